@@ -1,0 +1,58 @@
+# The one task runner. `make local` and `make test` are the two commands a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# python3.13 from PATH (pyenv shims that cannot run it are skipped), else from pyenv's usual home;
+# override with `make PYTHON=/path/to/python3.13`.
+PYTHON ?= $(shell for p in $$(command -v python3.13) $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | sort -rV); do "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .venv-sam
+PY_DIR = $(dir $(PYTHON))
+
+.PHONY: help venv local test lint typecheck unit integration browser bench openapi build deploy cfn-lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/activate: pyproject.toml layers/inquiry_router/pyproject.toml
+	@test -n "$(PYTHON)" || { echo "python3.13 not found: install it or run make PYTHON=/path/to/python3.13"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --group dev -e "layers/inquiry_router[admin]"
+	@touch $(BIN)/activate
+
+venv: $(BIN)/activate  ## create the virtualenv (python3.13) with the package installed editable
+
+local: venv  ## run the whole pipeline on an embedded local stack (API on :3000, AWS on :4566)
+	$(BIN)/inquiry-router local up
+
+test: venv lint typecheck  ## the whole suite: lint, types, unit, integration, template and browser tests
+	$(BIN)/pytest
+
+lint: venv  ## ruff lint + format check, cfn-lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint template.yaml
+
+typecheck: venv  ## mypy --strict
+	$(BIN)/mypy
+
+openapi: venv  ## regenerate docs/openapi.json from the API's models
+	$(BIN)/inquiry-router openapi > docs/openapi.json
+
+bench: venv  ## run the benchmarks and append the figures to bench/RESULTS.md
+	$(BIN)/python bench/run_all.py
+
+$(SAM_VENV)/bin/sam:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet "aws-sam-cli==1.170.0"
+
+build: $(SAM_VENV)/bin/sam  ## sam build (no Docker needed: python3.13 is put on PATH)
+	PATH="$(PY_DIR):$$PATH" $(SAM_VENV)/bin/sam build
+
+deploy: build  ## sam deploy --guided
+	PATH="$(PY_DIR):$$PATH" $(SAM_VENV)/bin/sam deploy --guided
+
+clean:  ## remove the virtualenvs, build output and local state
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .local

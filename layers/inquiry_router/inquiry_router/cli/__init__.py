@@ -1,0 +1,1 @@
+"""`inquiry-router`: the admin's command line (console script of the package)."""

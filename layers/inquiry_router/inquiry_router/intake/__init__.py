@@ -1,0 +1,1 @@
+"""Intake: turn a submission into one durable write (inquiry + contact + timeline + guards)."""

@@ -1,0 +1,110 @@
+"""The inquiry as the intake stores it: built from a submission and the request's facts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from inquiry_router.intake.lead_signals import AddressSignals, address_signals, normalise_email, normalise_phone
+from inquiry_router.models.submission import InquirySubmission
+
+# Unambiguous when read aloud or copied by hand: no 0/O, 1/I/L, U.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_LENGTH = 6
+SPAM_RETENTION = timedelta(days=30)
+
+
+def new_reference() -> str:
+    return "INQ-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def iso_timestamp(moment: datetime) -> str:
+    """UTC, millisecond precision, sortable as text: 2026-11-22T05:50:12.123Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """What the HTTP request tells us besides the form fields."""
+
+    received_at: datetime
+    source_ip: str | None = None
+    user_agent: str | None = None
+    origin: str | None = None
+    accept_language: str | None = None
+    idempotency_key: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryRecord:
+    id: str
+    reference: str
+    status: str
+    channel: str
+    received_at: datetime
+    contact_key: str
+    signals: AddressSignals
+    submission: InquirySubmission
+    facts: RequestFacts
+    phone_e164: str | None
+    phone_region: str | None
+    spam_reasons: tuple[str, ...] = ()
+    captcha: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+    extra_truncated: bool = False
+
+    @property
+    def is_spam(self) -> bool:
+        return self.status == "spam"
+
+    @property
+    def expires_at(self) -> datetime | None:
+        return self.received_at + SPAM_RETENTION if self.is_spam else None
+
+
+def build_inquiry_record(
+    submission: InquirySubmission,
+    facts: RequestFacts,
+    *,
+    spam_reasons: tuple[str, ...],
+    captcha: str | None,
+) -> InquiryRecord:
+    e164, region = normalise_phone(submission.phone, submission.country)
+    extra, truncated = submission.extra_fields()
+    return InquiryRecord(
+        id=str(uuid.uuid4()),
+        reference=new_reference(),
+        status="spam" if spam_reasons else "new",
+        channel="form",
+        received_at=facts.received_at,
+        contact_key=normalise_email(submission.email),
+        signals=address_signals(submission.email),
+        submission=submission,
+        facts=facts,
+        phone_e164=e164,
+        phone_region=region,
+        spam_reasons=spam_reasons,
+        captcha=captcha,
+        extra=extra,
+        extra_truncated=truncated,
+    )
+
+
+def submission_fingerprint(submission: InquirySubmission, facts: RequestFacts) -> str:
+    """Identifies "the same submission again": the client's own key, or same payload + same client."""
+    if facts.idempotency_key:
+        return "key:" + hashlib.sha256(facts.idempotency_key.encode()).hexdigest()
+    payload = submission.model_dump(mode="json", exclude={"captcha_token"})
+    canonical = json.dumps([payload, facts.source_ip, facts.user_agent], sort_keys=True, ensure_ascii=False)
+    return "payload:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def payload_digest(submission: InquirySubmission) -> str:
+    """Detects an Idempotency-Key reused for different content."""
+    payload = submission.model_dump(mode="json", exclude={"captcha_token", "rendered_at"})
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -1,0 +1,83 @@
+"""submit_inquiry: screen a submission and store it in one durable write."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from inquiry_router.intake.captcha import CaptchaVerifier
+from inquiry_router.intake.records import (
+    RequestFacts,
+    build_inquiry_record,
+    payload_digest,
+    submission_fingerprint,
+)
+from inquiry_router.intake.screening import screen_submission
+from inquiry_router.models.submission import InquirySubmission
+from inquiry_router.observability import logger, mask_email, metrics
+from inquiry_router.settings import IntakeSettings
+from inquiry_router.store.intake_write import IntakeGuards, IntakeReceipt, IntakeWriter, RateWindow
+
+PAYLOAD_REPEAT_WINDOW = timedelta(minutes=10)
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+
+
+def submit_inquiry(
+    submission: InquirySubmission,
+    facts: RequestFacts,
+    *,
+    writer: IntakeWriter,
+    settings: IntakeSettings,
+    captcha: CaptchaVerifier | None = None,
+) -> IntakeReceipt:
+    """Store the submission (as `new` or as `spam`) and return its id and reference.
+
+    Raises RateLimited, IdempotencyKeyReused, CaptchaRejected or StoreBusy; a repeated submit
+    returns the first receipt with `replayed=True` and stores nothing.
+    """
+    captcha_outcome = captcha.verify(submission.captcha_token, facts.source_ip) if captcha else None
+    verdict = screen_submission(submission, facts.received_at, settings.min_fill_seconds)
+    record = build_inquiry_record(
+        submission, facts, spam_reasons=verdict.reasons, captcha=captcha_outcome
+    )
+    receipt = writer.record_inquiry(record, _guards(record.contact_key, submission, facts, settings))
+
+    if receipt.replayed:
+        metrics.add_metric(name="InquiryReplayed", unit="Count", value=1)
+    elif receipt.status == "spam":
+        metrics.add_metric(name="InquirySpam", unit="Count", value=1)
+    else:
+        metrics.add_metric(name="InquiryAccepted", unit="Count", value=1)
+    logger.info(
+        "inquiry stored",
+        extra={
+            "inquiry_id": receipt.inquiry_id,
+            "reference": receipt.reference,
+            "status": receipt.status,
+            "replayed": receipt.replayed,
+            "spam_reasons": list(verdict.reasons),
+            "sender": mask_email(submission.email),
+            "free_mail": record.signals.free_mail,
+        },
+    )
+    return receipt
+
+
+def _guards(
+    contact_key: str, submission: InquirySubmission, facts: RequestFacts, settings: IntakeSettings
+) -> IntakeGuards:
+    limits = settings.rate_limits
+    windows = [RateWindow("email", _digest(contact_key), limits.per_email, limits.window_seconds)]
+    if facts.source_ip:
+        windows.insert(0, RateWindow("ip", _digest(facts.source_ip), limits.per_ip, limits.window_seconds))
+    return IntakeGuards(
+        fingerprint=submission_fingerprint(submission, facts),
+        payload_digest=payload_digest(submission),
+        idempotency_ttl=IDEMPOTENCY_KEY_LIFETIME if facts.idempotency_key else PAYLOAD_REPEAT_WINDOW,
+        rate_windows=tuple(windows),
+    )
+
+
+def _digest(value: str) -> str:
+    # Guards are keyed by hashes so the guard items carry no address or IP in clear.
+    return hashlib.sha256(value.encode()).hexdigest()[:24]

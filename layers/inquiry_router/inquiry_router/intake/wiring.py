@@ -1,0 +1,51 @@
+"""Per-process wiring of the intake's collaborators, built on first use.
+
+The HTTP edge asks here for the writer and the CAPTCHA verifier and passes them to the
+service; `reset_wiring()` lets tests and the local stack rebuild everything after changing
+the environment.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from inquiry_router.intake.captcha import CaptchaVerifier, SiteverifyCaptcha, ssm_secret
+from inquiry_router.settings import intake_settings
+from inquiry_router.store import clients
+from inquiry_router.store.intake_write import IntakeWriter
+
+
+@cache
+def intake_writer() -> IntakeWriter:
+    return IntakeWriter(clients.dynamodb_client(), intake_settings().table_name)
+
+
+@cache
+def captcha_verifier() -> CaptchaVerifier | None:
+    settings = intake_settings()
+    if settings.captcha_provider == "none":
+        return None
+    if not settings.captcha_secret_parameter:
+        raise RuntimeError(
+            f"CAPTCHA_PROVIDER is {settings.captcha_provider} but CAPTCHA_SECRET_PARAMETER is empty: "
+            "set the CaptchaSecretParameter stack parameter to the SSM parameter holding the secret."
+        )
+    return SiteverifyCaptcha(
+        provider=settings.captcha_provider,
+        secret=ssm_secret(settings.captcha_secret_parameter),
+        verify_url=settings.captcha_verify_url,
+    )
+
+
+def reset_wiring() -> None:
+    from inquiry_router.intake import api
+
+    for cached in (
+        intake_writer,
+        captcha_verifier,
+        intake_settings,
+        clients.dynamodb_client,
+        clients.ssm_client,
+        api.http_app,
+    ):
+        cached.cache_clear()

@@ -1,0 +1,82 @@
+"""Runtime settings read from the function's environment (set by template.yaml or the local stack).
+
+Read lazily through `intake_settings()` so importing a module never touches the environment;
+tests call `intake_settings.cache_clear()` after changing it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field
+
+CaptchaProvider = Literal["none", "turnstile", "recaptcha", "hcaptcha"]
+
+
+def _split_list(raw: str | None) -> list[str]:
+    return [item.strip() for item in (raw or "").split(",") if item.strip()]
+
+
+def origin_of(url: str) -> str | None:
+    """`scheme://host[:port]` of a URL, lower-cased, or None when it is not an absolute http(s) URL."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
+class RateLimits(BaseModel):
+    window_seconds: int = Field(default=600, ge=10)
+    per_ip: int = Field(default=20, ge=1)
+    per_email: int = Field(default=5, ge=1)
+
+
+class IntakeSettings(BaseModel):
+    table_name: str
+    company_name: str = "Our company"
+    company_domains: list[str] = []
+    allowed_origins: list[str] = []
+    thank_you_url: str | None = None
+    error_url: str | None = None
+    min_fill_seconds: float = 3.0
+    rate_limits: RateLimits = RateLimits()
+    captcha_provider: CaptchaProvider = "none"
+    captcha_secret_parameter: str | None = None
+    # Only overridden by tests and the local stack, which use a fake verifier.
+    captcha_verify_url: str | None = None
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> IntakeSettings:
+        origins = [o for o in (origin_of(u) for u in _split_list(environ.get("ALLOWED_ORIGINS"))) if o]
+        return cls(
+            table_name=environ.get("TABLE_NAME", ""),
+            company_name=environ.get("COMPANY_NAME") or "Our company",
+            company_domains=[d.lower() for d in _split_list(environ.get("COMPANY_DOMAINS"))],
+            allowed_origins=origins,
+            thank_you_url=environ.get("THANK_YOU_URL") or None,
+            error_url=environ.get("ERROR_URL") or None,
+            min_fill_seconds=float(environ.get("MIN_FILL_SECONDS") or 3.0),
+            rate_limits=RateLimits(
+                window_seconds=int(environ.get("RATE_LIMIT_WINDOW_SECONDS") or 600),
+                per_ip=int(environ.get("RATE_LIMIT_PER_IP") or 20),
+                per_email=int(environ.get("RATE_LIMIT_PER_EMAIL") or 5),
+            ),
+            captcha_provider=environ.get("CAPTCHA_PROVIDER") or "none",  # type: ignore[arg-type]
+            captcha_secret_parameter=environ.get("CAPTCHA_SECRET_PARAMETER") or None,
+            captcha_verify_url=environ.get("CAPTCHA_VERIFY_URL") or None,
+        )
+
+    def is_allowed_origin(self, url: str | None) -> bool:
+        return bool(url) and origin_of(url or "") in self.allowed_origins
+
+
+@cache
+def intake_settings() -> IntakeSettings:
+    return IntakeSettings.from_environment()

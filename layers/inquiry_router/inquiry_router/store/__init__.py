@@ -1,0 +1,1 @@
+"""The single DynamoDB table: keys, item shapes, the intake transaction and the read queries."""

@@ -1,0 +1,313 @@
+"""The intake's one durable write: a single TransactWriteItems per accepted inquiry.
+
+It carries the inquiry, its reference, the contact upsert, the timeline event and the company
+account upsert, guarded in the same round trip by the idempotency key and the rate-limit windows.
+A failed guard cancels the whole transaction, so a refused or repeated submit stores nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from inquiry_router.intake.errors import IdempotencyKeyReused, RateLimited, StoreBusy
+from inquiry_router.intake.records import InquiryRecord, iso_timestamp, new_reference
+from inquiry_router.store import keys
+from inquiry_router.store.serialization import from_attributes, to_attribute, to_attributes
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+CONFLICT_RETRIES = 2
+_BUSY_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+
+
+@dataclass(frozen=True, slots=True)
+class RateWindow:
+    scope: str  # "ip" | "email"
+    subject_hash: str
+    limit: int
+    window_seconds: int
+
+    def start(self, now: datetime) -> int:
+        epoch = int(now.timestamp())
+        return epoch - epoch % self.window_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeGuards:
+    fingerprint: str
+    payload_digest: str
+    idempotency_ttl: timedelta
+    rate_windows: tuple[RateWindow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeReceipt:
+    inquiry_id: str
+    reference: str
+    status: str
+    replayed: bool = False
+
+
+class IntakeWriter:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def record_inquiry(self, record: InquiryRecord, guards: IntakeGuards) -> IntakeReceipt:
+        for attempt in range(CONFLICT_RETRIES + 1):
+            items = self._transaction(record, guards)
+            try:
+                self._client.transact_write_items(TransactItems=items)
+            except ClientError as error:
+                outcome = self._explain_cancellation(error, record, guards)
+                if outcome == "retry_new_reference":
+                    record = _with_reference(record, new_reference())
+                    continue
+                if outcome == "retry_conflict" and attempt < CONFLICT_RETRIES:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                if isinstance(outcome, IntakeReceipt):
+                    return outcome
+                raise StoreBusy() from error
+            return IntakeReceipt(record.id, record.reference, record.status)
+        raise StoreBusy()
+
+    # -- the transaction ---------------------------------------------------------------------
+
+    def _transaction(self, record: InquiryRecord, guards: IntakeGuards) -> list[TransactWriteItemTypeDef]:
+        now = record.received_at
+        items: list[TransactWriteItemTypeDef] = [self._idempotency_guard(record, guards)]
+        items += [self._rate_guard(window, now) for window in guards.rate_windows]
+        items.append(self._put_new(keys.reference_key(record.reference), {"inquiry_id": record.id}, record))
+        items.append(self._put_new(keys.inquiry_key(record.id), inquiry_attributes(record), record))
+        if not record.is_spam:
+            # Spam never touches the contact: a bot typing someone's address must not rewrite them.
+            items.append(self._contact_upsert(record))
+            items.append(self._timeline_event(record))
+            if record.signals.is_company_domain:
+                items.append(self._account_upsert(record))
+        return items
+
+    def _idempotency_guard(self, record: InquiryRecord, guards: IntakeGuards) -> TransactWriteItemTypeDef:
+        now = record.received_at
+        item = {
+            **keys.idempotency_guard_key(guards.fingerprint),
+            "entity": "guard",
+            "inquiry_id": record.id,
+            "reference": record.reference,
+            "status": record.status,
+            "payload_digest": guards.payload_digest,
+            "expires_at": int((now + guards.idempotency_ttl).timestamp()),
+        }
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_attributes(item),
+                # TTL deletion is lazy, so an expired guard must not count as present.
+                "ConditionExpression": "attribute_not_exists(PK) OR expires_at < :now",
+                "ExpressionAttributeValues": {":now": to_attribute(int(now.timestamp()))},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+
+    def _rate_guard(self, window: RateWindow, now: datetime) -> TransactWriteItemTypeDef:
+        start = window.start(now)
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.rate_guard_key(window.scope, window.subject_hash, start)),
+                "UpdateExpression": "ADD hits :one SET expires_at = :expires, entity = :entity",
+                "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
+                "ExpressionAttributeValues": {
+                    ":one": to_attribute(1),
+                    ":limit": to_attribute(window.limit),
+                    ":expires": to_attribute(start + window.window_seconds),
+                    ":entity": to_attribute("guard"),
+                },
+            }
+        }
+
+    def _put_new(self, key: dict[str, str], attributes: dict[str, Any], record: InquiryRecord) -> Any:
+        item = {**key, **attributes}
+        if record.expires_at is not None:
+            item.setdefault("expires_at", int(record.expires_at.timestamp()))
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_attributes(item),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+
+    def _contact_upsert(self, record: InquiryRecord) -> TransactWriteItemTypeDef:
+        s = record.submission
+        at = iso_timestamp(record.received_at)
+        sets: dict[str, Any] = {
+            "entity": "contact",
+            "email": s.email,
+            "email_key": record.contact_key,
+            "domain": record.signals.domain,
+            "free_mail": record.signals.free_mail,
+            "disposable": record.signals.disposable,
+            "last_seen_at": at,
+            "last_inquiry_id": record.id,
+            "last_reference": record.reference,
+            # Only what this submission actually says overwrites what we knew.
+            "name": s.name,
+            "company": s.company,
+            "country": s.country or record.phone_region,
+            "phone": record.phone_e164 or s.phone,
+            "website": s.website,
+            "locale": s.locale,
+        }
+        if s.consent:
+            sets["consent_at"] = at
+        if s.marketing_opt_in:
+            sets["marketing_opt_in"] = True
+            sets["marketing_opt_in_at"] = at
+        present = {k: v for k, v in sets.items() if v is not None}
+        names = {f"#{k}": k for k in present} | {"#first_seen_at": "first_seen_at", "#count": "inquiry_count"}
+        values = {f":{k}": to_attribute(v) for k, v in present.items()} | {":one": to_attribute(1)}
+        assignments = [f"#{k} = :{k}" for k in present]
+        assignments.append("#first_seen_at = if_not_exists(#first_seen_at, :last_seen_at)")
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.contact_key(record.contact_key)),
+                "UpdateExpression": "SET " + ", ".join(assignments) + " ADD #count :one",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def _timeline_event(self, record: InquiryRecord) -> TransactWriteItemTypeDef:
+        at = iso_timestamp(record.received_at)
+        s = record.submission
+        event = {
+            **keys.timeline_event_key(record.contact_key, at, f"{record.id}#received"),
+            "entity": "event",
+            "kind": "inquiry_received",
+            "at": at,
+            "inquiry_id": record.id,
+            "reference": record.reference,
+            "channel": record.channel,
+            "summary": s.subject or s.product,
+        }
+        return {"Put": {"TableName": self._table, "Item": to_attributes(event)}}
+
+    def _account_upsert(self, record: InquiryRecord) -> TransactWriteItemTypeDef:
+        at = iso_timestamp(record.received_at)
+        values: dict[str, Any] = {
+            ":entity": to_attribute("account"),
+            ":domain": to_attribute(record.signals.domain),
+            ":at": to_attribute(at),
+            ":one": to_attribute(1),
+            ":contacts": {"SS": [record.contact_key]},
+        }
+        company = ""
+        if record.submission.company:
+            values[":company"] = to_attribute(record.submission.company)
+            company = ", company_name = if_not_exists(company_name, :company)"
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.account_key(record.signals.domain)),
+                "UpdateExpression": (
+                    "SET entity = :entity, #domain = :domain, last_seen_at = :at, "
+                    f"first_seen_at = if_not_exists(first_seen_at, :at){company} "
+                    "ADD inquiry_count :one, contact_keys :contacts"
+                ),
+                "ExpressionAttributeNames": {"#domain": "domain"},
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    # -- reading a cancelled transaction -----------------------------------------------------
+
+    def _explain_cancellation(
+        self, error: ClientError, record: InquiryRecord, guards: IntakeGuards
+    ) -> IntakeReceipt | str:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in _BUSY_CODES:
+            return "busy"
+        if code != "TransactionCanceledException":
+            raise error
+        reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])  # type: ignore[assignment]
+        codes = [reason.get("Code", "None") for reason in reasons]
+        if codes and codes[0] == "ConditionalCheckFailed":
+            previous = from_attributes(reasons[0].get("Item", {}))
+            if guards.fingerprint.startswith("key:") and previous.get("payload_digest") != guards.payload_digest:
+                raise IdempotencyKeyReused()
+            return IntakeReceipt(
+                inquiry_id=previous.get("inquiry_id", ""),
+                reference=previous.get("reference", ""),
+                status=previous.get("status", "new"),
+                replayed=True,
+            )
+        for index, window in enumerate(guards.rate_windows, start=1):
+            if index < len(codes) and codes[index] == "ConditionalCheckFailed":
+                now = int(record.received_at.timestamp())
+                retry_after = max(1, window.start(record.received_at) + window.window_seconds - now)
+                raise RateLimited(retry_after, window.scope)
+        reference_index = 1 + len(guards.rate_windows)
+        if reference_index < len(codes) and codes[reference_index] == "ConditionalCheckFailed":
+            return "retry_new_reference"
+        if "TransactionConflict" in codes:
+            return "retry_conflict"
+        return "busy"
+
+
+def _with_reference(record: InquiryRecord, reference: str) -> InquiryRecord:
+    from dataclasses import replace
+
+    return replace(record, reference=reference)
+
+
+def inquiry_attributes(record: InquiryRecord) -> dict[str, Any]:
+    s = record.submission
+    f = record.facts
+    received = iso_timestamp(record.received_at)
+    return {
+        **keys.status_index_key(record.status, received, record.id),
+        "entity": "inquiry",
+        "id": record.id,
+        "reference": record.reference,
+        "status": record.status,
+        "channel": record.channel,
+        "received_at": received,
+        "contact_key": record.contact_key,
+        "email": s.email,
+        "name": s.name,
+        "company": s.company,
+        "country": s.country or record.phone_region,
+        "phone": record.phone_e164 or s.phone,
+        "phone_as_typed": s.phone,
+        "website": s.website,
+        "subject": s.subject,
+        "product": s.product,
+        "quantity": s.quantity,
+        "message": s.message,
+        "locale": s.locale,
+        "accept_language": f.accept_language,
+        "consent": s.consent,
+        "marketing_opt_in": s.marketing_opt_in,
+        "page_url": s.page_url,
+        "utm": s.utm() or None,
+        "extra": record.extra or None,
+        "extra_truncated": record.extra_truncated or None,
+        "free_mail": record.signals.free_mail,
+        "disposable": record.signals.disposable,
+        "spam_reasons": list(record.spam_reasons) or None,
+        "captcha": record.captcha,
+        "source_ip": f.source_ip,
+        "user_agent": f.user_agent,
+        "origin": f.origin,
+        "request_id": f.request_id,
+    }

@@ -7,11 +7,16 @@ Service name and namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRIC
 from __future__ import annotations
 
 import hashlib
+import os
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+DEFAULT_NAMESPACE = "InquiryRouter"
 
 logger = Logger()
-metrics = Metrics()
+# Powertools reads POWERTOOLS_METRICS_NAMESPACE when this is created; without it, flushing would raise.
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE)
 tracer = Tracer()
 
 
@@ -28,8 +33,9 @@ def mask_email(email: str | None) -> str:
 
 
 def count_rejection(reason: str) -> None:
-    """One `InquiryRejected` metric with the reason as its dimension."""
-    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+    """One `InquiryRejected` metric with the reason as its dimension.
 
-    with single_metric(name="InquiryRejected", unit=MetricUnit.Count, value=1) as metric:
-        metric.add_dimension(name="reason", value=reason)
+    A refused request records no other metric, so the dimension qualifies this one only.
+    """
+    metrics.add_dimension(name="reason", value=reason)
+    metrics.add_metric(name="InquiryRejected", unit=MetricUnit.Count, value=1)

@@ -55,6 +55,9 @@ def show_contact(args: argparse.Namespace) -> int:
         if profile.get(field) not in (None, ""):
             print(f"{field.replace('_', ' '):<{width}}  {profile[field]}")
     print()
-    rows = [(e.get("at", "")[:19].replace("T", " "), e.get("kind"), e.get("reference"), e.get("summary")) for e in timeline]
+    rows = [
+        (e.get("at", "")[:19].replace("T", " "), e.get("kind"), e.get("reference"), e.get("summary"))
+        for e in timeline
+    ]
     print_table(rows, ["when (UTC)", "event", "reference", "about"])
     return 0

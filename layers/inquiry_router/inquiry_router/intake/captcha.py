@@ -53,7 +53,9 @@ class SiteverifyCaptcha:
         except (urllib.error.URLError, TimeoutError, ValueError) as error:
             # Fail open: an outage at the CAPTCHA provider must not cost the company its inquiries.
             # The inquiry records that it was not verified, so a rep can judge it.
-            logger.warning("captcha provider unreachable", extra={"provider": self.provider, "error": str(error)})
+            logger.warning(
+                "captcha provider unreachable", extra={"provider": self.provider, "error": str(error)}
+            )
             return "unverified"
         if not answer.get("success"):
             raise CaptchaRejected(",".join(answer.get("error-codes", [])) or "failed")

@@ -9,7 +9,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from inquiry_router.intake.lead_signals import AddressSignals, address_signals, normalise_email, normalise_phone
+from inquiry_router.intake.lead_signals import (
+    AddressSignals,
+    address_signals,
+    normalise_email,
+    normalise_phone,
+)
 from inquiry_router.models.submission import InquirySubmission
 
 # Unambiguous when read aloud or copied by hand: no 0/O, 1/I/L, U.

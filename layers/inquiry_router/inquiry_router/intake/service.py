@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from inquiry_router.intake.captcha import CaptchaVerifier
 from inquiry_router.intake.records import (
     RequestFacts,
@@ -37,17 +39,15 @@ def submit_inquiry(
     """
     captcha_outcome = captcha.verify(submission.captcha_token, facts.source_ip) if captcha else None
     verdict = screen_submission(submission, facts.received_at, settings.min_fill_seconds)
-    record = build_inquiry_record(
-        submission, facts, spam_reasons=verdict.reasons, captcha=captcha_outcome
-    )
+    record = build_inquiry_record(submission, facts, spam_reasons=verdict.reasons, captcha=captcha_outcome)
     receipt = writer.record_inquiry(record, _guards(record.contact_key, submission, facts, settings))
 
     if receipt.replayed:
-        metrics.add_metric(name="InquiryReplayed", unit="Count", value=1)
+        metrics.add_metric(name="InquiryReplayed", unit=MetricUnit.Count, value=1)
     elif receipt.status == "spam":
-        metrics.add_metric(name="InquirySpam", unit="Count", value=1)
+        metrics.add_metric(name="InquirySpam", unit=MetricUnit.Count, value=1)
     else:
-        metrics.add_metric(name="InquiryAccepted", unit="Count", value=1)
+        metrics.add_metric(name="InquiryAccepted", unit=MetricUnit.Count, value=1)
     logger.info(
         "inquiry stored",
         extra={

@@ -31,6 +31,16 @@ _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _CAPTCHA_FIELDS = ("cf-turnstile-response", "g-recaptcha-response", "h-captcha-response")
 
 
+def _single_value(values: list[Any]) -> Any:
+    """A form field's values as one: the value, "" when blank, or repeated values joined."""
+    given = [v for v in values if v not in ("", None)]
+    if len(given) == 1:
+        return given[0]
+    if given and all(isinstance(v, str) for v in given):
+        return ", ".join(given)
+    return given or ""
+
+
 def _text(max_length: int, *aliases: str, description: str = "") -> Any:
     if aliases:
         return Field(
@@ -112,12 +122,8 @@ class InquirySubmission(BaseModel):
         if not isinstance(data, dict):
             return data
         flat: dict[str, Any] = {}
-        for key, value in data.items():
-            if isinstance(value, list):
-                values = [v for v in value if v not in ("", None)]
-                value = values[-1] if len(values) == 1 else (values or "")
-                if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                    value = ", ".join(value)
+        for key, raw in data.items():
+            value = _single_value(raw) if isinstance(raw, list) else raw
             if value == "" and key not in ("email", "_replyto", "message"):
                 continue
             flat[str(key)] = value

@@ -243,7 +243,10 @@ class IntakeWriter:
         codes = [reason.get("Code", "None") for reason in reasons]
         if codes and codes[0] == "ConditionalCheckFailed":
             previous = from_attributes(reasons[0].get("Item", {}))
-            if guards.fingerprint.startswith("key:") and previous.get("payload_digest") != guards.payload_digest:
+            if (
+                guards.fingerprint.startswith("key:")
+                and previous.get("payload_digest") != guards.payload_digest
+            ):
                 raise IdempotencyKeyReused()
             return IntakeReceipt(
                 inquiry_id=previous.get("inquiry_id", ""),

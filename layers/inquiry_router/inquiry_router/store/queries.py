@@ -48,17 +48,17 @@ def inquiries_by_status(
     client: DynamoDBClient, table: str, status: str, limit: int = 50
 ) -> Iterator[dict[str, Any]]:
     """Newest first, following pages until `limit` items were returned."""
-    yield from _query_index(client, table, keys.STATUS_INDEX, "GSI1PK", f"STATUS#{status}", limit)
+    yield from _query_index(client, table, keys.STATUS_INDEX, "GSI1PK", f"STATUS#{status}", limit=limit)
 
 
 def inquiries_by_owner(
     client: DynamoDBClient, table: str, owner_email: str, limit: int = 50
 ) -> Iterator[dict[str, Any]]:
-    yield from _query_index(client, table, keys.OWNER_INDEX, "GSI2PK", f"OWNER#{owner_email}", limit)
+    yield from _query_index(client, table, keys.OWNER_INDEX, "GSI2PK", f"OWNER#{owner_email}", limit=limit)
 
 
 def _query_index(
-    client: DynamoDBClient, table: str, index: str, key_name: str, key_value: str, limit: int
+    client: DynamoDBClient, table: str, index: str, key_name: str, key_value: str, *, limit: int
 ) -> Iterator[dict[str, Any]]:
     returned = 0
     start: dict[str, Any] | None = None

@@ -19,11 +19,11 @@ _deserializer = TypeDeserializer()
 
 def to_attributes(item: dict[str, Any]) -> dict[str, AttributeValueTypeDef]:
     """Serialise an item, leaving out None values (DynamoDB has no use for absent attributes)."""
-    return {key: _serializer.serialize(value) for key, value in item.items() if value is not None}  # type: ignore[misc]
+    return {key: _serializer.serialize(value) for key, value in item.items() if value is not None}
 
 
 def to_attribute(value: Any) -> AttributeValueTypeDef:
-    return _serializer.serialize(value)  # type: ignore[return-value]
+    return _serializer.serialize(value)
 
 
 def from_attributes(item: dict[str, Any]) -> dict[str, Any]:

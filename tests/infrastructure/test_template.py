@@ -1,0 +1,228 @@
+"""What matters in template.yaml: runtime, least privilege, durability, retries, parameters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = load_template()
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+SCOPED_SERVICES = ("dynamodb:", "ses:", "s3:", "sqs:", "ssm:", "sns:", "events:")
+ASYNC_EVENT_TYPES = {
+    "DynamoDB",
+    "SQS",
+    "Kinesis",
+    "S3",
+    "SNS",
+    "EventBridgeRule",
+    "CloudWatchEvent",
+    "Schedule",
+}
+
+
+def functions(template: dict[str, Any] = TEMPLATE) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            yield name, resource["Properties"]
+
+
+def policy_statements(properties: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for policy in properties.get("Policies", []):
+        if isinstance(policy, dict) and "Statement" in policy:
+            for statement in policy["Statement"]:
+                if "Fn::If" in statement:  # conditional statements: check both branches
+                    branches = statement["Fn::If"][1:]
+                    yield from (b for b in branches if isinstance(b, dict) and "Effect" in b)
+                else:
+                    yield statement
+
+
+def refers_to_stack_resource(resource: Any, template: dict[str, Any]) -> bool:
+    """True when a policy Resource names something this template creates (or is a parameter-scoped ARN)."""
+    names = set(template["Resources"]) | set(template.get("Parameters", {}))
+    if isinstance(resource, list):
+        return bool(resource) and all(refers_to_stack_resource(r, template) for r in resource)
+    if isinstance(resource, str):
+        return False  # a literal ARN or "*": not scoped to this stack
+    if "Ref" in resource:
+        return resource["Ref"] in names
+    if "Fn::GetAtt" in resource:
+        return resource["Fn::GetAtt"][0] in names
+    if "Fn::Sub" in resource:
+        text = resource["Fn::Sub"] if isinstance(resource["Fn::Sub"], str) else resource["Fn::Sub"][0]
+        return "*" not in text.split(":")[-1].replace("/*", "") and any(f"${{{n}" in text for n in names)
+    if "Fn::Join" in resource:
+        return any(
+            refers_to_stack_resource(p, template) for p in resource["Fn::Join"][1] if isinstance(p, dict)
+        )
+    return False
+
+
+def unscoped_statements(template: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, properties in functions(template):
+        for statement in policy_statements(properties):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if any(a.startswith(SCOPED_SERVICES) for a in actions) and not refers_to_stack_resource(
+                statement["Resource"], template
+            ):
+                problems.append(f"{name}: {actions} on {statement['Resource']}")
+    return problems
+
+
+def consumers_without_retry_or_dlq(template: dict[str, Any]) -> list[str]:
+    """Async consumers must retry a bounded number of times and park failures somewhere."""
+    problems = []
+    for name, properties in functions(template):
+        for event_name, event in properties.get("Events", {}).items():
+            kind = event["Type"]
+            if kind in ("DynamoDB", "Kinesis"):
+                props = event["Properties"]
+                if "MaximumRetryAttempts" not in props or "OnFailure" not in props.get(
+                    "DestinationConfig", {}
+                ):
+                    problems.append(
+                        f"{name}.{event_name}: stream without bounded retries + on-failure destination"
+                    )
+            elif kind == "SQS":
+                queue = event["Properties"]["Queue"]
+                queue_name = queue.get("Fn::GetAtt", [None])[0] if isinstance(queue, dict) else None
+                queue_props = template["Resources"].get(queue_name, {}).get("Properties", {})
+                if "RedrivePolicy" not in queue_props:
+                    problems.append(f"{name}.{event_name}: queue {queue_name} has no DLQ (RedrivePolicy)")
+            elif (
+                kind in ASYNC_EVENT_TYPES
+                and "DeadLetterQueue" not in properties
+                and "EventInvokeConfig" not in properties
+            ):
+                problems.append(f"{name}.{event_name}: async invocation without DLQ / on-failure destination")
+    return problems
+
+
+def test_cfn_lint_is_clean() -> None:
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    result = subprocess.run(
+        [str(cfn_lint), str(ROOT / "template.yaml")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_function_runs_python_3_13_on_arm64() -> None:
+    globals_ = TEMPLATE["Globals"]["Function"]
+    for name, properties in functions():
+        assert properties.get("Runtime", globals_["Runtime"]) == "python3.13", name
+        assert properties.get("Architectures", globals_["Architectures"]) == ["arm64"], name
+
+
+def test_the_shared_layer_is_built_by_sam_with_python_3_13() -> None:
+    layers = [r for r in RESOURCES.values() if r["Type"] == "AWS::Serverless::LayerVersion"]
+    assert layers
+    for layer in layers:
+        assert layer["Metadata"]["BuildMethod"] == "python3.13"
+        assert (ROOT / layer["Properties"]["ContentUri"] / "requirements.txt").exists()
+
+
+def test_every_function_is_a_thin_app_py() -> None:
+    for name, properties in functions():
+        folder = ROOT / properties["CodeUri"]
+        assert properties["Handler"] == "app.handler", name
+        assert sorted(p.name for p in folder.iterdir() if p.name != "__pycache__") == ["app.py"], name
+
+
+def test_iam_is_scoped_to_the_stacks_own_resources() -> None:
+    assert unscoped_statements(TEMPLATE) == []
+
+
+def test_the_scope_check_catches_a_wildcard() -> None:
+    # The check above must be able to fail: a template granting dynamodb:* on "*" is caught.
+    bad = {
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "Policies": [
+                        {"Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}
+                    ]
+                },
+            }
+        }
+    }
+    assert unscoped_statements(bad) == ["Fn: ['dynamodb:*'] on *"]
+
+
+def test_no_function_uses_a_broad_managed_policy() -> None:
+    broad = {"AmazonDynamoDBFullAccess", "AmazonSESFullAccess", "AmazonS3FullAccess", "AmazonSQSFullAccess"}
+    for name, properties in functions():
+        for policy in properties.get("Policies", []):
+            assert not (isinstance(policy, str) and policy in broad), name
+
+
+def test_async_consumers_retry_and_end_in_a_dead_letter_queue() -> None:
+    assert consumers_without_retry_or_dlq(TEMPLATE) == []
+
+
+def test_the_retry_check_catches_a_stream_consumer_without_on_failure() -> None:
+    bad = {
+        "Resources": {
+            "Router": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Events": {"Stream": {"Type": "DynamoDB", "Properties": {"Stream": "x"}}}},
+            }
+        }
+    }
+    assert consumers_without_retry_or_dlq(bad) == [
+        "Router.Stream: stream without bounded retries + on-failure destination"
+    ]
+
+
+def test_the_table_is_durable_and_streams_new_images() -> None:
+    table = RESOURCES["InquiryTable"]
+    properties = table["Properties"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert properties["StreamSpecification"]["StreamViewType"] in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+    indexes = {
+        i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
+        for i in properties["GlobalSecondaryIndexes"]
+    }
+    assert indexes == {"GSI1": ["GSI1PK", "GSI1SK"], "GSI2": ["GSI2PK", "GSI2SK"]}
+
+
+@pytest.mark.parametrize(
+    "parameter",
+    ["CompanyName", "CompanyDomains", "AllowedOrigins", "ThankYouUrl", "ErrorUrl", "LogRetentionDays"],
+)
+def test_the_admin_can_set(parameter: str) -> None:
+    assert TEMPLATE["Parameters"][parameter]["Description"]
+
+
+def test_every_function_logs_to_a_group_with_retention() -> None:
+    for name, properties in functions():
+        group = properties["LoggingConfig"]["LogGroup"]["Ref"]
+        assert RESOURCES[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
+
+
+def test_the_api_answers_preflight_and_posts_on_the_same_function() -> None:
+    events = dict(functions())["IntakeFunction"]["Events"]
+    routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
+    assert routes == {("POST", "/inquiries"), ("OPTIONS", "/inquiries")}
+
+
+def test_samconfig_names_a_stack_and_leaves_the_region_to_the_user() -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    assert config["default"]["global"]["parameters"]["stack_name"]
+    deploy = config["default"]["deploy"]["parameters"]
+    assert deploy["resolve_s3"] is True
+    assert deploy["confirm_changeset"] is True
+    assert all("region" not in section.get("parameters", {}) for section in config["default"].values())

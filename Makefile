@@ -49,10 +49,10 @@ $(SAM_VENV)/bin/sam:
 	$(SAM_VENV)/bin/python -m pip install --quiet "aws-sam-cli==1.170.0"
 
 build: $(SAM_VENV)/bin/sam  ## sam build (no Docker needed: python3.13 is put on PATH)
-	PATH="$(PY_DIR):$$PATH" $(SAM_VENV)/bin/sam build
+	PATH="$(PY_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build $(SAM_BUILD_FLAGS)
 
 deploy: build  ## sam deploy --guided
-	PATH="$(PY_DIR):$$PATH" $(SAM_VENV)/bin/sam deploy --guided
+	PATH="$(PY_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided
 
 clean:  ## remove the virtualenvs, build output and local state
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .local

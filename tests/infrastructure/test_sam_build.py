@@ -1,0 +1,31 @@
+"""`sam build` works without Docker and packs the layer the functions import."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_sam_build_produces_the_layer_and_the_functions(tmp_path: Path) -> None:
+    build_dir = tmp_path / "build"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "build", f"SAM_BUILD_FLAGS=--build-dir {build_dir}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    layer = build_dir / "InquiryRouterLayer" / "python"
+    assert (layer / "inquiry_router" / "intake" / "api.py").exists()
+    assert (layer / "aws_lambda_powertools").is_dir()
+    assert (layer / "pydantic_core").is_dir()
+    # arm64 wheels, since the functions run on Graviton
+    assert any("aarch64" in p.name for p in (layer / "pydantic_core").glob("_pydantic_core*.so"))
+    assert (build_dir / "IntakeFunction" / "app.py").exists()

@@ -132,3 +132,9 @@ def test_utm_parameters_are_grouped() -> None:
         "source": "google",
         "campaign": "led",
     }
+
+
+def test_uploaded_files_and_nested_objects_are_not_kept_as_extra_fields() -> None:
+    extra, truncated = submission(drawing={"name": "a.dwg"}, incoterm="FOB").extra_fields()
+    assert extra == {"incoterm": "FOB"}
+    assert truncated

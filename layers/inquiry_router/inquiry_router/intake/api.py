@@ -67,7 +67,7 @@ _RESPONSES: dict[int, OpenAPIResponse] = {
 
 def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point of the intake function."""
-    refusal = _refuse_oversized_body(event)
+    refusal = _refuse_unreadable_body(event)
     if refusal is not None:
         return refusal
     return http_app().resolve(event, context)
@@ -191,21 +191,40 @@ def _cors(settings: IntakeSettings) -> CORSConfig | None:
     )
 
 
-def _refuse_oversized_body(event: dict[str, Any]) -> dict[str, Any] | None:
+def _refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Answers what must be refused before Powertools parses the body: too large, or unparseable."""
     body = event.get("body") or ""
-    size = len(base64.b64decode(body)) if event.get("isBase64Encoded") else len(body.encode())
-    if size <= MAX_BODY_BYTES:
-        return None
-    count_rejection("too_large")
-    headers = {"Content-Type": "application/json"}
-    cors = _cors(intake_settings())
-    origin = (event.get("headers") or {}).get("origin")
-    if cors and origin:
-        headers |= cors.to_dict(origin)
+    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+    size = len(raw)
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    content_type = headers.get("content-type", "").lower()
+    if size > MAX_BODY_BYTES:
+        count_rejection("too_large")
+        message = f"The submission is {size:,} bytes; the limit is {MAX_BODY_BYTES:,} bytes."
+        return _raw_json_response(413, message, headers.get("origin"))
+    if content_type.startswith("multipart/form-data") and "boundary=" not in content_type:
+        count_rejection("malformed_multipart")
+        return _raw_json_response(
+            400, "A multipart/form-data body needs a boundary in its Content-Type.", None
+        )
+    if not content_type.startswith("multipart/form-data"):
+        try:
+            raw.decode()
+        except UnicodeDecodeError:
+            count_rejection("not_utf8")
+            return _raw_json_response(400, "The body must be UTF-8 text.", headers.get("origin"))
+    return None
+
+
+def _raw_json_response(status: int, message: str, origin: str | None) -> dict[str, Any]:
+    """A response built outside the resolver, with the CORS headers the resolver would add."""
     import json
 
-    message = f"The submission is {size:,} bytes; the limit is {MAX_BODY_BYTES:,} bytes."
-    return {"statusCode": 413, "headers": headers, "body": json.dumps({"message": message})}
+    headers = {"Content-Type": "application/json"}
+    cors = _cors(intake_settings())
+    if cors and origin:
+        headers |= cors.to_dict(origin)
+    return {"statusCode": status, "headers": headers, "body": json.dumps({"message": message})}
 
 
 def _request_facts(event: APIGatewayProxyEventV2, idempotency_key: str | None) -> RequestFacts:

@@ -201,6 +201,9 @@ class InquirySubmission(BaseModel):
         kept: dict[str, str] = {}
         truncated = False
         for key, value in (self.model_extra or {}).items():
+            if not isinstance(value, str | int | float | bool):
+                truncated = True  # file uploads and nested objects are not kept
+                continue
             text = value if isinstance(value, str) else str(value)
             if len(kept) >= MAX_EXTRA_FIELDS:
                 truncated = True

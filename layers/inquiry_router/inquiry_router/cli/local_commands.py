@@ -1,17 +1,144 @@
-"""`inquiry-router local up`: run the whole pipeline on an embedded local stack."""
+"""`inquiry-router local up`: run the whole pipeline on an embedded local stack, in the foreground."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import shlex
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from inquiry_router.local import LocalStack
+
+DEFAULT_API_PORT = 3000
+DEFAULT_AWS_PORT = 4566
+DEFAULT_STATE_DIR = ".local"
+EXAMPLE_EMAIL = "ana@importadora-sol.example"
 
 
 def register(groups: Any) -> None:
     group = groups.add_parser("local", help="the embedded local stack (`make local`)")
     commands = group.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    up = commands.add_parser("up", help="start the local stack in the foreground; Ctrl-C stops it")
+    up = commands.add_parser(
+        "up",
+        help="start the local stack in the foreground; Ctrl-C stops it",
+        description="Run template.yaml on this machine: an embedded AWS endpoint (moto), the tables and "
+        "queues of the template, the HTTP API and every function, with no AWS account.",
+    )
+    up.add_argument("--api-port", type=int, default=DEFAULT_API_PORT, help="HTTP API port (default 3000)")
+    up.add_argument("--aws-port", type=int, default=DEFAULT_AWS_PORT, help="AWS endpoint port (default 4566)")
+    up.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(DEFAULT_STATE_DIR),
+        help="where stack.json and the outbox go (default .local)",
+    )
+    up.add_argument(
+        "--template", type=Path, help="the SAM template (default: template.yaml in the project root)"
+    )
+    up.add_argument("--project-root", type=Path, default=Path(), help="the repository (default: here)")
+    up.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a stack parameter, e.g. --parameter CompanyName='Sunrise Lighting' (repeatable)",
+    )
     up.set_defaults(run=start_local_stack)
 
 
-def start_local_stack(_: argparse.Namespace) -> int:
-    raise SystemExit("the local stack is being built: see inquiry_router/local/")
+def start_local_stack(args: argparse.Namespace) -> int:
+    from inquiry_router.local import LocalStack, LocalStackError
+
+    try:
+        overrides = dict(_parameter(p) for p in args.parameter)
+    except ValueError as error:
+        print(f"inquiry-router: {error}", file=sys.stderr)
+        return 2
+    stack = LocalStack(
+        args.project_root,
+        template=args.template,
+        state_dir=args.state_dir,
+        api_port=args.api_port,
+        aws_port=args.aws_port,
+        parameters=overrides,
+    )
+    try:
+        stack.start()
+    except LocalStackError as error:
+        print(f"inquiry-router: cannot start the local stack: {error}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    previous_handlers = _stop_on_signals(stop)
+    try:
+        _print_welcome(stack, args)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        print("Stopping the local stack...", flush=True)
+        stack.stop()
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise ValueError(f"--parameter {text!r}: write NAME=VALUE")
+    return name, value
+
+
+def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
+    """Ctrl-C and SIGTERM end the wait loop, so the stack stops cleanly and the command exits 0.
+
+    Returns the handlers it replaced, to put back afterwards.
+    """
+
+    def request_stop(signal_number: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    return {number: signal.signal(number, request_stop) for number in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _print_welcome(stack: LocalStack, args: argparse.Namespace) -> None:
+    cli = _cli_prefix(stack, args)
+    body = (
+        '{"name": "Ana García", "email": "' + EXAMPLE_EMAIL + '", "message": "Please quote 500 LED panels."}'
+    )
+    lines = [
+        *(f"note: {note}" for note in stack.notes),
+        "",
+        "The local stack is up.",
+        f"  API           {stack.api_url}  (POST /inquiries)",
+        f"  Contact form  {stack.form_url}",
+        f"  AWS endpoint  {stack.endpoint_url}  (region {stack.region}, fake credentials)",
+        f"  State         {stack.state_dir}  (stack.json, outbox/)",
+        "",
+        "Try:",
+        f"  curl -i {stack.api_url}/inquiries -H 'Content-Type: application/json' \\",
+        f"       -d {shlex.quote(body)}",
+        f"  open {stack.form_url} in a browser and send the form",
+        f"  {cli} inquiries list",
+        f"  {cli} contacts show {EXAMPLE_EMAIL}",
+        "",
+        "Ctrl-C stops everything.",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def _cli_prefix(stack: LocalStack, args: argparse.Namespace) -> str:
+    """How to point the CLI at this stack: `--local` when ports and state dir are the defaults."""
+    program = ".venv/bin/inquiry-router" if Path(".venv/bin/inquiry-router").exists() else "inquiry-router"
+    port = int(stack.endpoint_url.rsplit(":", 1)[1])
+    if port == DEFAULT_AWS_PORT and stack.state_dir == Path(DEFAULT_STATE_DIR).resolve():
+        return f"{program} --local"
+    return (
+        f"AWS_ENDPOINT_URL={stack.endpoint_url} "
+        f"INQUIRY_ROUTER_LOCAL_DIR={shlex.quote(str(stack.state_dir))} {program}"
+    )

@@ -1,0 +1,185 @@
+"""Run every benchmark, print a summary and append it to bench/RESULTS.md (`make bench`).
+
+.venv/bin/python bench/run_all.py
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make `bench` importable from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import cold_start, requests_per_inquiry, warm_latency
+from bench._harness import REPO_ROOT, milliseconds
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+RESULTS_HEADER = """# Benchmark results
+
+Appended by `make bench` (`.venv/bin/python bench/run_all.py`), newest last. Each section is one
+run on one machine: the ratios compare the intake with a baseline measured in the same run, so
+compare ratios across sections, not absolute times. What each figure measures and how to read
+it: bench/README.md.
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    measured: str
+    target: str
+    passed: bool | None  # None: reported, no target
+
+    @property
+    def verdict(self) -> str:
+        return {True: "pass", False: "FAIL", None: "-"}[self.passed]
+
+
+def rows(requests: dict[str, Any], cold: dict[str, Any], warm: dict[str, Any]) -> list[Row]:
+    accepted = requests["details"]["accepted"]
+    captcha = requests["details"]["captcha"]
+    captcha_ops = ", ".join(f"{op} x{n}" for op, n in sorted(captcha["operations"].items()))
+    intake, minimal = warm["intake"], warm["minimal"]
+
+    def cold_row(figure: str, name: str, target: float | None) -> Row:
+        ratio = cold[f"{name}_ratio"]
+        measured = (
+            f"{ratio:.2f} ({milliseconds(cold[f'candidate_{name}_s'])} / "
+            f"{milliseconds(cold[f'baseline_{name}_s'])})"
+        )
+        return Row(figure, measured, f"<= {target}" if target else "-", ratio <= target if target else None)
+
+    return [
+        Row(
+            "AWS requests per accepted inquiry",
+            f"{requests['requests_per_accepted_inquiry']:.2f} ({accepted['inquiries']} inquiries, "
+            f"min {accepted['min']}, max {accepted['max']})",
+            "= 1 each",
+            requests["accepted_all_exactly_one"],
+        ),
+        Row(
+            "AWS requests per replayed submission",
+            f"{requests['requests_per_replayed_submission']:.2f}",
+            "-",
+            None,
+        ),
+        Row("AWS requests per spam submission", f"{requests['requests_per_spam_submission']:.2f}", "-", None),
+        Row(
+            "AWS requests per inquiry, CAPTCHA on",
+            f"{requests['requests_per_captcha_inquiry']:.2f} ({captcha_ops} for {captcha['inquiries']}; "
+            f"+{captcha['siteverify_calls']} siteverify)",
+            "-",
+            None,
+        ),
+        cold_row("Cold init, intake / bare boto3 client", "init", cold_start.TARGET_RATIO),
+        cold_row(
+            "Cold init + first request, intake / boto3 + PutItem",
+            "init_first_request",
+            cold_start.TARGET_RATIO,
+        ),
+        cold_row("  same, less time waiting on moto", "init_first_request_less_waiting", None),
+        Row(
+            "Warm median per call, intake / minimal handler",
+            f"{warm['ratio_of_medians']:.2f} ({milliseconds(intake['total']['median'])} / "
+            f"{milliseconds(minimal['total']['median'])}; p90 {milliseconds(intake['total']['p90'])} / "
+            f"{milliseconds(minimal['total']['p90'])})",
+            f"<= {warm_latency.TARGET_RATIO}",
+            warm["ratio_of_medians"] <= warm_latency.TARGET_RATIO,
+        ),
+        Row(
+            "  same, less time waiting on moto",
+            f"{warm['own_time_ratio_of_medians']:.2f} ({milliseconds(intake['own']['median'])} / "
+            f"{milliseconds(minimal['own']['median'])})",
+            "-",
+            None,
+        ),
+    ]
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        models = [
+            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line
+        ]
+        cpu = models[0] if models else cpu
+    return {
+        "machine": platform.machine(),
+        "cpu": cpu or "unknown",
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "boto3": version("boto3"),
+        "botocore": version("botocore"),
+        "moto": version("moto"),
+        "commit": _commit(),
+    }
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head} (uncommitted changes)" if dirty else head
+
+
+def markdown(table: list[Row], about: dict[str, str], when: datetime) -> str:
+    lines = [
+        f"## {when:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"{about['machine']}, {about['cpu']}, {about['cores']} cores; Python {about['python']}, "
+        f"boto3 {about['boto3']}, botocore {about['botocore']}, moto {about['moto']}; "
+        f"commit {about['commit']}",
+        "",
+        "| figure | measured | target | result |",
+        "|---|---|---|---|",
+        *(f"| {row.figure.strip()} | {row.measured} | {row.target} | {row.verdict} |" for row in table),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def append_results(section: str) -> None:
+    if not RESULTS.exists():
+        RESULTS.write_text(RESULTS_HEADER, encoding="utf-8")
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write("\n" + section)
+
+
+def main() -> dict[str, Any]:
+    when = datetime.now(UTC)
+    # Requests first: its counter must be in place before the intake's modules are first imported.
+    figures = {"requests_per_inquiry": requests_per_inquiry.main()}
+    print()
+    figures["cold_start"] = cold_start.main()
+    print()
+    figures["warm_latency"] = warm_latency.main()
+    table = rows(figures["requests_per_inquiry"], figures["cold_start"], figures["warm_latency"])
+    section = markdown(table, machine(), when)
+    print("\nSummary\n")
+    print(section)
+    append_results(section)
+    print(f"appended to {RESULTS.relative_to(REPO_ROOT)}")
+    return figures
+
+
+if __name__ == "__main__":
+    main()

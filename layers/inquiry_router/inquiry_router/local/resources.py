@@ -1,0 +1,288 @@
+"""Create the template's tables, queues and buckets in the embedded endpoint, and name everything else.
+
+Each supported resource type has one creator; adding a type is adding a creator to `CREATORS`.
+Resources are created in dependency order (a queue's redrive policy needs its DLQ's ARN first).
+Resources of other types (IAM, logs, layers, the HTTP API, SES identities...) are not created:
+`!Ref` and `!GetAtt` on them give stable placeholder names so environment variables still resolve.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from inquiry_router.local.aws_clients import ACCOUNT_ID, AwsClients
+from inquiry_router.local.template import TemplateError, TemplateResolver
+
+FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+
+
+@dataclass(frozen=True)
+class LocalResource:
+    logical_id: str
+    resource_type: str
+    ref: str  # what `!Ref` returns: a table or bucket name, a queue URL
+    attributes: Mapping[str, str]  # what `!GetAtt` returns
+
+
+@dataclass(frozen=True)
+class CreationContext:
+    stack_name: str
+    region: str
+    clients: AwsClients
+
+    def physical_name(self, logical_id: str, *, lower: bool = False, max_length: int = 255) -> str:
+        name = f"{self.stack_name}-{logical_id}"[:max_length]
+        return name.lower() if lower else name
+
+
+Creator = Callable[[CreationContext, str, dict[str, Any]], LocalResource]
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+# -- creators --------------------------------------------------------------------------------
+
+
+def create_table(context: CreationContext, logical_id: str, properties: dict[str, Any]) -> LocalResource:
+    client = context.clients.dynamodb
+    name = str(properties.get("TableName") or context.physical_name(logical_id))
+    billing = str(properties.get("BillingMode") or "PROVISIONED")
+    default_throughput = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    request: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": properties["AttributeDefinitions"],
+        "KeySchema": properties["KeySchema"],
+        "BillingMode": billing,
+    }
+    if billing == "PROVISIONED":
+        request["ProvisionedThroughput"] = properties.get("ProvisionedThroughput") or default_throughput
+    indexes = []
+    for index in properties.get("GlobalSecondaryIndexes") or []:
+        declared = {k: index[k] for k in ("IndexName", "KeySchema", "Projection") if k in index}
+        if billing == "PROVISIONED":
+            declared["ProvisionedThroughput"] = index.get("ProvisionedThroughput") or default_throughput
+        indexes.append(declared)
+    if indexes:
+        request["GlobalSecondaryIndexes"] = indexes
+    if properties.get("LocalSecondaryIndexes"):
+        request["LocalSecondaryIndexes"] = properties["LocalSecondaryIndexes"]
+    stream = properties.get("StreamSpecification")
+    if stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+    description = client.create_table(**request)["TableDescription"]
+    time_to_live = properties.get("TimeToLiveSpecification")
+    if time_to_live and _flag(time_to_live.get("Enabled")):
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"AttributeName": time_to_live["AttributeName"], "Enabled": True},
+        )
+    attributes = {"Arn": description["TableArn"]}
+    if "LatestStreamArn" in description:
+        attributes["StreamArn"] = description["LatestStreamArn"]
+    return LocalResource(logical_id, "AWS::DynamoDB::Table", name, attributes)
+
+
+_QUEUE_ATTRIBUTES = (
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "DelaySeconds",
+    "FifoQueue",
+    "FifoThroughputLimit",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedriveAllowPolicy",
+    "RedrivePolicy",
+    "VisibilityTimeout",
+)
+
+
+def create_queue(context: CreationContext, logical_id: str, properties: dict[str, Any]) -> LocalResource:
+    client = context.clients.sqs
+    fifo = _flag(properties.get("FifoQueue"))
+    name = str(properties.get("QueueName") or context.physical_name(logical_id, max_length=75))
+    if fifo and not name.endswith(".fifo"):
+        name += ".fifo"
+    attributes = {key: _queue_attribute(properties[key]) for key in _QUEUE_ATTRIBUTES if key in properties}
+    url = client.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]  # type: ignore[arg-type]
+    arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return LocalResource(logical_id, "AWS::SQS::Queue", url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
+
+
+def _queue_attribute(value: Any) -> str:
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def create_bucket(context: CreationContext, logical_id: str, properties: dict[str, Any]) -> LocalResource:
+    name = str(properties.get("BucketName") or context.physical_name(logical_id, lower=True, max_length=63))
+    if context.region == "us-east-1":
+        context.clients.s3.create_bucket(Bucket=name)
+    else:
+        context.clients.s3.create_bucket(
+            Bucket=name,
+            CreateBucketConfiguration={"LocationConstraint": context.region},  # type: ignore[typeddict-item]
+        )
+    attributes = {
+        "Arn": f"arn:aws:s3:::{name}",
+        "DomainName": f"{name}.s3.amazonaws.com",
+        "RegionalDomainName": f"{name}.s3.{context.region}.amazonaws.com",
+    }
+    return LocalResource(logical_id, "AWS::S3::Bucket", name, attributes)
+
+
+CREATORS: dict[str, Creator] = {
+    "AWS::DynamoDB::Table": create_table,
+    "AWS::SQS::Queue": create_queue,
+    "AWS::S3::Bucket": create_bucket,
+}
+
+
+# -- names for everything --------------------------------------------------------------------
+
+
+@dataclass
+class StackResources:
+    """`!Ref` / `!GetAtt` for every resource of the template, created or not (the resolver's lookup)."""
+
+    template: Mapping[str, Any]
+    context: CreationContext
+    created: dict[str, LocalResource] = field(default_factory=dict)
+
+    def _declared_type(self, logical_id: str) -> str:
+        return str(self.template["Resources"][logical_id].get("Type", ""))
+
+    def ref(self, logical_id: str) -> Any:
+        if logical_id in self.created:
+            return self.created[logical_id].ref
+        self._refuse_uncreated(logical_id)
+        if self._declared_type(logical_id) in FUNCTION_TYPES:
+            return self.function_name(logical_id)
+        return self.context.physical_name(logical_id)
+
+    def get_att(self, logical_id: str, attribute: str) -> Any:
+        if logical_id in self.created:
+            known = self.created[logical_id].attributes
+            if attribute not in known:
+                raise TemplateError(
+                    f"!GetAtt {logical_id}.{attribute}: the local stack knows only {', '.join(sorted(known))}"
+                )
+            return known[attribute]
+        self._refuse_uncreated(logical_id)
+        resource_type = self._declared_type(logical_id)
+        if resource_type in FUNCTION_TYPES and attribute == "Arn":
+            return self.function_arn(logical_id)
+        if attribute == "Arn":
+            service = resource_type.split("::")[1].lower() if resource_type.count("::") == 2 else "local"
+            name = self.context.physical_name(logical_id)
+            return f"arn:aws:{service}:{self.context.region}:{ACCOUNT_ID}:{name}"
+        return f"{self.context.physical_name(logical_id)}.{attribute}"
+
+    def _refuse_uncreated(self, logical_id: str) -> None:
+        if self._declared_type(logical_id) in CREATORS:
+            raise TemplateError(
+                f"{logical_id} is referred to before it exists: is its Condition false, or is there a cycle?"
+            )
+
+    def function_name(self, logical_id: str) -> str:
+        declared = self.template["Resources"][logical_id].get("Properties", {}).get("FunctionName")
+        return (
+            declared if isinstance(declared, str) else self.context.physical_name(logical_id, max_length=64)
+        )
+
+    def function_arn(self, logical_id: str) -> str:
+        return f"arn:aws:lambda:{self.context.region}:{ACCOUNT_ID}:function:{self.function_name(logical_id)}"
+
+    def by_arn(self, arn: str) -> LocalResource | None:
+        """The created resource with this ARN (or stream ARN), for event sources and destinations."""
+        for resource in self.created.values():
+            if arn in resource.attributes.values():
+                return resource
+        return None
+
+
+def create_resources(
+    template: Mapping[str, Any], resolver: TemplateResolver, resources: StackResources
+) -> list[str]:
+    """Create every supported resource; return the `LogicalId (Type)` of those not created locally."""
+    declared: Mapping[str, Any] = template["Resources"]
+    included = [rid for rid, resource in declared.items() if resolver.is_included(resource)]
+    supported = [rid for rid in included if declared[rid].get("Type") in CREATORS]
+    for logical_id in creation_order(declared, supported):
+        resource = declared[logical_id]
+        properties = resolver.resolve(resource.get("Properties") or {})
+        creator = CREATORS[resource["Type"]]
+        try:
+            resources.created[logical_id] = creator(resources.context, logical_id, properties)
+        except (BotoCoreError, ClientError, KeyError) as error:
+            raise TemplateError(
+                f"cannot create {logical_id} ({resource['Type']}) locally: {error}"
+            ) from error
+    return [
+        f"{rid} ({declared[rid].get('Type')})"
+        for rid in included
+        if rid not in resources.created and declared[rid].get("Type") not in FUNCTION_TYPES
+    ]
+
+
+def creation_order(declared: Mapping[str, Any], logical_ids: Iterable[str]) -> list[str]:
+    """The ids so that each comes after the ids it refers to (Ref, GetAtt, Sub, DependsOn)."""
+    wanted = list(logical_ids)
+    needs = {rid: _references(declared[rid]) & set(wanted) - {rid} for rid in wanted}
+    ordered: list[str] = []
+    visiting: list[str] = []
+
+    def visit(rid: str) -> None:
+        if rid in ordered:
+            return
+        if rid in visiting:
+            cycle = " -> ".join([*visiting[visiting.index(rid) :], rid])
+            raise TemplateError(f"resources refer to each other in a cycle: {cycle}")
+        visiting.append(rid)
+        for dependency in sorted(needs[rid]):
+            visit(dependency)
+        visiting.pop()
+        ordered.append(rid)
+
+    for rid in wanted:
+        visit(rid)
+    return ordered
+
+
+def _references(resource: Mapping[str, Any]) -> set[str]:
+    found: set[str] = set()
+    depends = resource.get("DependsOn") or []
+    found.update([depends] if isinstance(depends, str) else depends)
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if "Ref" in value and isinstance(value["Ref"], str):
+                found.add(value["Ref"])
+            getatt = value.get("Fn::GetAtt")
+            if isinstance(getatt, list) and getatt:
+                found.add(str(getatt[0]))
+            elif isinstance(getatt, str):
+                found.add(getatt.split(".", 1)[0])
+            sub = value.get("Fn::Sub")
+            text = sub[0] if isinstance(sub, list) and sub else sub
+            if isinstance(text, str):
+                found.update(m.split(".", 1)[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text))
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(resource.get("Properties") or {})
+    return found

@@ -222,10 +222,12 @@ def test_project_form_is_served(project_stack: LocalStack) -> None:
 def test_state_file_describes_the_running_stack(project_stack: LocalStack) -> None:
     state = json.loads(project_stack.state_file.read_text())
 
-    assert set(state) == {"endpoint_url", "region", "api_url", "resources", "parameters"}
+    assert set(state) == {"endpoint_url", "region", "api_url", "resources", "outputs", "parameters"}
     assert state["endpoint_url"] == project_stack.endpoint_url
     assert state["api_url"] == project_stack.api_url
     assert state["resources"] == {"InquiryTable": "inquiry-router-local-InquiryTable"}
+    assert state["outputs"]["TableName"] == "inquiry-router-local-InquiryTable"
+    assert state["outputs"]["InquiriesUrl"] == project_stack.api_url + "/inquiries"
     assert state["parameters"]["CompanyName"] == "Example Export Co."
     assert state["parameters"]["RateLimitPerIp"] == "20"
     assert (project_stack.state_dir / "outbox").is_dir()
@@ -689,14 +691,9 @@ def test_cli_serves_until_interrupted_and_exits_0(tmp_path: Path) -> None:
         # When an inquiry is posted and listed with the admin CLI pointed at this stack
         posted = call(api_url, "POST", "/inquiries", body, [("Content-Type", "application/json")])
         listing = subprocess.run(
-            [str(CLI), "inquiries", "list", "--json"],
-            env=environment
-            | {
-                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
-                "INQUIRY_ROUTER_LOCAL_DIR": str(state_dir),
-                "AWS_ACCESS_KEY_ID": "testing",  # the CLI signs requests; the local endpoint accepts any key
-                "AWS_SECRET_ACCESS_KEY": "testing",
-            },
+            # no endpoint and no credentials given: --local reads them from the stack's state
+            [str(CLI), "--local", "inquiries", "list", "--json"],
+            env=environment | {"INQUIRY_ROUTER_LOCAL_DIR": str(state_dir)},
             capture_output=True,
             text=True,
             timeout=30,

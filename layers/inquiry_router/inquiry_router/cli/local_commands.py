@@ -133,12 +133,8 @@ def _print_welcome(stack: LocalStack, args: argparse.Namespace) -> None:
 
 
 def _cli_prefix(stack: LocalStack, args: argparse.Namespace) -> str:
-    """How to point the CLI at this stack: `--local` when ports and state dir are the defaults."""
+    """How to point the CLI at this stack: `--local` finds it through the state dir's stack.json."""
     program = ".venv/bin/inquiry-router" if Path(".venv/bin/inquiry-router").exists() else "inquiry-router"
-    port = int(stack.endpoint_url.rsplit(":", 1)[1])
-    if port == DEFAULT_AWS_PORT and stack.state_dir == Path(DEFAULT_STATE_DIR).resolve():
+    if stack.state_dir == Path(DEFAULT_STATE_DIR).resolve():
         return f"{program} --local"
-    return (
-        f"AWS_ENDPOINT_URL={stack.endpoint_url} "
-        f"INQUIRY_ROUTER_LOCAL_DIR={shlex.quote(str(stack.state_dir))} {program}"
-    )
+    return f"INQUIRY_ROUTER_LOCAL_DIR={shlex.quote(str(stack.state_dir))} {program} --local"

@@ -6,14 +6,20 @@ import argparse
 import json
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-LOCAL_ENDPOINT = "http://127.0.0.1:4566"
+# The local stack answers any credentials; fixed ones keep the user's AWS profile (and a real
+# account) out of it, so a command meant for `make local` can never touch production.
+LOCAL_CREDENTIALS = ("testing", "testing")
+
+# Stack output -> the local stack's logical resource id, so commands look both up by one name.
+OUTPUT_RESOURCES = {"TableName": "InquiryTable"}
 
 
 class TargetError(Exception):
@@ -29,30 +35,58 @@ class Target:
     table_name: str
     region: str | None
     endpoint_url: str | None
+    local: bool = False
+    # Stack outputs (deployed) or output-named local resources: queue URLs and the like.
+    outputs: Mapping[str, str] = field(default_factory=dict)
 
-    def dynamodb(self) -> DynamoDBClient:
+    def client(self, service: str) -> Any:
         import boto3
 
-        return boto3.client("dynamodb", region_name=self.region, endpoint_url=self.endpoint_url)
+        key, secret = LOCAL_CREDENTIALS if self.local else (None, None)
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            region_name=self.region,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+        )
+
+    def dynamodb(self) -> DynamoDBClient:
+        client: DynamoDBClient = self.client("dynamodb")
+        return client
+
+    def output(self, name: str) -> str:
+        if name not in self.outputs:
+            where = "the local stack" if self.local else "the stack's outputs"
+            raise TargetError(f"{where} has no {name}: redeploy (or restart `make local`) with this version")
+        return self.outputs[name]
 
 
 def resolve_target(args: argparse.Namespace) -> Target:
-    endpoint = LOCAL_ENDPOINT if args.local else os.environ.get("AWS_ENDPOINT_URL")
-    if endpoint:
-        return _local_target(endpoint)
+    if args.local or os.environ.get("AWS_ENDPOINT_URL"):
+        return local_target()
     return _deployed_target(args.stack or stack_name_from_samconfig(), args.region)
 
 
-def _local_target(endpoint: str) -> Target:
-    state_file = local_state_dir() / "stack.json"
+def local_target(state_dir: Path | None = None) -> Target:
+    """The stack `make local` is running, as its stack.json describes it (endpoint, names)."""
+    state_file = (state_dir or local_state_dir()) / "stack.json"
     if not state_file.exists():
         raise TargetError(f"no local stack state at {state_file}: start it with `make local` first")
-    state = json.loads(state_file.read_text())
-    return Target(
-        table_name=state["resources"]["InquiryTable"],
-        region=state.get("region"),
-        endpoint_url=endpoint,
-    )
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        resources: dict[str, str] = state["resources"]
+        outputs = {output: resources[rid] for output, rid in OUTPUT_RESOURCES.items() if rid in resources}
+        return Target(
+            table_name=resources["InquiryTable"],
+            region=state.get("region"),
+            endpoint_url=state["endpoint_url"],
+            local=True,
+            outputs=outputs | state.get("outputs", {}),
+        )
+    except (ValueError, KeyError, TypeError) as error:
+        message = f"{state_file} is not a local stack's state ({error}): restart `make local`"
+        raise TargetError(message) from None
 
 
 def stack_name_from_samconfig(path: Path = Path("samconfig.toml")) -> str:
@@ -79,4 +113,9 @@ def _deployed_target(stack: str, region: str | None) -> Target:
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", []) if "OutputKey" in o}
     if "TableName" not in outputs:
         raise TargetError(f"stack {stack!r} has no TableName output: is it an inquiry-router stack?")
-    return Target(table_name=outputs["TableName"], region=cloudformation.meta.region_name, endpoint_url=None)
+    return Target(
+        table_name=outputs["TableName"],
+        region=cloudformation.meta.region_name,
+        endpoint_url=None,
+        outputs=outputs,
+    )

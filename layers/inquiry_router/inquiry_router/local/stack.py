@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -38,7 +39,12 @@ from inquiry_router.local.queue_poller import QueuePoller
 from inquiry_router.local.resources import CreationContext, StackResources, create_resources
 from inquiry_router.local.static_files import FORM_PATH, StaticFiles
 from inquiry_router.local.stream_poller import StreamPoller
-from inquiry_router.local.template import TemplateResolver, load_template, resolve_parameters
+from inquiry_router.local.template import (
+    TemplateError,
+    TemplateResolver,
+    load_template,
+    resolve_parameters,
+)
 
 __all__ = ["LocalStack", "LocalStackError", "PortInUseError"]
 
@@ -55,6 +61,12 @@ def _print(message: str) -> None:
 
 def _print_error(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _localised_api_url(value: str, api_url: str) -> str:
+    """`https://<api id>.execute-api.<region>.amazonaws.com/path` -> the local gateway's URL."""
+    match = re.match(r"https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com(/.*)?$", value)
+    return api_url + (match.group(1) or "") if match else value
 
 
 def default_region() -> str:
@@ -101,6 +113,7 @@ class LocalStack:
         self.clients: AwsClients | None = None
         self.resources: dict[str, str] = {}
         self.parameters: dict[str, str] = {}
+        self.outputs: dict[str, str] = {}
         self.functions: list[FunctionSpec] = []
         self.routes: list[Route] = []
         self.notes: list[str] = []
@@ -170,6 +183,7 @@ class LocalStack:
         resolver = TemplateResolver(template, self.parameters, self._pseudo_parameters(), resources)
         not_created = create_resources(template, resolver, resources)
         self.resources = {rid: resource.ref for rid, resource in resources.created.items()}
+        self.outputs = self._outputs(template, resolver)
 
         self.functions, function_notes = function_specs(
             template, resolver, resources, self.template_path.parent, self._function_environment()
@@ -265,12 +279,31 @@ class LocalStack:
             "INQUIRY_ROUTER_LOCAL_DIR": str(self.state_dir),
         }
 
+    def _outputs(self, template: Mapping[str, Any], resolver: TemplateResolver) -> dict[str, str]:
+        """The template's outputs as the CLI reads them from a deployed stack, with local names.
+
+        URLs of the HTTP API point at the local gateway; an output that names something the local
+        stack does not create (an SES identity, say) is left out rather than invented.
+        """
+        outputs: dict[str, str] = {}
+        for name, output in (template.get("Outputs") or {}).items():
+            if not isinstance(output, dict) or not resolver.is_included(output):
+                continue
+            try:
+                value = resolver.resolve(output.get("Value"))
+            except TemplateError:
+                continue
+            if isinstance(value, str):
+                outputs[name] = _localised_api_url(value, self.api_url)
+        return outputs
+
     def state(self) -> dict[str, Any]:
         return {
             "endpoint_url": self.endpoint_url,
             "region": self.region,
             "api_url": self.api_url,
             "resources": self.resources,
+            "outputs": self.outputs,
             "parameters": self.parameters,
         }
 

@@ -18,7 +18,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import cold_start, requests_per_inquiry, warm_latency
+from bench import assignment_throughput, cold_start, mail_latency, requests_per_inquiry, warm_latency
 from bench._harness import REPO_ROOT, milliseconds
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -43,7 +43,13 @@ class Row:
         return {True: "pass", False: "FAIL", None: "-"}[self.passed]
 
 
-def rows(requests: dict[str, Any], cold: dict[str, Any], warm: dict[str, Any]) -> list[Row]:
+def rows(
+    requests: dict[str, Any],
+    cold: dict[str, Any],
+    warm: dict[str, Any],
+    mail: dict[str, Any],
+    assignments: dict[str, Any],
+) -> list[Row]:
     accepted = requests["details"]["accepted"]
     captcha = requests["details"]["captcha"]
     captcha_ops = ", ".join(f"{op} x{n}" for op, n in sorted(captcha["operations"].items()))
@@ -98,6 +104,67 @@ def rows(requests: dict[str, Any], cold: dict[str, Any], warm: dict[str, Any]) -
             "  same, less time waiting on moto",
             f"{warm['own_time_ratio_of_medians']:.2f} ({milliseconds(intake['own']['median'])} / "
             f"{milliseconds(minimal['own']['median'])})",
+            "-",
+            None,
+        ),
+        *mail_rows(mail),
+        *assignment_rows(assignments),
+    ]
+
+
+def mail_rows(mail: dict[str, Any]) -> list[Row]:
+    target = f"< {mail['target_s']:g} s"
+    latency = mail["latency_s"]
+    if latency is None:  # not one inquiry had both mails before the timeout
+        return [
+            Row("Form POST to both mails in the outbox, median (local stack)", "none arrived", target, False)
+        ]
+    return [
+        Row(
+            "Form POST to both mails in the outbox, median (local stack)",
+            f"{milliseconds(latency['median'])} ({mail['completed']} of {mail['inquiries']} inquiries; "
+            f"POST answered in {milliseconds(mail['post_median_s'])})",
+            target,
+            mail["median_within_target"],
+        ),
+        Row(
+            "  same, p90",
+            f"{milliseconds(latency['p90'])} (min {milliseconds(latency['min'])}, "
+            f"max {milliseconds(latency['max'])})",
+            target,
+            mail["p90_within_target"],
+        ),
+        Row(
+            "  mails in the outbox",
+            f"{mail['mails_in_outbox']} for {mail['inquiries']} inquiries",
+            "= 2 each",
+            mail["all_mails_arrived"],
+        ),
+    ]
+
+
+def assignment_rows(assignments: dict[str, Any]) -> list[Row]:
+    concurrent, single = assignments["concurrent"], assignments["single"]
+    share = concurrent["inquiries"] / len(concurrent["per_rep"])
+    return [
+        Row(
+            f"Assignments per second, {concurrent['workers']} workers, one team of "
+            f"{len(concurrent['per_rep'])} (moto)",
+            f"{concurrent['assignments_per_second']:.1f}/s ({concurrent['inquiries']} in "
+            f"{concurrent['wall_s']:.1f} s; {concurrent['commits_per_assignment']:.2f} commit attempts each)",
+            "-",
+            None,
+        ),
+        Row(
+            "  same, inquiries per rep",
+            ", ".join(f"{email.split('@')[0]} {count}" for email, count in concurrent["per_rep"].items()),
+            f"{share:g} ± {assignment_throughput.FAIRNESS_TOLERANCE} each",
+            concurrent["fair"],
+        ),
+        Row(
+            "  same, 1 worker",
+            f"{single['assignments_per_second']:.1f}/s ({single['inquiries']} in {single['wall_s']:.1f} s; "
+            f"{concurrent['workers']} workers / 1: {assignments['speedup']:.2f}x)",
             "-",
             None,
         ),
@@ -172,7 +239,17 @@ def main() -> dict[str, Any]:
     figures["cold_start"] = cold_start.main()
     print()
     figures["warm_latency"] = warm_latency.main()
-    table = rows(figures["requests_per_inquiry"], figures["cold_start"], figures["warm_latency"])
+    print()
+    figures["mail_latency"] = mail_latency.main()
+    print()
+    figures["assignment_throughput"] = assignment_throughput.main()
+    table = rows(
+        figures["requests_per_inquiry"],
+        figures["cold_start"],
+        figures["warm_latency"],
+        figures["mail_latency"],
+        figures["assignment_throughput"],
+    )
     section = markdown(table, machine(), when)
     print("\nSummary\n")
     print(section)

@@ -22,7 +22,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from inquiry_router.intake.wiring import reset_wiring
+from inquiry_router.local.moto_isolation import isolated_dynamodb
+from inquiry_router.wiring import reset_all_wiring as reset_wiring
 from tests.support.template import load_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,8 +51,9 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset_wiring()
 
 
-def create_table(client: Any, name: str = TABLE_NAME) -> None:
-    """The table exactly as template.yaml declares it (keys, indexes, stream)."""
+def create_table(client: Any, name: str = TABLE_NAME, *, stream: bool = True) -> None:
+    """The table exactly as template.yaml declares it (keys, indexes, stream); `stream=False`
+    leaves the stream out where no test reads it (moto keeps every record in memory)."""
     properties = load_template()["Resources"]["InquiryTable"]["Properties"]
     client.create_table(
         TableName=name,
@@ -59,13 +61,17 @@ def create_table(client: Any, name: str = TABLE_NAME) -> None:
         AttributeDefinitions=properties["AttributeDefinitions"],
         KeySchema=properties["KeySchema"],
         GlobalSecondaryIndexes=properties["GlobalSecondaryIndexes"],
-        StreamSpecification={"StreamEnabled": True, **properties["StreamSpecification"]},
+        StreamSpecification=(
+            {"StreamEnabled": True, **properties["StreamSpecification"]}
+            if stream
+            else {"StreamEnabled": False}
+        ),
     )
 
 
 @pytest.fixture
 def dynamodb(aws_environment: None) -> Iterator[Any]:
-    with mock_aws():
+    with mock_aws(), isolated_dynamodb():
         client = boto3.client("dynamodb")
         create_table(client)
         yield client

@@ -45,7 +45,7 @@ class LocalStack:
     region: str
     table_name: str
 
-    def stored_inquiry(self, reference: str, status: str) -> dict[str, Any] | None:
+    def stored_inquiry(self, reference: str, *statuses: str) -> dict[str, Any] | None:
         """The inquiry with this reference among those the status index lists under `status`."""
         client = boto3.client(
             "dynamodb",
@@ -54,8 +54,12 @@ class LocalStack:
             aws_access_key_id="x",
             aws_secret_access_key="x",
         )
-        listed = inquiries_by_status(client, self.table_name, status, limit=200)
-        return next((item for item in listed if item["reference"] == reference), None)
+        for status in statuses:
+            listed = inquiries_by_status(client, self.table_name, status, limit=200)
+            found = next((item for item in listed if item["reference"] == reference), None)
+            if found:
+                return found
+        return None
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -98,8 +98,8 @@ def test_script_sends_the_form_and_shows_the_reference_in_place(open_form: OpenF
     reference = page.locator(".inq-ref").inner_text()
     assert REFERENCE.fullmatch(reference)
     assert navigated == []
-    # And the inquiry is stored as a lead, with what the script added
-    inquiry = local_stack.stored_inquiry(reference, "new")
+    # And the inquiry is stored as a lead (new, or already assigned by the router), with what the script added
+    inquiry = local_stack.stored_inquiry(reference, "new", "assigned")
     assert inquiry is not None, f"{reference} is not among the new inquiries (stored as spam?)"
     assert inquiry["name"] == "李明"
     assert inquiry["company"] == "深圳明光照明有限公司"
@@ -128,7 +128,7 @@ def test_form_works_without_javascript(open_form: OpenForm, local_stack: LocalSt
     expect(page.get_by_role("heading", name="Thank you — we have your inquiry.")).to_be_visible()
     expect(page.locator("#reference-line")).to_be_hidden()
     # And the inquiry is stored as a lead: no render timestamp, so no reason to call it spam
-    inquiry = local_stack.stored_inquiry(reference, "new")
+    inquiry = local_stack.stored_inquiry(reference, "new", "assigned")
     assert inquiry is not None, f"{reference} is not among the new inquiries"
     assert inquiry["name"] == "Ana García"
     assert inquiry["consent"] is True

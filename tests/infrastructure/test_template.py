@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -201,7 +202,19 @@ def test_the_table_is_durable_and_streams_new_images() -> None:
 
 @pytest.mark.parametrize(
     "parameter",
-    ["CompanyName", "CompanyDomains", "AllowedOrigins", "ThankYouUrl", "ErrorUrl", "LogRetentionDays"],
+    [
+        "CompanyName",
+        "CompanyDomains",
+        "AllowedOrigins",
+        "ThankYouUrl",
+        "ErrorUrl",
+        "LogRetentionDays",
+        "CompanyWebsite",
+        "MailFromSubdomain",
+        "ReplyBccAddress",
+        "MailerMaxConcurrency",
+        "AlarmEmail",
+    ],
 )
 def test_the_admin_can_set(parameter: str) -> None:
     assert TEMPLATE["Parameters"][parameter]["Description"]
@@ -226,3 +239,80 @@ def test_samconfig_names_a_stack_and_leaves_the_region_to_the_user() -> None:
     assert deploy["resolve_s3"] is True
     assert deploy["confirm_changeset"] is True
     assert all("region" not in section.get("parameters", {}) for section in config["default"].values())
+
+
+# -- assignment and mail -------------------------------------------------------------------------
+
+
+def test_the_sending_identity_signs_with_2048_bit_dkim_and_a_custom_mail_from() -> None:
+    identity = RESOURCES["SendingIdentity"]
+    properties = identity["Properties"]
+    assert identity["Type"] == "AWS::SES::EmailIdentity"
+    assert properties["DkimSigningAttributes"] == {"NextSigningKeyLength": "RSA_2048_BIT"}
+    assert properties["DkimAttributes"] == {"SigningEnabled": True}
+    assert "${MailFromSubdomain}" in properties["MailFromAttributes"]["MailFromDomain"]["Fn::Sub"][0]
+    assert properties["ConfigurationSetAttributes"] == {
+        "ConfigurationSetName": {"Ref": "MailConfigurationSet"}
+    }
+    assert RESOURCES["MailConfigurationSet"]["Properties"]["SuppressionOptions"] == {
+        "SuppressedReasons": ["BOUNCE", "COMPLAINT"]
+    }
+
+
+def test_the_outputs_list_every_dns_record_to_publish() -> None:
+    outputs = TEMPLATE["Outputs"]
+    dkim = outputs["DnsDkimRecords"]["Value"]["Fn::Sub"]
+    assert dkim[0].count("CNAME") == 3
+    assert {v["Fn::GetAtt"][1] for v in dkim[1].values()} == {
+        f"DkimDNSToken{kind}{n}" for kind in ("Name", "Value") for n in (1, 2, 3)
+    }
+    assert " MX 10 feedback-smtp." in outputs["DnsMailFromMxRecord"]["Value"]["Fn::Sub"][0]
+    assert "v=spf1 include:amazonses.com" in outputs["DnsMailFromSpfRecord"]["Value"]["Fn::Sub"][0]
+    assert outputs["DnsDmarcRecord"]["Value"]["Fn::Sub"][0].startswith('_dmarc.${Domain} TXT "v=DMARC1;')
+
+
+def test_the_router_reads_stored_inquiries_with_partial_failures_and_a_filter() -> None:
+    router = dict(functions())["RouterFunction"]
+    stream = router["Events"]["StoredInquiries"]["Properties"]
+    assert stream["Stream"] == {"Fn::GetAtt": ["InquiryTable", "StreamArn"]}
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert stream["BisectBatchOnFunctionError"] is True
+    assert stream["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["RouterDeadLetterQueue", "Arn"]
+    }
+    patterns = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
+    assert [p["eventName"] for p in patterns] == [["INSERT"], ["MODIFY"]]
+    view = RESOURCES["InquiryTable"]["Properties"]["StreamSpecification"]["StreamViewType"]
+    assert view == "NEW_AND_OLD_IMAGES"  # a change of owner is seen by comparing the two
+
+
+def test_the_mailer_respects_the_sending_rate_and_reports_partial_failures() -> None:
+    mailer = dict(functions())["MailerFunction"]
+    queue = mailer["Events"]["MailJobs"]["Properties"]
+    assert queue["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "MailerMaxConcurrency"}}
+    assert queue["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    mail_queue = RESOURCES["MailQueue"]["Properties"]
+    assert mail_queue["VisibilityTimeout"] >= 6 * mailer["Timeout"]
+    assert mail_queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["MailDeadLetterQueue", "Arn"]
+    }
+    assert mailer["Environment"]["Variables"]["SES_CONFIGURATION_SET"] == {"Ref": "MailConfigurationSet"}
+
+
+def test_the_mailer_may_send_only_from_the_stacks_identity_and_configuration_set() -> None:
+    mailer = dict(functions())["MailerFunction"]
+    (send,) = [s for s in policy_statements(mailer) if any(a.startswith("ses:") for a in s["Action"])]
+    resources = [r["Fn::Sub"] for r in send["Resource"]]
+    assert resources == [
+        "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SendingIdentity}",
+        "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}",
+    ]
+
+
+def test_both_dead_letter_queues_raise_an_alarm() -> None:
+    alarmed = {
+        r["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    assert alarmed == {"MailDeadLetterQueue", "RouterDeadLetterQueue"}

@@ -225,7 +225,10 @@ def test_state_file_describes_the_running_stack(project_stack: LocalStack) -> No
     assert set(state) == {"endpoint_url", "region", "api_url", "resources", "outputs", "parameters"}
     assert state["endpoint_url"] == project_stack.endpoint_url
     assert state["api_url"] == project_stack.api_url
-    assert state["resources"] == {"InquiryTable": "inquiry-router-local-InquiryTable"}
+    assert state["resources"]["InquiryTable"] == "inquiry-router-local-InquiryTable"
+    assert state["resources"]["MailQueue"].startswith(project_stack.endpoint_url)
+    assert state["resources"]["MailQueue"].endswith("/inquiry-router-local-MailQueue")
+    assert state["outputs"]["MailQueueUrl"] == state["resources"]["MailQueue"]
     assert state["outputs"]["TableName"] == "inquiry-router-local-InquiryTable"
     assert state["outputs"]["InquiriesUrl"] == project_stack.api_url + "/inquiries"
     assert state["parameters"]["CompanyName"] == "Example Export Co."

@@ -269,6 +269,16 @@ def project_functions() -> Any:
         "inquiry-router-local-InquiryTable",
         {"Arn": table_arn, "StreamArn": f"{table_arn}/stream/2026-01-01T00:00:00.000"},
     )
+    for queue in ("MailQueue", "MailDeadLetterQueue", "RouterDeadLetterQueue"):
+        url = f"http://127.0.0.1:4566/123456789012/inquiry-router-local-{queue}"
+        arn = f"arn:aws:sqs:eu-west-1:123456789012:inquiry-router-local-{queue}"
+        resources.created[queue] = LocalResource(queue, "AWS::SQS::Queue", url, {"Arn": arn, "QueueUrl": url})
+    resources.created["MailConfigurationSet"] = LocalResource(
+        "MailConfigurationSet", "AWS::SES::ConfigurationSet", "inquiry-router-local-MailConfigurationSet", {}
+    )
+    resources.created["SendingIdentity"] = LocalResource(
+        "SendingIdentity", "AWS::SES::EmailIdentity", "example.com", {}
+    )
     parameters = resolve_parameters(
         template,
         {

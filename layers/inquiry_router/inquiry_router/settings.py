@@ -80,3 +80,41 @@ class IntakeSettings(BaseModel):
 @cache
 def intake_settings() -> IntakeSettings:
     return IntakeSettings.from_environment()
+
+
+class PipelineSettings(BaseModel):
+    """Settings of the asynchronous functions (router, mailer)."""
+
+    table_name: str
+    mail_queue_url: str = ""
+    company_name: str = "Our company"
+    company_domains: list[str] = []
+    company_website: str | None = None
+    configuration_set: str | None = None
+    reply_bcc_address: str | None = None  # the logging address reps BCC (received by inbound mail)
+    outbox_dir: str | None = None  # the local stack's outbox; never set in AWS
+    config_cache_seconds: float = 30.0
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> PipelineSettings:
+        local_dir = environ.get("INQUIRY_ROUTER_LOCAL_DIR")
+        return cls(
+            table_name=environ.get("TABLE_NAME", ""),
+            mail_queue_url=environ.get("MAIL_QUEUE_URL", ""),
+            company_name=environ.get("COMPANY_NAME") or "Our company",
+            company_domains=[d.lower() for d in _split_list(environ.get("COMPANY_DOMAINS"))],
+            company_website=environ.get("COMPANY_WEBSITE") or None,
+            configuration_set=environ.get("SES_CONFIGURATION_SET") or None,
+            reply_bcc_address=environ.get("REPLY_BCC_ADDRESS") or None,
+            outbox_dir=os.path.join(local_dir, "outbox") if local_dir else None,
+            config_cache_seconds=float(environ.get("ROUTING_CONFIG_CACHE_SECONDS") or 30.0),
+        )
+
+    @property
+    def primary_domain(self) -> str:
+        return self.company_domains[0] if self.company_domains else "localhost"
+
+
+@cache
+def pipeline_settings() -> PipelineSettings:
+    return PipelineSettings.from_environment()

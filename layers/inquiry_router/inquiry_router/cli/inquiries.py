@@ -1,8 +1,9 @@
-"""`inquiry-router inquiries list [--status S] [--limit N] [--json]`."""
+"""`inquiry-router inquiries list [--status S] [--limit N] [--json]` and `inquiries reroute`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from inquiry_router.cli.output import print_json, print_table
@@ -10,37 +11,70 @@ from inquiry_router.cli.target import resolve_target
 from inquiry_router.store.queries import inquiries_by_status
 
 STATUSES = ("new", "spam", "assigned", "acknowledged", "responded", "closed")
+OPEN = ("new", "assigned")  # waiting for an owner, or for the owner's answer
 
 
 def register(groups: Any) -> None:
     group = groups.add_parser("inquiries", help="list and inspect inquiries")
     commands = group.add_subparsers(dest="command", metavar="COMMAND", required=True)
     listing = commands.add_parser("list", help="inquiries by status, newest first")
-    listing.add_argument("--status", default="new", choices=STATUSES, help="default: new")
+    listing.add_argument(
+        "--status", choices=STATUSES, help="only this status (default: the open ones, new and assigned)"
+    )
     listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
     listing.set_defaults(run=list_inquiries)
+    reroute = commands.add_parser(
+        "reroute",
+        help="assign the inquiries still waiting for an owner (status new)",
+        description="Route every inquiry with status `new`: after the first `config apply`, or to "
+        "redrive what the router dead-letter queue reports. Idempotent; the mails follow as usual.",
+    )
+    reroute.add_argument("--limit", type=int, default=1000, help="at most this many (default 1000)")
+    reroute.set_defaults(run=reroute_inquiries)
 
 
 def list_inquiries(args: argparse.Namespace) -> int:
     target = resolve_target(args)
-    items = list(inquiries_by_status(target.dynamodb(), target.table_name, args.status, args.limit))
+    statuses = [args.status] if args.status else list(OPEN)
+    client = target.dynamodb()
+    found = [item for s in statuses for item in inquiries_by_status(client, target.table_name, s, args.limit)]
+    items = sorted(found, key=lambda i: str(i.get("received_at", "")), reverse=True)[: args.limit]
     if args.json:
         print_json(items)
         return 0
     if not items:
-        print(f"No inquiries with status {args.status!r}.")
+        print(f"No inquiries with status {' or '.join(statuses)}.")
         return 0
     rows = [
         (
             i.get("received_at", "")[:16].replace("T", " "),
             i.get("reference"),
             i.get("status"),
+            i.get("owner_email") or "",
             i.get("email"),
             i.get("country"),
             i.get("subject") or i.get("product") or i.get("message", "")[:60],
         )
         for i in items
     ]
-    print_table(rows, ["received (UTC)", "reference", "status", "from", "country", "about"])
+    print_table(rows, ["received (UTC)", "reference", "status", "owner", "from", "country", "about"])
+    return 0
+
+
+def reroute_inquiries(args: argparse.Namespace) -> int:
+    # Loaded only here: it brings the router along.
+    from inquiry_router.routing.reroute import reroute_waiting_inquiries
+
+    target = resolve_target(args)
+    results = reroute_waiting_inquiries(target.dynamodb(), target.table_name, args.limit)
+    if not results:
+        print("No inquiry is waiting for an owner.")
+        return 0
+    print_table([(r.reference, r.owner_email or "", r.reason) for r in results], ["inquiry", "owner", "why"])
+    failed = sum(1 for r in results if r.owner_email is None)
+    if failed:
+        print(f"inquiry-router: {failed} of {len(results)} inquiries are still waiting", file=sys.stderr)
+        return 1
+    print(f"Assigned {len(results)} inquiries; acknowledgements and notifications follow by mail.")
     return 0

@@ -7,6 +7,7 @@ import shlex
 import signal
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,12 @@ def register(groups: Any) -> None:
         metavar="NAME=VALUE",
         help="override a stack parameter, e.g. --parameter CompanyName='Sunrise Lighting' (repeatable)",
     )
+    up.add_argument(
+        "--routing-config",
+        metavar="FILE",
+        help="routing YAML applied once the stack is up (default: routing.example.yaml in the project "
+        "root; '' applies none)",
+    )
     up.set_defaults(run=start_local_stack)
 
 
@@ -75,7 +82,8 @@ def start_local_stack(args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous_handlers = _stop_on_signals(stop)
     try:
-        _print_welcome(stack, args)
+        routing = _apply_routing_config(stack, args)
+        _print_welcome(stack, args, routing)
         while not stop.wait(0.5):
             pass
     finally:
@@ -85,6 +93,29 @@ def start_local_stack(args: argparse.Namespace) -> int:
             signal.signal(number, handler)
     print("Stopped.", flush=True)
     return 0
+
+
+def _apply_routing_config(stack: LocalStack, args: argparse.Namespace) -> str:
+    """Apply the example (or chosen) routing config, so a newcomer sees round robin at once.
+    A config that does not fit the stack (e.g. other CompanyDomains) is reported, not fatal."""
+    from inquiry_router.cli.config_commands import read_config_file
+    from inquiry_router.cli.target import TargetError, local_target
+    from inquiry_router.routing.config_store import apply_config
+
+    if args.routing_config == "":
+        return "none applied (--routing-config '')"
+    path = Path(args.routing_config) if args.routing_config else args.project_root / "routing.example.yaml"
+    if not path.exists():
+        return f"none applied ({path} does not exist)"
+    target = local_target(stack.state_dir)
+    try:
+        config = read_config_file(path, target)
+    except TargetError as error:
+        print(f"note: routing config not applied: {error}", file=sys.stderr, flush=True)
+        return f"none applied ({path} is not valid for this stack, see above)"
+    apply_config(target.dynamodb(), target.table_name, config, datetime.now(UTC))
+    teams = ", ".join(f"{t.key} ({sum(t.key in r.teams for r in config.reps)} reps)" for t in config.teams)
+    return f"{path}: {teams}"
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -106,7 +137,7 @@ def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
     return {number: signal.signal(number, request_stop) for number in (signal.SIGINT, signal.SIGTERM)}
 
 
-def _print_welcome(stack: LocalStack, args: argparse.Namespace) -> None:
+def _print_welcome(stack: LocalStack, args: argparse.Namespace, routing: str) -> None:
     cli = _cli_prefix(stack, args)
     body = (
         '{"name": "Ana García", "email": "' + EXAMPLE_EMAIL + '", "message": "Please quote 500 LED panels."}'
@@ -119,12 +150,15 @@ def _print_welcome(stack: LocalStack, args: argparse.Namespace) -> None:
         f"  Contact form  {stack.form_url}",
         f"  AWS endpoint  {stack.endpoint_url}  (region {stack.region}, fake credentials)",
         f"  State         {stack.state_dir}  (stack.json, outbox/)",
+        f"  Routing       {routing}",
         "",
         "Try:",
         f"  curl -i {stack.api_url}/inquiries -H 'Content-Type: application/json' \\",
         f"       -d {shlex.quote(body)}",
         f"  open {stack.form_url} in a browser and send the form",
-        f"  {cli} inquiries list",
+        f"  {cli} inquiries list --status assigned",
+        f"  ls {stack.state_dir / 'outbox'}   # the acknowledgement and the rep's notification",
+        f"  {cli} reps list",
         f"  {cli} contacts show {EXAMPLE_EMAIL}",
         "",
         "Ctrl-C stops everything.",

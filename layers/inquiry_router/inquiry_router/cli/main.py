@@ -6,10 +6,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from inquiry_router.cli import contacts, inquiries, local_commands, openapi_command
+from inquiry_router.cli import (
+    config_commands,
+    contacts,
+    dlq,
+    inquiries,
+    local_commands,
+    openapi_command,
+    reps,
+)
 from inquiry_router.cli.target import TargetError
 
-COMMAND_GROUPS = (local_commands, inquiries, contacts, openapi_command)
+COMMAND_GROUPS = (local_commands, config_commands, reps, inquiries, contacts, dlq, openapi_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
 
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -54,6 +55,10 @@ class AwsClients:
     def s3(self) -> S3Client:
         return self._session.client("s3", endpoint_url=self.endpoint_url)
 
+    @cached_property
+    def sesv2(self) -> SESV2Client:
+        return self._session.client("sesv2", endpoint_url=self.endpoint_url)
+
     def warm_up(self) -> None:
         """Create every client now, in the calling thread."""
-        _ = (self.dynamodb, self.dynamodbstreams, self.sqs, self.s3)
+        _ = (self.dynamodb, self.dynamodbstreams, self.sqs, self.s3, self.sesv2)

@@ -23,6 +23,7 @@ from typing import Any
 
 from inquiry_router.local.functions import FunctionSpec
 from inquiry_router.local.template import TemplateError
+from inquiry_router.wiring import reset_all_wiring
 
 Log = Callable[[str], None]
 
@@ -116,7 +117,7 @@ class FunctionRunner:
     def reset_caches(self) -> None:
         """Drop the package's cached settings and clients (call after the stack stops)."""
         with self._lock:
-            _reset_package_wiring()
+            reset_all_wiring()
             self._last_environment = None
 
     def _environment(self, spec: FunctionSpec) -> _SwappedEnvironment:
@@ -141,7 +142,7 @@ class _SwappedEnvironment:
             self._saved.setdefault(key, os.environ.get(key))
             os.environ[key] = value
         if self._reset:
-            _reset_package_wiring()
+            reset_all_wiring()
 
     def __exit__(self, *_: object) -> None:
         for key, value in self._saved.items():
@@ -149,14 +150,6 @@ class _SwappedEnvironment:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-def _reset_package_wiring() -> None:
-    for name, module in list(sys.modules.items()):
-        if name.startswith("inquiry_router.") and name.endswith(".wiring"):
-            reset = getattr(module, "reset_wiring", None)
-            if callable(reset):
-                reset()
 
 
 def _load_handler(spec: FunctionSpec) -> Callable[[Any, Any], Any]:

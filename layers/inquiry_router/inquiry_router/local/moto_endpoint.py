@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import urllib.request
 from collections.abc import Callable
 
 from inquiry_router.local.aws_clients import ACCOUNT_ID
 from inquiry_router.local.errors import ensure_port_free
+from inquiry_router.local.moto_isolation import isolated_dynamodb
 
 
 class EmbeddedAws:
@@ -16,6 +18,7 @@ class EmbeddedAws:
         self.requested_port = port
         self.port = port
         self._server: object | None = None
+        self._isolation: contextlib.ExitStack | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -28,6 +31,9 @@ class EmbeddedAws:
 
         # One werkzeug access-log line per poll would drown the console.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # Each DynamoDB request atomic, as in AWS: the intake, the router and the mailer write at once.
+        self._isolation = contextlib.ExitStack()
+        self._isolation.enter_context(isolated_dynamodb())
         server = ThreadedMotoServer(ip_address=self.host, port=self.requested_port, verbose=False)
         server.start()
         self._server = server
@@ -41,6 +47,9 @@ class EmbeddedAws:
         if self._server is not None:
             self._server.stop()  # type: ignore[attr-defined]
             self._server = None
+        if self._isolation is not None:
+            self._isolation.close()
+            self._isolation = None
 
 
 def shard_iterator_forgetter(region: str) -> Callable[[str], None]:

@@ -142,10 +142,32 @@ def create_bucket(context: CreationContext, logical_id: str, properties: dict[st
     return LocalResource(logical_id, "AWS::S3::Bucket", name, attributes)
 
 
+def create_configuration_set(
+    context: CreationContext, logical_id: str, properties: dict[str, Any]
+) -> LocalResource:
+    name = str(properties.get("Name") or context.physical_name(logical_id, max_length=64))
+    context.clients.sesv2.create_configuration_set(ConfigurationSetName=name)
+    return LocalResource(logical_id, "AWS::SES::ConfigurationSet", name, {})
+
+
+def create_email_identity(
+    context: CreationContext, logical_id: str, properties: dict[str, Any]
+) -> LocalResource:
+    """A sending identity that is verified at once (moto's), so local mail is sent as in production;
+    the DKIM tokens are placeholders: nothing local is published in DNS."""
+    identity = str(properties["EmailIdentity"])
+    context.clients.sesv2.create_email_identity(EmailIdentity=identity)
+    tokens = {f"DkimDNSTokenName{n}": f"local{n}._domainkey.{identity}" for n in (1, 2, 3)}
+    values = {f"DkimDNSTokenValue{n}": f"local{n}.dkim.amazonses.com" for n in (1, 2, 3)}
+    return LocalResource(logical_id, "AWS::SES::EmailIdentity", identity, tokens | values)
+
+
 CREATORS: dict[str, Creator] = {
     "AWS::DynamoDB::Table": create_table,
     "AWS::SQS::Queue": create_queue,
     "AWS::S3::Bucket": create_bucket,
+    "AWS::SES::ConfigurationSet": create_configuration_set,
+    "AWS::SES::EmailIdentity": create_email_identity,
 }
 
 

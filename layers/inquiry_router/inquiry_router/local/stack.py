@@ -81,6 +81,9 @@ def local_parameter_values(api_port: int) -> dict[str, str]:
         "AllowedOrigins": f"http://{HOST}:{api_port},http://localhost:{api_port}",
         "ThankYouUrl": f"http://{HOST}:{api_port}/examples/thank-you.html",
         "ErrorUrl": "",
+        "CompanyWebsite": "https://www.example.com",
+        # The rep's "Reply to buyer" link BCCs it, as a deployed stack with inbound mail would.
+        "ReplyBccAddress": "log@in.example.com",
     }
 
 

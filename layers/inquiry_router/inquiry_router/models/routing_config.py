@@ -32,6 +32,14 @@ class BusinessHours(_Strict):
     start: time = time(9, 0)
     end: time = time(18, 0)
 
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _quoted_time(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted 18:00 as the number 1080, which would pass as 00:18.
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError("write times in quotes, e.g. '09:00': unquoted, YAML reads 18:00 as a number")
+        return value
+
     @model_validator(mode="after")
     def _end_after_start(self) -> BusinessHours:
         if self.end <= self.start:
@@ -134,6 +142,9 @@ class Rep(_Strict):
     capacity: Annotated[int, Field(ge=1, le=10_000)] = 50
     active: bool = True
     out_of_office: list[Absence] = []
+    # Shown to buyers under the rep's name in the acknowledgement; any format, as the rep writes it.
+    phone: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    title: Annotated[str, Field(min_length=1, max_length=80)] | None = None
 
     @field_validator("email")
     @classmethod
@@ -200,8 +211,14 @@ class RoutingConfig(_Strict):
         for rep in self.reps:
             for team in rep.teams:
                 if team not in known:
-                    raise ValueError(f"rep {rep.email} is in team {team!r}, which is not declared")
+                    raise ValueError(
+                        f"rep {rep.email} is in team {team!r}, which is not declared "
+                        f"(teams: {', '.join(keys)})"
+                    )
         for number, rule in enumerate(self.rules, start=1):
             if rule.team not in known:
-                raise ValueError(f"rule {number} sends to team {rule.team!r}, which is not declared")
+                raise ValueError(
+                    f"rule {number} sends to team {rule.team!r}, which is not declared "
+                    f"(teams: {', '.join(keys)})"
+                )
         return self

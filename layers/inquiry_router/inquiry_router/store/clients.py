@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
 
 
@@ -26,3 +28,21 @@ def ssm_client() -> SSMClient:
     import boto3
 
     return boto3.client("ssm")
+
+
+@cache
+def sqs_client() -> SQSClient:
+    import boto3
+
+    return boto3.client("sqs")
+
+
+@cache
+def sesv2_client() -> SESV2Client:
+    import boto3
+    from botocore.config import Config
+
+    # Adaptive retries: throttling (SES's per-second sending rate, 1 a second in the sandbox) is
+    # retried with backoff and slows this client down, instead of failing the job for the queue's
+    # retry six minutes later.
+    return boto3.client("sesv2", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))

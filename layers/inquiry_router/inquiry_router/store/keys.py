@@ -9,9 +9,17 @@
 | inquiries by status and date           | Query    GSI1  GSI1PK=STATUS#<status>  GSI1SK=<received_at>#<id> |
 | inquiries by owner and date            | Query    GSI2  GSI2PK=OWNER#<email>    GSI2SK=<received_at>#<id> |
 | company account by email domain        | GetItem  PK=ACCOUNT#<domain> SK=PROFILE               |
-| team / rep / routing rules             | GetItem  PK=TEAM#<key> | REP#<email> | RULES  SK=CONFIG |
-| all teams / all reps                   | Query    GSI1  GSI1PK=CONFIG#TEAM | CONFIG#REP       |
+| the whole routing config (one read)    | Query    PK=CONFIG  (SK TEAM#<key> | REP#<email> | RULES) |
+| one team / rep                         | GetItem  PK=CONFIG  SK=TEAM#<key> | REP#<email>       |
+| a team's rotation state                | GetItem  PK=TEAM#<key>       SK=ROTATION              |
+| a rep's open (unanswered) load         | GetItem  PK=REP#<email>      SK=LOAD                  |
 | idempotency and rate-limit guards      | GetItem  PK=GUARD#…  (TTL-expired)                     |
+| a mail job's send record               | GetItem  PK=GUARD#MAIL#<job id>  SK=GUARD             |
+| acknowledgements sent to an address    | GetItem  PK=GUARD#ACK#<email>    SK=GUARD (24 h TTL)  |
+| outbound Message-ID -> inquiry         | GetItem  PK=MSGID#<message-id>   SK=MSGID             |
+
+The routing config lives in one partition (a few dozen items) so the router reads all of it with
+one Query; rotation and load items live apart because they are written on every assignment.
 """
 
 from __future__ import annotations
@@ -42,16 +50,39 @@ def account_key(domain: str) -> dict[str, str]:
     return {"PK": f"ACCOUNT#{domain}", "SK": PROFILE}
 
 
-def team_key(team: str) -> dict[str, str]:
-    return {"PK": f"TEAM#{team}", "SK": "CONFIG"}
+CONFIG_PARTITION = "CONFIG"
 
 
-def rep_key(email_key: str) -> dict[str, str]:
-    return {"PK": f"REP#{email_key}", "SK": "CONFIG"}
+def team_config_key(team: str) -> dict[str, str]:
+    return {"PK": CONFIG_PARTITION, "SK": f"TEAM#{team}"}
 
 
-def rules_key() -> dict[str, str]:
-    return {"PK": "RULES", "SK": "CONFIG"}
+def rep_config_key(email_key: str) -> dict[str, str]:
+    return {"PK": CONFIG_PARTITION, "SK": f"REP#{email_key}"}
+
+
+def rules_config_key() -> dict[str, str]:
+    return {"PK": CONFIG_PARTITION, "SK": "RULES"}
+
+
+def rotation_key(team: str) -> dict[str, str]:
+    return {"PK": f"TEAM#{team}", "SK": "ROTATION"}
+
+
+def rep_load_key(email_key: str) -> dict[str, str]:
+    return {"PK": f"REP#{email_key}", "SK": "LOAD"}
+
+
+def mail_job_guard_key(job_id: str) -> dict[str, str]:
+    return {"PK": f"GUARD#MAIL#{job_id}", "SK": "GUARD"}
+
+
+def acknowledgement_guard_key(email_key: str) -> dict[str, str]:
+    return {"PK": f"GUARD#ACK#{email_key}", "SK": "GUARD"}
+
+
+def message_id_key(message_id: str) -> dict[str, str]:
+    return {"PK": f"MSGID#{message_id.strip('<>').lower()}", "SK": "MSGID"}
 
 
 def status_index_key(status: str, received_at: str, inquiry_id: str) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Internationalisation: which language a buyer writes and reads."""

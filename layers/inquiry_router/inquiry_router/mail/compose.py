@@ -1,0 +1,77 @@
+"""A rendered mail as a MIME message ready for SES: text and HTML alternatives, safe headers.
+
+Display names come from buyers, so they are flattened to one line before they reach a header:
+a name must never add a header, and never make sending fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+
+from inquiry_router.mail.render import RenderedMail, one_line
+
+# A party to a mail: (display name or None, address).
+Party = tuple[str | None, str]
+
+
+class UnsendableAddress(ValueError):
+    """An address no plain SMTP header can carry (e.g. non-ASCII before the @)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedMessage:
+    message_id: str  # with angle brackets, as in the header: "<…@example.com>"
+    raw: bytes
+
+
+def compose_message(
+    rendered: RenderedMail,
+    *,
+    sender: Party,
+    to: Party,
+    reply_to: Party,
+    message_id_domain: str,
+    auto_reply: bool,
+    bcc: str | None = None,
+    in_reply_to: str | None = None,
+) -> ComposedMessage:
+    message = EmailMessage(policy=SMTP)
+    message_id = make_msgid(domain=message_id_domain)
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["From"] = _address(sender)
+    message["To"] = _address(to)
+    message["Reply-To"] = _address(reply_to)
+    if bcc:
+        message["Bcc"] = _address((None, bcc))
+    message["Subject"] = one_line(rendered.subject)
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
+    if auto_reply:
+        # RFC 3834: other robots (vacation replies, ticket systems) must not answer an auto reply.
+        # Precedence: bulk is left out on purpose: some providers file it as a newsletter.
+        message["Auto-Submitted"] = "auto-replied"
+        message["X-Auto-Response-Suppress"] = "All"
+    message["MIME-Version"] = "1.0"
+    # Quoted-printable keeps both parts 7-bit (SES raw sending) and readable when inspected.
+    message.set_content(rendered.text, charset="utf-8", cte="quoted-printable")
+    message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return ComposedMessage(message_id=message_id, raw=message.as_bytes())
+
+
+def _address(party: Party) -> Address:
+    name, address = party
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local.isascii() or one_line(address) != address.strip():
+        raise UnsendableAddress(f"cannot put {address!r} in a mail header")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")  # bücher.de → xn--bcher-kva.de
+    except UnicodeError:
+        raise UnsendableAddress(f"the domain of {address!r} is not a valid host name") from None
+    return Address(display_name=one_line(name or ""), addr_spec=f"{local}@{ascii_domain}")

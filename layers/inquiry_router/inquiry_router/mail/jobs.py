@@ -1,0 +1,49 @@
+"""Mail jobs: what the router puts on the mail queue and the mailer takes off it.
+
+A job names an inquiry and what to send; the mailer reads everything else fresh from the table.
+Job ids are deterministic, so re-enqueueing after a redelivered stream record is harmless: the
+mailer sends each job id at most once.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+MailKind = Literal["acknowledgement", "notification"]
+
+
+class MailJob(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    job_id: str
+    kind: MailKind
+    inquiry_id: str
+
+    @classmethod
+    def acknowledgement(cls, inquiry_id: str) -> MailJob:
+        return cls(job_id=f"ack:{inquiry_id}", kind="acknowledgement", inquiry_id=inquiry_id)
+
+    @classmethod
+    def notification(cls, inquiry_id: str, owner_email: str) -> MailJob:
+        # One per owner: a hand-over notifies the new owner even though the first one was sent.
+        return cls(job_id=f"notify:{inquiry_id}:{owner_email}", kind="notification", inquiry_id=inquiry_id)
+
+
+def enqueue_mail_jobs(sqs: SQSClient, queue_url: str, jobs: list[MailJob]) -> None:
+    """One SendMessageBatch; raises when any job was not accepted, so the caller's retry re-sends."""
+    if not jobs:
+        return
+    answer = sqs.send_message_batch(
+        QueueUrl=queue_url,
+        Entries=[{"Id": str(n), "MessageBody": json.dumps(job.model_dump())} for n, job in enumerate(jobs)],
+    )
+    failed = answer.get("Failed") or []
+    if failed:
+        codes = ", ".join(sorted({f.get("Code", "?") for f in failed}))
+        raise RuntimeError(f"{len(failed)} of {len(jobs)} mail jobs were not queued ({codes})")

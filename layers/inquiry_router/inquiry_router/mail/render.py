@@ -1,0 +1,354 @@
+"""The two mails an inquiry causes, as subject, HTML and plain text in the reader's language.
+
+The MJML templates hold layout and style; they are compiled once and then filled with values that
+are HTML-escaped here, so a buyer's text can never become markup. The plain-text part says the
+same things from the same data. The acknowledgement never repeats what the buyer wrote: a contact
+form that echoes free text to any address is a spam relay.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from functools import cache
+from html import escape
+from importlib.resources import files
+from string import Template
+from urllib.parse import quote, urlencode
+
+import mjml
+
+from inquiry_router.mail.translations import phrase, supported_languages
+from inquiry_router.mail.views import AcknowledgementView, NotificationView, PreviousInquiry
+
+__all__ = [
+    "RenderedMail",
+    "one_line",
+    "render_acknowledgement",
+    "render_notification",
+    "reply_link",
+    "supported_languages",  # the assembler picks a language among these
+]
+
+SUBJECT_TOPIC_LIMIT = 60
+_RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+# Line breaks, tabs and other control characters (C0, DEL, C1) and Unicode line separators.
+_NOT_ONE_LINE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+# Links and addresses: "@", "://", "www.", or a dotted host name such as "cheap-pills.shop".
+_RELAYABLE = re.compile(r"@|://|\bwww\.|\b[a-z0-9-]+\.(?:[a-z]{2,24})\b(?!\.)", re.IGNORECASE)
+# Inline, because several mail clients drop <style> blocks; long values wrap instead of widening.
+_LABEL_CELL = (
+    "padding:5px 14px 5px 0;width:32%;vertical-align:top;text-align:start;font-weight:400;color:#6b7280"
+)
+_VALUE_CELL = "padding:5px 0;vertical-align:top;overflow-wrap:anywhere;word-break:break-word"
+_TONES = {"good": "#15803d", "caution": "#b45309", "warning": "#b91c1c", "plain": "#1f2937"}
+
+Row = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMail:
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Signal:
+    text: str
+    tone: str = "plain"
+    details: Sequence[str] = ()
+
+
+def one_line(text: str) -> str:
+    """Any run of whitespace or control characters becomes one space, so text fits in a header."""
+    return _NOT_ONE_LINE.sub(" ", text).strip()
+
+
+def render_acknowledgement(view: AcknowledgementView) -> RenderedMail:
+    say = _Phrases(view.language)
+    rep, company = view.rep, view.company
+    # What the buyer typed is echoed only in short excerpts that carry no link or address: no room
+    # for a spammer's payload sent to someone else's address.
+    name, topic, quantity = (_echoable(value) for value in (view.buyer_name, view.topic, view.quantity))
+    subject = _subject(view.reference, say("ack.subject"), topic)
+    greeting = say("ack.greeting_named", name=name) if name else say("ack.greeting")
+    thanks = say("ack.thanks", company=company.name, team=view.team_name)
+    summary = _rows(
+        (say("label.reference"), view.reference),
+        (say("label.topic"), topic),
+        (say("label.quantity"), quantity),
+    )
+    promise = say("ack.promise", promise=view.promise.text)
+    contact = _rows((say("label.email"), rep.email), (say("label.phone"), rep.phone))
+    reply_hint = say("ack.reply_hint", rep=rep.name, reference=view.reference)
+    signature = [line for line in (rep.name, company.name, company.website) if line]
+    footer = say("ack.footer", company=company.name)
+    text = _paragraphs(
+        greeting,
+        thanks,
+        _text_section(say("ack.summary"), _text_rows(summary, say)),
+        promise,
+        _text_section(say("ack.contact"), rep.name, rep.title or "", _text_rows(contact, say)),
+        reply_hint,
+        "\n".join([say("ack.regards"), *signature]),
+        footer,
+    )
+    rep_card = "<br />".join(
+        [f"<strong>{escape(rep.name)}</strong>"]
+        + ([escape(rep.title)] if rep.title else [])
+        + [say.html("format.label", label=escape(say("label.email")), value=_mail_link(rep.email))]
+        + (
+            [say.html("format.label", label=escape(say("label.phone")), value=_phone_link(rep.phone))]
+            if rep.phone
+            else []
+        )
+    )
+    html = _fill(
+        "acknowledgement",
+        view.language,
+        title=escape(subject),
+        company=escape(company.name),
+        greeting=escape(greeting),
+        thanks=escape(thanks),
+        summary_heading=escape(say("ack.summary")),
+        summary_rows=_html_rows(summary),
+        promise=escape(promise),
+        contact_heading=escape(say("ack.contact")),
+        rep_card=rep_card,
+        reply_hint=escape(reply_hint),
+        regards=escape(say("ack.regards")),
+        signature="<br />".join(
+            _link(line, line) if line == company.website else escape(line) for line in signature
+        ),
+        footer=escape(footer),
+    )
+    return RenderedMail(subject=subject, html=html, text=text)
+
+
+def render_notification(view: NotificationView) -> RenderedMail:
+    say = _Phrases(view.language)
+    buyer = one_line(view.buyer_name or "") or view.buyer_email
+    wanted = " ".join(one_line(part) for part in (view.quantity, view.topic) if part)
+    headline = say("notify.subject", buyer=_shorten(buyer) + (f" ({view.country})" if view.country else ""))
+    subject = _subject(view.reference, headline, wanted)
+    heading = say("notify.heading", reference=view.reference)
+    assigned = say("notify.assigned", rep=view.rep.name)
+    reply_hint = (
+        say("notify.reply_hint_bcc", buyer=view.buyer_email, bcc=view.reply_bcc)
+        if view.reply_bcc
+        else say("notify.reply_hint", buyer=view.buyer_email)
+    )
+    signals = _lead_signals(view, say)
+    buyer_rows = _rows(
+        (say("label.name"), view.buyer_name),
+        (say("label.email"), view.buyer_email),
+        (say("label.company"), view.buyer_company),
+        (say("label.country"), view.country),
+        (say("label.phone"), view.phone),
+        (say("label.website"), view.website),
+    )
+    inquiry_rows = _rows(
+        (say("label.reference"), view.reference),
+        (say("label.received"), f"{view.received_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"),
+        (say("label.channel"), _channel(view.channel, say)),
+        (say("label.subject"), view.subject),
+        (say("label.product"), view.product),
+        (say("label.quantity"), view.quantity),
+        (say("label.page"), view.page_url),
+        (say("label.campaign"), ", ".join(f"{key}: {value}" for key, value in view.utm.items())),
+        *((_field_label(key), value) for key, value in view.extra.items()),
+    )
+    assignment_rows = _rows(
+        (say("label.team"), view.team_name), (say("label.reason"), view.assignment_reason)
+    )
+    message_lines = view.message.splitlines()
+    footer = say("notify.footer", company=view.company.name)
+    text = _paragraphs(
+        f"{heading}\n{assigned}",
+        f"{say.label(say('notify.reply'), view.buyer_email)}\n{reply_hint}",
+        _text_section(say("notify.signals"), _text_signals(signals)),
+        _text_section(say("notify.message"), "\n".join(message_lines) or say("notify.no_message")),
+        _text_section(say("notify.buyer"), _text_rows(buyer_rows, say)),
+        _text_section(say("notify.inquiry"), _text_rows(inquiry_rows, say)),
+        _text_section(say("notify.assignment"), _text_rows(assignment_rows, say)),
+        footer,
+    )
+    message_html = "<br />\n".join(escape(line) for line in message_lines) or (
+        f'<em style="color:#6b7280">{escape(say("notify.no_message"))}</em>'
+    )
+    html = _fill(
+        "notification",
+        view.language,
+        title=escape(subject),
+        company=escape(view.company.name),
+        heading=escape(heading),
+        assigned=escape(assigned),
+        reply_href=escape(reply_link(view), quote=True),
+        reply_label=escape(say("notify.reply")),
+        reply_hint=escape(reply_hint),
+        signals_heading=escape(say("notify.signals")),
+        signals=_html_signals(signals),
+        message_heading=escape(say("notify.message")),
+        message=message_html,
+        buyer_heading=escape(say("notify.buyer")),
+        buyer_rows=_html_rows(buyer_rows),
+        inquiry_heading=escape(say("notify.inquiry")),
+        inquiry_rows=_html_rows(inquiry_rows),
+        assignment_heading=escape(say("notify.assignment")),
+        assignment_rows=_html_rows(assignment_rows),
+        footer=escape(footer),
+    )
+    return RenderedMail(subject=subject, html=html, text=text)
+
+
+def reply_link(view: NotificationView) -> str:
+    """mailto: to the buyer with our reference in the subject; every part percent-encoded (RFC 6068)."""
+    topic = _shorten(view.topic or "")
+    fields = {"subject": f"Re: [{view.reference}] {topic}".rstrip()}
+    if view.reply_bcc:
+        fields["bcc"] = view.reply_bcc
+    return f"mailto:{quote(view.buyer_email, safe='@')}?{urlencode(fields, quote_via=quote)}"
+
+
+class _Phrases:
+    """The language's phrases, filled in: `say("ack.promise", promise=...)`."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, key: str, **values: object) -> str:
+        return phrase(self.language, key).format(**values)
+
+    def html(self, key: str, **html_values: str) -> str:
+        """The phrase as HTML around values that already are HTML (links, escaped text)."""
+        return escape(phrase(self.language, key)).format(**html_values)
+
+    def label(self, label: str, value: str) -> str:
+        return self("format.label", label=label, value=value)
+
+
+def _lead_signals(view: NotificationView, say: _Phrases) -> list[_Signal]:
+    domain = view.buyer_email.rpartition("@")[2]
+    if view.disposable:
+        address = _Signal(say("notify.signal.disposable", domain=domain), "warning")
+    elif view.free_mail:
+        address = _Signal(say("notify.signal.free_mail", domain=domain), "caution")
+    else:
+        address = _Signal(say("notify.signal.company_address", domain=domain), "good")
+    website = (
+        _Signal(say("notify.signal.website", website=one_line(view.website)))
+        if view.website
+        else _Signal(say("notify.signal.no_website"), "caution")
+    )
+    signals = [address, website]
+    if view.country:
+        signals.append(_Signal(say("notify.signal.country", country=view.country)))
+    if view.detected_language:
+        signals.append(_Signal(say("notify.signal.language", language=view.detected_language)))
+    if view.previous_inquiries:
+        earlier = [_previous(p) for p in view.previous_inquiries]
+        signals.append(_Signal(say("notify.signal.returning"), "good", earlier))
+    else:
+        signals.append(_Signal(say("notify.signal.first")))
+    return signals
+
+
+def _channel(channel: str, say: _Phrases) -> str:
+    return say(f"channel.{channel}") if channel in ("form", "mail") else channel
+
+
+def _field_label(key: str) -> str:
+    """A form's own field name as a label: destination_port → Destination port."""
+    label = one_line(key.replace("_", " "))
+    return label[:1].upper() + label[1:]
+
+
+def _previous(inquiry: PreviousInquiry) -> str:
+    parts = [inquiry.reference, f"{inquiry.received_at.astimezone(UTC):%Y-%m-%d}"]
+    return " · ".join([*parts, _shorten(inquiry.topic)] if inquiry.topic else parts)
+
+
+@cache
+def _compiled(template: str) -> Template:
+    # Compiled once per process: only the ${placeholders} differ between mails and languages.
+    # fonts={} keeps MJML from linking web fonts: the mails load nothing from outside.
+    source = (files("inquiry_router.mail") / "templates" / f"{template}.mjml").read_text("utf-8")
+    return Template(mjml.mjml2html(source, fonts={}))
+
+
+def _fill(template: str, language: str, **html_values: str) -> str:
+    """The compiled template with every placeholder filled; each value must already be HTML."""
+    direction = "rtl" if language in _RIGHT_TO_LEFT else "ltr"
+    return _compiled(template).substitute(html_values, lang=escape(language), direction=direction)
+
+
+def _subject(reference: str, headline: str, topic: str | None) -> str:
+    subject = f"[{reference}] {one_line(headline)}"
+    return f"{subject} — {_shorten(topic)}" if topic and one_line(topic) else subject
+
+
+def _shorten(text: str | None, limit: int = SUBJECT_TOPIC_LIMIT) -> str:
+    flat = one_line(text or "")
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _echoable(text: str | None) -> str:
+    """`text` shortened, or nothing when it holds what a spammer would relay: a link or an address."""
+    short = _shorten(text)
+    return "" if _RELAYABLE.search(short) else short
+
+
+def _rows(*pairs: tuple[str, str | None]) -> list[Row]:
+    return [(label, one_line(value)) for label, value in pairs if value and one_line(value)]
+
+
+def _html_rows(rows: Iterable[Row]) -> str:
+    return "".join(
+        f'<tr><th scope="row" style="{_LABEL_CELL}">{escape(label)}</th>'
+        f'<td style="{_VALUE_CELL}">{escape(value)}</td></tr>'
+        for label, value in rows
+    )
+
+
+def _text_rows(rows: Iterable[Row], say: _Phrases) -> str:
+    return "\n".join(say.label(label, value) for label, value in rows)
+
+
+def _html_signals(signals: Iterable[_Signal]) -> str:
+    items = []
+    for signal in signals:
+        details = "".join(f'<li style="color:#1f2937">{escape(d)}</li>' for d in signal.details)
+        nested = f'<ul style="margin:4px 0 0;padding:0 0 0 18px">{details}</ul>' if details else ""
+        items.append(
+            f'<li style="margin:0 0 4px;color:{_TONES[signal.tone]}">{escape(signal.text)}{nested}</li>'
+        )
+    return f'<ul style="margin:0;padding:0 0 0 18px">{"".join(items)}</ul>'
+
+
+def _text_signals(signals: Iterable[_Signal]) -> str:
+    return "\n".join(
+        "\n".join([f"- {signal.text}", *(f"    {d}" for d in signal.details)]) for signal in signals
+    )
+
+
+def _link(href: str, label: str) -> str:
+    return f'<a href="{escape(href, quote=True)}">{escape(label)}</a>'
+
+
+def _mail_link(address: str) -> str:
+    return _link("mailto:" + quote(address, safe="@"), address)
+
+
+def _phone_link(phone: str) -> str:
+    return _link("tel:" + quote("".join(phone.split()), safe="+"), phone)
+
+
+def _text_section(heading: str, *bodies: str) -> str:
+    return "\n".join([heading, *(body for body in bodies if body)])
+
+
+def _paragraphs(*paragraphs: str) -> str:
+    return "\n\n".join(paragraphs) + "\n"

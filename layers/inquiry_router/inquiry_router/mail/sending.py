@@ -1,0 +1,158 @@
+"""Sending one mail job: read the inquiry fresh, decide, render, claim, send through SES v2, record.
+
+Acknowledgements go to the buyer at most once a day per address, never for spam and never to a
+suppressed address; notifications go to whoever owns the inquiry now. Transient SES errors raise
+(the queue retries with backoff); permanent ones are recorded on the timeline and not retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from inquiry_router.mail.assemble import MailParts, assemble_acknowledgement, assemble_notification
+from inquiry_router.mail.compose import UnsendableAddress
+from inquiry_router.mail.jobs import MailJob
+from inquiry_router.models.routing_config import RoutingConfig
+from inquiry_router.observability import logger, metrics
+from inquiry_router.settings import PipelineSettings
+from inquiry_router.store import keys
+from inquiry_router.store.mail_records import MailRecords, SentMail
+
+if TYPE_CHECKING:
+    from mypy_boto3_sesv2 import SESV2Client
+
+Outcome = Literal["sent", "already_done", "skipped", "failed"]
+
+# SES answers that retrying cannot fix: recorded, never retried.
+PERMANENT_SES_ERRORS = {
+    "MessageRejected",
+    "MailFromDomainNotVerifiedException",
+    "NotFoundException",
+    "BadRequestException",
+    "AccountSuspendedException",
+}
+
+
+class MailInFlight(RuntimeError):
+    """Another delivery of this job is sending it right now: retry after the lease."""
+
+
+@dataclass
+class Mailer:
+    records: MailRecords
+    ses: SESV2Client
+    settings: PipelineSettings
+    load_config: Callable[[], RoutingConfig | None]
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def send(self, job: MailJob) -> Outcome:
+        done = self.records.get(keys.mail_job_guard_key(job.job_id))
+        if done and done.get("state") != "sending":
+            return "already_done"
+        inquiry = self.records.get(keys.inquiry_key(job.inquiry_id))
+        if inquiry is None:
+            logger.warning("mail job for an unknown inquiry", extra={"job_id": job.job_id})
+            return "skipped"
+        now = self.clock()
+        refusal = self._refusal(job, inquiry)
+        if refusal:
+            self.records.mark_not_sent(
+                job.job_id, inquiry, kind=job.kind, state="skipped", reason=refusal, now=now
+            )
+            return "skipped"
+        try:
+            parts = self._assemble(job, inquiry)
+        except UnsendableAddress as error:  # e.g. a buyer address no mail system can take: permanent
+            self.records.mark_not_sent(
+                job.job_id, inquiry, kind=job.kind, state="failed", reason=str(error)[:500], now=now
+            )
+            metrics.add_metric(name="MailRefused", unit="Count", value=1)
+            return "failed"
+        acknowledged = str(inquiry["contact_key"]) if job.kind == "acknowledgement" else None
+        claim = self.records.claim(job.job_id, now, acknowledged)
+        if claim == "already_done":
+            return "already_done"
+        if claim == "in_flight":
+            raise MailInFlight(f"job {job.job_id} is being sent by another delivery")
+        if claim == "acknowledged_recently":
+            reason = "an acknowledgement went to this address in the last 24 hours"
+            self.records.mark_not_sent(
+                job.job_id, inquiry, kind=job.kind, state="skipped", reason=reason, now=now
+            )
+            return "skipped"
+        return self._deliver(job, inquiry, parts, now)
+
+    def _refusal(self, job: MailJob, inquiry: dict[str, Any]) -> str | None:
+        if job.kind == "notification":
+            return None
+        if inquiry.get("status") == "spam":
+            return "no acknowledgement for spam"
+        contact = self.records.get(keys.contact_key(str(inquiry["contact_key"]))) or {}
+        if contact.get("suppressed") or contact.get("bounced"):
+            return "the buyer's address is suppressed (bounced or complained)"
+        return None
+
+    def _assemble(self, job: MailJob, inquiry: dict[str, Any]) -> MailParts:
+        config = self.load_config()
+        if config is None:
+            raise RuntimeError("no routing configuration is applied: run `inquiry-router config apply`")
+        if job.kind == "acknowledgement":
+            return assemble_acknowledgement(inquiry, config, self.settings)
+        previous = self.records.previous_inquiries(str(inquiry["contact_key"]), str(inquiry["id"]))
+        return assemble_notification(inquiry, config, self.settings, previous)
+
+    def _deliver(self, job: MailJob, inquiry: dict[str, Any], parts: MailParts, now: datetime) -> Outcome:
+        request: dict[str, Any] = {
+            "FromEmailAddress": parts.sender_address,
+            "Destination": {"ToAddresses": [parts.recipient_address]},
+            "Content": {"Raw": {"Data": parts.raw}},
+        }
+        if self.settings.configuration_set:
+            request["ConfigurationSetName"] = self.settings.configuration_set
+        try:
+            answer = self.ses.send_email(**request)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code not in PERMANENT_SES_ERRORS:
+                self.records.release(job.job_id)
+                raise
+            reason = (
+                f"SES refused the {job.kind} ({code}): {error.response.get('Error', {}).get('Message', '')}"
+            )
+            self.records.mark_not_sent(
+                job.job_id, inquiry, kind=job.kind, state="failed", reason=reason[:500], now=now
+            )
+            metrics.add_metric(name="MailRefused", unit="Count", value=1)
+            return "failed"
+        except BotoCoreError:
+            self.records.release(job.job_id)
+            raise
+        sent = SentMail(
+            job_id=job.job_id,
+            kind=job.kind,
+            inquiry_id=str(inquiry["id"]),
+            reference=str(inquiry["reference"]),
+            contact_key=str(inquiry["contact_key"]),
+            recipient=parts.recipient_address,
+            message_id=parts.message_id,
+            ses_message_id=answer.get("MessageId"),
+        )
+        self.records.mark_sent(sent, self.clock())
+        metrics.add_metric(name="MailSent", unit="Count", value=1)
+        if self.settings.outbox_dir:
+            write_to_outbox(Path(self.settings.outbox_dir), sent, parts, now)
+        return "sent"
+
+
+def write_to_outbox(outbox: Path, sent: SentMail, parts: MailParts, now: datetime) -> None:
+    """The local stack's outbox: every sent mail as .eml (open in a mail client) and .html (a browser)."""
+    outbox.mkdir(parents=True, exist_ok=True)
+    stem = f"{now:%Y%m%dT%H%M%S}-{sent.reference}-{sent.kind}"
+    (outbox / f"{stem}.eml").write_bytes(parts.raw)
+    (outbox / f"{stem}.html").write_text(parts.html, encoding="utf-8")

@@ -1,0 +1,84 @@
+"""What each mail shows, as plain data: the assembler fills these from stored items, the renderer
+turns them into words. Buyer-supplied fields arrive raw; escaping is the renderer's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from inquiry_router.mail.promise import Promise
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyView:
+    name: str
+    domain: str
+    website: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RepView:
+    name: str
+    email: str
+    phone: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousInquiry:
+    reference: str
+    received_at: datetime
+    topic: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgementView:
+    """To the buyer, in their language. Deliberately has no field for their message: it is never echoed."""
+
+    reference: str
+    language: str
+    buyer_name: str | None
+    topic: str | None  # the form's subject, else its product
+    quantity: str | None
+    promise: Promise
+    rep: RepView
+    team_name: str
+    company: CompanyView
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationView:
+    """To the owning rep, in the team's language: everything the buyer sent and what we know of them."""
+
+    reference: str
+    language: str
+    received_at: datetime
+    channel: str
+    buyer_name: str | None
+    buyer_email: str
+    buyer_company: str | None
+    country: str | None
+    phone: str | None
+    website: str | None
+    subject: str | None
+    product: str | None
+    quantity: str | None
+    message: str
+    page_url: str | None
+    utm: Mapping[str, str]
+    extra: Mapping[str, str]
+    free_mail: bool
+    disposable: bool
+    detected_language: str | None
+    assignment_reason: str
+    team_name: str
+    rep: RepView
+    previous_inquiries: Sequence[PreviousInquiry]
+    reply_bcc: str | None
+    company: CompanyView
+
+    @property
+    def topic(self) -> str | None:
+        return self.subject or self.product

@@ -1,0 +1,53 @@
+"""Handing a leaving (or deactivated) rep's open inquiries to their team or to a named rep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from inquiry_router.routing.config_store import load_routing_config
+from inquiry_router.routing.service import Router
+from inquiry_router.store.assignment_write import AssignmentStore
+from inquiry_router.store.queries import inquiries_by_owner
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+OPEN_STATUSES = ("assigned",)
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverResult:
+    reference: str
+    from_owner: str
+    to_owner: str | None
+    error: str | None = None
+
+
+def open_inquiries_of(client: DynamoDBClient, table: str, rep_email: str) -> list[dict[str, object]]:
+    owned = inquiries_by_owner(client, table, rep_email, limit=10_000)
+    return [item for item in owned if item.get("status") in OPEN_STATUSES]
+
+
+def hand_over_open_inquiries(
+    client: DynamoDBClient, table: str, rep_email: str, to: str | None, now: datetime
+) -> list[HandoverResult]:
+    """Reassign every open inquiry of `rep_email`; `to=None` means round robin in each team.
+
+    The rep's history (timeline, past inquiries) is untouched; the new owner is notified by the
+    router when it sees the stored change. One failure does not stop the others: it is reported.
+    """
+    router = Router(
+        AssignmentStore(client, table), lambda: load_routing_config(client, table), clock=lambda: now
+    )
+    results = []
+    for item in open_inquiries_of(client, table, rep_email):
+        reference = str(item.get("reference"))
+        try:
+            result = router.hand_over(item, rep_email, to)
+        except (ValueError, RuntimeError) as error:
+            results.append(HandoverResult(reference, rep_email, None, str(error)))
+            continue
+        results.append(HandoverResult(reference, rep_email, result.owner_email))
+    return results

@@ -1,0 +1,44 @@
+"""Routing the inquiries still waiting for an owner: after a routing config was first applied, or
+to redrive what the router gave up on (its dead-letter records point at the stream, not at the
+inquiries, so the table's `status = new` index is the list of what is waiting).
+
+Safe to run any time: routing is idempotent on the inquiry id, and the router's own stream
+consumer queues the mails once the assignment is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from inquiry_router.routing.config_store import load_routing_config
+from inquiry_router.routing.service import Router
+from inquiry_router.store.assignment_write import AssignmentStore
+from inquiry_router.store.queries import inquiries_by_status
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@dataclass(frozen=True, slots=True)
+class RerouteResult:
+    reference: str
+    owner_email: str | None
+    reason: str
+
+
+def reroute_waiting_inquiries(client: DynamoDBClient, table: str, limit: int) -> list[RerouteResult]:
+    """Assign up to `limit` inquiries with status `new`, newest first.
+    One failure does not stop the others: it is reported in its result."""
+    config = load_routing_config(client, table)
+    router = Router(AssignmentStore(client, table), lambda: config)
+    results = []
+    for item in list(inquiries_by_status(client, table, "new", limit)):
+        reference = str(item.get("reference"))
+        try:
+            routed = router.route_new_inquiry(item)
+        except RuntimeError as error:  # not configured, contention: reported, the rest go on
+            results.append(RerouteResult(reference, None, str(error)))
+            continue
+        results.append(RerouteResult(reference, routed.owner_email, routed.reason))
+    return results

@@ -1,0 +1,238 @@
+"""The router's reads and its one write per assignment.
+
+Read: one BatchGetItem for everything a decision depends on (contact and account owners, the
+team's rotation state, its reps' loads). Write: one TransactWriteItems that sets the owner on the
+inquiry only if it has none, moves the rotation only from the version that was read, adds to the
+rep's load only while under capacity, and records the decision on the contact and its timeline.
+A redelivered record therefore never assigns twice, and concurrent routers serialise on the
+rotation item, so the counts stay exact.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from botocore.exceptions import ClientError
+
+from inquiry_router.intake.records import iso_timestamp
+from inquiry_router.routing.decision import Decision, InquiryFacts
+from inquiry_router.routing.rotation import RotationState
+from inquiry_router.store import keys
+from inquiry_router.store.serialization import from_attributes, to_attributes
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+Outcome = Literal["assigned", "already_assigned", "conflict"]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnershipState:
+    contact_owner: str | None
+    account_owner: str | None
+    account_exists: bool
+    rotation: RotationState
+    loads: dict[str, int]
+
+
+class AssignmentStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def read_state(self, facts: InquiryFacts, team_key: str, rep_emails: Iterable[str]) -> OwnershipState:
+        wanted = [keys.contact_key(facts.contact_key), keys.rotation_key(team_key)]
+        if facts.account_domain:
+            wanted.append(keys.account_key(facts.account_domain))
+        wanted += [keys.rep_load_key(email) for email in sorted(set(rep_emails))]
+        items = self._batch_get(wanted)
+        contact = items.get(_pk_sk(keys.contact_key(facts.contact_key)), {})
+        account = (
+            items.get(_pk_sk(keys.account_key(facts.account_domain)), None) if facts.account_domain else None
+        )
+        rotation = items.get(_pk_sk(keys.rotation_key(team_key)))
+        loads = {
+            str(item["PK"]).removeprefix("REP#"): int(item.get("open", 0))
+            for item in items.values()
+            if item.get("SK") == "LOAD"
+        }
+        return OwnershipState(
+            contact_owner=contact.get("owner_email"),
+            account_owner=(account or {}).get("owner_email"),
+            account_exists=account is not None,
+            rotation=_rotation_from_item(rotation),
+            loads=loads,
+        )
+
+    def _batch_get(self, wanted: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(wanted), 100):
+            request: Any = {self._table: {"Keys": [to_attributes(k) for k in wanted[start : start + 100]]}}
+            while request:
+                answer = self._client.batch_get_item(RequestItems=request)
+                for raw in answer.get("Responses", {}).get(self._table, []):
+                    item = from_attributes(raw)
+                    found[(item["PK"], item["SK"])] = item
+                request = answer.get("UnprocessedKeys") or None
+        return found
+
+    def get_inquiry(self, inquiry_id: str) -> dict[str, Any] | None:
+        answer = self._client.get_item(
+            TableName=self._table, Key=to_attributes(keys.inquiry_key(inquiry_id)), ConsistentRead=True
+        )
+        return from_attributes(answer["Item"]) if "Item" in answer else None
+
+    def commit(
+        self,
+        facts: InquiryFacts,
+        decision: Decision,
+        state: OwnershipState,
+        now: datetime,
+        *,
+        previous_owner: str | None = None,
+    ) -> Outcome:
+        """Write the decision; `previous_owner` set means a hand-over from that owner."""
+        roles, items = zip(*self._assignment_items(facts, decision, state, now, previous_owner), strict=True)
+        try:
+            self._client.transact_write_items(TransactItems=list(items))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons: list[Any] = list(error.response.get("CancellationReasons", []))
+            failed = {
+                role for role, reason in zip(roles, reasons, strict=False) if reason.get("Code") != "None"
+            }
+            if "inquiry" in failed:
+                return "already_assigned"
+            if failed <= {"rotation", "load"}:  # moved under us (incl. TransactionConflict): decide again
+                return "conflict"
+            raise
+        return "assigned"
+
+    def _assignment_items(
+        self,
+        facts: InquiryFacts,
+        decision: Decision,
+        state: OwnershipState,
+        now: datetime,
+        previous_owner: str | None,
+    ) -> list[tuple[str, TransactWriteItemTypeDef]]:
+        at = iso_timestamp(now)
+        table = self._table
+        owner = decision.owner_email
+        inquiry_update: Any = {
+            "TableName": table,
+            "Key": to_attributes(keys.inquiry_key(facts.inquiry_id)),
+            "UpdateExpression": "SET #status = :assigned, owner_email = :owner, owner_name = :name, "
+            "team = :team, assignment_kind = :kind, assignment_reason = :reason, assigned_at = :at, "
+            "GSI1PK = :status_pk, GSI2PK = :owner_pk, GSI2SK = :owner_sk",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": to_attributes(
+                {
+                    ":assigned": "assigned",
+                    ":owner": owner,
+                    ":name": decision.owner_name or decision.team.name,
+                    ":team": decision.team.key,
+                    ":kind": decision.kind,
+                    ":reason": decision.reason,
+                    ":at": at,
+                    ":status_pk": "STATUS#assigned",
+                    ":owner_pk": f"OWNER#{owner}",
+                    ":owner_sk": f"{facts.received_at}#{facts.inquiry_id}",
+                    **({":previous": previous_owner} if previous_owner else {":new": "new"}),
+                }
+            ),
+            # A first assignment only from "new"; a hand-over only from the owner it was read with.
+            "ConditionExpression": "owner_email = :previous"
+            if previous_owner
+            else "attribute_not_exists(owner_email) AND #status = :new",
+        }
+        items: list[tuple[str, Any]] = [("inquiry", {"Update": inquiry_update})]
+        if decision.rotation is not None:
+            rotation = self._rotation_put(decision.team.key, state.rotation, decision.rotation)
+            items.append(("rotation", {"Put": rotation}))
+        if decision.is_rep:
+            items.append(("load", {"Update": self._load_change(owner, +1, decision.capacity)}))
+        if previous_owner and previous_owner != owner:
+            items.append(("previous_load", {"Update": self._load_change(previous_owner, -1, None)}))
+        if decision.is_rep:
+            contact = self._owner_update(keys.contact_key(facts.contact_key), owner, at)
+            items.append(("contact", {"Update": contact}))
+            if state.account_exists and facts.account_domain:
+                account = self._owner_update(keys.account_key(facts.account_domain), owner, at)
+                items.append(("account", {"Update": account}))
+        event = {
+            **keys.timeline_event_key(facts.contact_key, at, uuid.uuid4().hex[:12]),
+            "entity": "event",
+            "kind": "reassigned" if previous_owner else "assigned",
+            "at": at,
+            "inquiry_id": facts.inquiry_id,
+            "reference": facts.reference,
+            "owner_email": owner,
+            "team": decision.team.key,
+            "summary": decision.reason,
+        }
+        items.append(("timeline", {"Put": {"TableName": table, "Item": to_attributes(event)}}))
+        return items
+
+    def _rotation_put(self, team_key: str, read: RotationState, written: RotationState) -> Any:
+        item = {
+            **keys.rotation_key(team_key),
+            "entity": "rotation",
+            "version": written.version,
+            "virtual_time": written.virtual_time,
+            "finish": dict(written.finish),
+            "assigned": dict(written.assigned),
+        }
+        put: dict[str, Any] = {"TableName": self._table, "Item": to_attributes(item)}
+        if read.version == 0:
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:
+            put["ConditionExpression"] = "version = :read"
+            put["ExpressionAttributeValues"] = to_attributes({":read": read.version})
+        return put
+
+    def _load_change(self, email: str, delta: int, capacity: int | None) -> Any:
+        update: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": to_attributes(keys.rep_load_key(email)),
+            "UpdateExpression": "SET entity = :entity ADD #open :delta",
+            "ExpressionAttributeNames": {"#open": "open"},
+            "ExpressionAttributeValues": to_attributes({":entity": "rep_load", ":delta": delta}),
+        }
+        if capacity is not None:
+            update["ConditionExpression"] = "attribute_not_exists(#open) OR #open < :capacity"
+            update["ExpressionAttributeValues"] = to_attributes(
+                {":entity": "rep_load", ":delta": delta, ":capacity": capacity}
+            )
+        return update
+
+    def _owner_update(self, key: dict[str, str], owner: str, at: str) -> Any:
+        return {
+            "TableName": self._table,
+            "Key": to_attributes(key),
+            "UpdateExpression": "SET owner_email = :owner, owner_since = :at",
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeValues": to_attributes({":owner": owner, ":at": at}),
+        }
+
+
+def _pk_sk(key: dict[str, str]) -> tuple[str, str]:
+    return key["PK"], key["SK"]
+
+
+def _rotation_from_item(item: dict[str, Any] | None) -> RotationState:
+    if not item:
+        return RotationState()
+    return RotationState(
+        version=int(item["version"]),
+        virtual_time=int(item["virtual_time"]),
+        finish={k: int(v) for k, v in (item.get("finish") or {}).items()},
+        assigned={k: int(v) for k, v in (item.get("assigned") or {}).items()},
+    )

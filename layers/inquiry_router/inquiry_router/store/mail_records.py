@@ -1,0 +1,273 @@
+"""The mailer's table work: the per-job send record, the 24-hour acknowledgement guard, and what a
+sent (or refused) mail leaves on the inquiry, the contact's timeline and the Message-ID index.
+
+Exactly one send per job: a job is claimed (conditional put of GUARD#MAIL#<job id>) before SES is
+called and marked sent after; a redelivered job finds it sent and stops. A claim whose sender died
+mid-send expires after the lease, so the job is retried rather than lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from botocore.exceptions import ClientError
+
+from inquiry_router.intake.records import iso_timestamp
+from inquiry_router.store import keys
+from inquiry_router.store.serialization import from_attributes, to_attributes
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+ACKNOWLEDGEMENT_INTERVAL = timedelta(hours=24)
+SEND_LEASE = timedelta(minutes=2)  # longer than one SES call with retries; shorter than the queue's
+JOB_RECORD_RETENTION = timedelta(days=30)
+
+Claim = Literal["claimed", "already_done", "in_flight", "acknowledged_recently"]
+
+
+@dataclass(frozen=True, slots=True)
+class SentMail:
+    job_id: str
+    kind: str
+    inquiry_id: str
+    reference: str
+    contact_key: str
+    recipient: str
+    message_id: str
+    ses_message_id: str | None
+
+
+class MailRecords:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        answer = self._client.get_item(TableName=self._table, Key=to_attributes(key), ConsistentRead=True)
+        return from_attributes(answer["Item"]) if "Item" in answer else None
+
+    def previous_inquiries(self, contact_key: str, except_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """The contact's earlier inquiries (newest first), from the timeline."""
+        answer = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :events)",
+            FilterExpression="kind = :received AND inquiry_id <> :current",
+            ExpressionAttributeValues=to_attributes(
+                {
+                    ":pk": keys.contact_key(contact_key)["PK"],
+                    ":events": keys.EVENT_PREFIX,
+                    ":received": "inquiry_received",
+                    ":current": except_id,
+                }
+            ),
+            ScanIndexForward=False,
+            Limit=100,
+        )
+        return [from_attributes(item) for item in answer.get("Items", [])][:limit]
+
+    # -- the claim ----------------------------------------------------------------------------
+
+    def claim(self, job_id: str, now: datetime, acknowledged_address: str | None) -> Claim:
+        """Take the job for sending; with `acknowledged_address`, also take that address's 24-hour slot."""
+        expires = int((now + JOB_RECORD_RETENTION).timestamp())
+        items: list[Any] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_attributes(
+                        {
+                            **keys.mail_job_guard_key(job_id),
+                            "entity": "mail_job",
+                            "state": "sending",
+                            "lease_until": int((now + SEND_LEASE).timestamp()),
+                            "expires_at": expires,
+                        }
+                    ),
+                    # Free, or a claim whose sender died mid-send and whose lease ran out.
+                    "ConditionExpression": (
+                        "attribute_not_exists(PK) OR (#state = :sending AND lease_until < :now)"
+                    ),
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": to_attributes(
+                        {":sending": "sending", ":now": int(now.timestamp())}
+                    ),
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+        ]
+        if acknowledged_address:
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_attributes(
+                            {
+                                **keys.acknowledgement_guard_key(acknowledged_address),
+                                "entity": "guard",
+                                "job_id": job_id,
+                                "expires_at": int((now + ACKNOWLEDGEMENT_INTERVAL).timestamp()),
+                            }
+                        ),
+                        # Free when never used, expired (TTL deletes late), or taken by this very job.
+                        "ConditionExpression": (
+                            "attribute_not_exists(PK) OR expires_at < :now OR job_id = :job"
+                        ),
+                        "ExpressionAttributeValues": to_attributes(
+                            {":now": int(now.timestamp()), ":job": job_id}
+                        ),
+                    }
+                }
+            )
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons: list[Any] = list(error.response.get("CancellationReasons", []))
+            job_reason = reasons[0] if reasons else {}
+            if job_reason.get("Code") == "ConditionalCheckFailed":
+                state = from_attributes(job_reason.get("Item") or {}).get("state")
+                return "in_flight" if state == "sending" else "already_done"
+            if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+                return "acknowledged_recently"
+            raise
+        return "claimed"
+
+    def release(self, job_id: str) -> None:
+        """A transient failure: free the job so the queue's retry can claim it at once."""
+        self._client.delete_item(
+            TableName=self._table,
+            Key=to_attributes(keys.mail_job_guard_key(job_id)),
+            ConditionExpression="#state = :sending",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_attributes({":sending": "sending"}),
+        )
+
+    # -- outcomes -------------------------------------------------------------------------------
+
+    def mark_sent(self, sent: SentMail, now: datetime) -> None:
+        at = iso_timestamp(now)
+        inquiry_field = "acknowledged_at" if sent.kind == "acknowledgement" else "notified_at"
+        message_field = (
+            "acknowledgement_message_id" if sent.kind == "acknowledgement" else "notification_message_id"
+        )
+        summary = f"{sent.kind} sent to {sent.recipient}"
+        items: list[Any] = [
+            self._finish_job(
+                sent.job_id,
+                state="sent",
+                at=at,
+                details={"message_id": sent.message_id, "ses_message_id": sent.ses_message_id},
+            ),
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": to_attributes(keys.inquiry_key(sent.inquiry_id)),
+                    "UpdateExpression": f"SET {inquiry_field} = :at, {message_field} = :mid",
+                    "ExpressionAttributeValues": to_attributes({":at": at, ":mid": sent.message_id}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_attributes(
+                        {
+                            **keys.message_id_key(sent.message_id),
+                            "entity": "message_index",
+                            "inquiry_id": sent.inquiry_id,
+                            "reference": sent.reference,
+                            "contact_key": sent.contact_key,
+                            "kind": sent.kind,
+                            "sent_at": at,
+                        }
+                    ),
+                }
+            },
+            self._timeline(
+                sent.contact_key,
+                at=at,
+                job_id=sent.job_id,
+                kind="acknowledged" if sent.kind == "acknowledgement" else "rep_notified",
+                inquiry_id=sent.inquiry_id,
+                reference=sent.reference,
+                summary=summary,
+            ),
+        ]
+        self._client.transact_write_items(TransactItems=items)
+
+    def mark_not_sent(
+        self, job_id: str, inquiry: dict[str, Any], *, kind: str, state: str, reason: str, now: datetime
+    ) -> None:
+        """A job that will not be sent (refused by SES, suppressed, acknowledged recently): recorded
+        once on the job and on the timeline, so nobody wonders where the mail went."""
+        at = iso_timestamp(now)
+        finish = self._finish_job(job_id, state=state, at=at, details={"reason": reason})
+        finish["Put"]["ConditionExpression"] = "attribute_not_exists(PK) OR #state = :sending"
+        finish["Put"]["ExpressionAttributeNames"] = {"#state": "state"}
+        finish["Put"]["ExpressionAttributeValues"] = to_attributes({":sending": "sending"})
+        event = self._timeline(
+            str(inquiry["contact_key"]),
+            at=at,
+            job_id=job_id,
+            kind=f"{kind}_{state}",
+            inquiry_id=str(inquiry["id"]),
+            reference=str(inquiry["reference"]),
+            summary=reason,
+        )
+        items: list[Any] = [finish, event]
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise  # cancelled: an earlier delivery of this job recorded it already
+
+    def _finish_job(self, job_id: str, *, state: str, at: str, details: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_attributes(
+                    {
+                        **keys.mail_job_guard_key(job_id),
+                        "entity": "mail_job",
+                        "state": state,
+                        "finished_at": at,
+                        **details,
+                    }
+                ),
+            }
+        }
+
+    def _timeline(
+        self,
+        contact_key: str,
+        *,
+        at: str,
+        job_id: str,
+        kind: str,
+        inquiry_id: str,
+        reference: str,
+        summary: str,
+    ) -> dict[str, Any]:
+        event_id = hashlib.sha256(job_id.encode()).hexdigest()[:12]
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_attributes(
+                    {
+                        **keys.timeline_event_key(contact_key, at, event_id),
+                        "entity": "event",
+                        "kind": kind,
+                        "at": at,
+                        "inquiry_id": inquiry_id,
+                        "reference": reference,
+                        "summary": summary,
+                    }
+                ),
+            }
+        }

@@ -1,0 +1,128 @@
+"""`inquiry-router dlq list|redrive` against the stack's queues (moto SQS)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.conftest import TABLE_NAME
+from tests.support.cli import fake_stack, run, without_terminal
+
+# Lambda's on-failure record for a stream batch it gave up on: it points at the records.
+ROUTER_FAILURE = {
+    "requestContext": {
+        "requestId": "c9b8fa9f-5a7f-4f6b-9d1c-0a6c6b1f2e3d",
+        "functionArn": "arn:aws:lambda:eu-west-1:123456789012:function:inquiry-router-router",
+        "condition": "RetryAttemptsExhausted",
+        "approximateInvokeCount": 3,
+    },
+    "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+    "version": "1.0",
+    "timestamp": "2026-11-24T03:15:09.021Z",
+    "DDBStreamBatchInfo": {
+        "shardId": "shardId-00000001732412345678-abcdef12",
+        "startSequenceNumber": "400000000000000001",
+        "endSequenceNumber": "400000000000000001",
+        "approximateArrivalOfFirstRecord": "2026-11-24T03:14:58.000Z",
+        "approximateArrivalOfLastRecord": "2026-11-24T03:14:58.000Z",
+        "batchSize": 1,
+        "streamArn": "arn:aws:dynamodb:eu-west-1:123456789012:table/inquiry-router-test/stream/2026",
+    },
+}
+
+
+def job(inquiry_id: str) -> str:
+    return json.dumps({"job_id": f"ack:{inquiry_id}", "kind": "acknowledgement", "inquiry_id": inquiry_id})
+
+
+@pytest.fixture
+def queues(dynamodb: Any) -> dict[str, str]:
+    sqs = boto3.client("sqs")
+    urls = {
+        name: sqs.create_queue(QueueName=f"inquiry-router-{name}")["QueueUrl"]
+        for name in ("MailQueueUrl", "MailDeadLetterQueueUrl", "RouterDeadLetterQueueUrl")
+    }
+    fake_stack({"TableName": TABLE_NAME, **urls})
+    return urls
+
+
+def waiting(url: str) -> list[str]:
+    """Every message body on the queue, taken off it (for assertions at the end of a test)."""
+    sqs, bodies = boto3.client("sqs"), []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return sorted(bodies)
+
+
+def test_list_shows_dead_letters_of_both_queues_and_leaves_them_there(
+    queues: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given two mail jobs and one routing failure in the dead-letter queues
+    sqs = boto3.client("sqs")
+    for inquiry in ("inq-1", "inq-2"):
+        sqs.send_message(QueueUrl=queues["MailDeadLetterQueueUrl"], MessageBody=job(inquiry))
+    sqs.send_message(QueueUrl=queues["RouterDeadLetterQueueUrl"], MessageBody=json.dumps(ROUTER_FAILURE))
+
+    # When the admin lists them
+    code, out, _ = run(capsys, "dlq", "list")
+
+    # Then each mail job and the failure are described
+    assert code == 0
+    assert "The mail dead-letter queue holds 2 message(s)" in out
+    assert "acknowledgement" in out
+    assert "inq-2" in out
+    failure = next(line for line in out.splitlines() if "RetryAttemptsExhausted" in line)
+    when, condition, error, records = failure.split()[1:5]
+    assert (when, condition, error, records) == ("03:15:09", "RetryAttemptsExhausted", "Unhandled", "1")
+    # And nothing was taken off: listing again shows the same, and a redrive would find them
+    code, out, _ = run(capsys, "dlq", "list", "--queue", "mail", "--json")
+    listed = json.loads(out)["mail"]
+    assert sorted(m["body"]["inquiry_id"] for m in listed) == ["inq-1", "inq-2"]
+    assert {m["receive_count"] for m in listed} == {2}
+    assert waiting(queues["MailDeadLetterQueueUrl"]) == [job("inq-1"), job("inq-2")]
+    assert waiting(queues["RouterDeadLetterQueueUrl"]) == [json.dumps(ROUTER_FAILURE)]
+
+
+def test_an_empty_queue_says_so(queues: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "dlq", "list", "--queue", "router")
+    assert (code, out) == (0, "The router dead-letter queue is empty.\n")
+
+
+def test_redrive_moves_every_mail_job_back_to_the_mail_queue(
+    queues: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqs = boto3.client("sqs")
+    jobs = sorted(job(f"inq-{n:02}") for n in range(13))  # more than one SQS batch
+    for body in jobs:
+        sqs.send_message(QueueUrl=queues["MailDeadLetterQueueUrl"], MessageBody=body)
+
+    code, out, _ = run(capsys, "dlq", "redrive", "--queue", "mail", "--yes")
+
+    assert code == 0
+    assert out.startswith("Moved 13 message(s) back to the mail queue")
+    assert waiting(queues["MailDeadLetterQueueUrl"]) == []
+    assert waiting(queues["MailQueueUrl"]) == jobs
+
+
+def test_redrive_without_a_terminal_needs_yes(
+    queues: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    boto3.client("sqs").send_message(QueueUrl=queues["MailDeadLetterQueueUrl"], MessageBody=job("inq-1"))
+    without_terminal(monkeypatch)
+    code, _, err = run(capsys, "dlq", "redrive", "--queue", "mail")
+    assert code == 2
+    assert "pass --yes" in err
+    assert waiting(queues["MailDeadLetterQueueUrl"]) == [job("inq-1")]
+
+
+def test_router_failures_are_rerouted_not_redriven(
+    queues: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "dlq", "redrive", "--queue", "router", "--yes")
+    assert code == 2
+    assert "use `inquiry-router inquiries reroute`" in err

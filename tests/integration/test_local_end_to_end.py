@@ -1,0 +1,134 @@
+"""`make local`, end to end, as a newcomer meets it: `inquiry-router local up` in its own process
+with the example routing config, a plain HTML form post, and within seconds the buyer's
+acknowledgement and the rep's notification in the outbox, the inquiry listed as assigned."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import yaml
+
+from tests.integration.test_local_stack import call
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = Path(sys.executable).parent / "inquiry-router"
+MAIL_DEADLINE_SECONDS = 5.0
+EXAMPLE_REPS = {rep["email"] for rep in yaml.safe_load((ROOT / "routing.example.yaml").read_text())["reps"]}
+
+pytestmark = pytest.mark.slow
+
+
+class RunningStack:
+    def __init__(self, process: subprocess.Popen[str], state_dir: Path, api_url: str) -> None:
+        self.process, self.state_dir, self.api_url = process, state_dir, api_url
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        environment = {**os.environ, "INQUIRY_ROUTER_LOCAL_DIR": str(self.state_dir)}
+        return subprocess.run(
+            [str(CLI), "--local", *args], env=environment, capture_output=True, text=True, check=False
+        )
+
+
+@pytest.fixture(scope="module")
+def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    state_dir = tmp_path_factory.mktemp("local")
+    process = subprocess.Popen(
+        [str(CLI), "local", "up", "--api-port", "0", "--aws-port", "0", "--state-dir", str(state_dir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        output.append(line)
+        if line.startswith("Ctrl-C stops everything"):
+            break
+    welcome = "".join(output)
+    found = re.search(r"API\s+(http://127\.0\.0\.1:\d+)", welcome)
+    assert found, f"the local stack did not come up:\n{welcome}"
+    try:
+        yield RunningStack(process, state_dir, found.group(1))
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "Routing       " in welcome
+    assert "routing.example.yaml" in welcome
+
+
+def outbox_mails(state_dir: Path) -> list[EmailMessage]:
+    mails = []
+    for path in sorted((state_dir / "outbox").glob("*.eml")):
+        parsed = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        mails.append(parsed)
+    return mails
+
+
+def test_a_form_post_reaches_buyer_and_rep_within_five_seconds(running_stack: RunningStack) -> None:
+    form = {
+        "name": "Ana García",
+        "email": "ana@importadora-sol.example",
+        "country": "ES",
+        "product": "LED panels",
+        "quantity": "2,000 pcs",
+        "message": "Please quote 2,000 LED panels, CIF Valencia.",
+        "rendered_at": str(int(time.time() * 1000) - 30_000),
+        "_gotcha": "",
+    }
+    posted = time.monotonic()
+
+    answer = call(
+        running_stack.api_url,
+        "POST",
+        "/inquiries",
+        urlencode(form),
+        [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", running_stack.api_url)],
+    )
+
+    assert answer.status == 303
+    mails: list[EmailMessage] = []
+    while time.monotonic() - posted < MAIL_DEADLINE_SECONDS and len(mails) < 2:
+        time.sleep(0.05)
+        mails = outbox_mails(running_stack.state_dir)
+    assert len(mails) == 2, f"{len(mails)} mail(s) in the outbox after {MAIL_DEADLINE_SECONDS} s"
+
+    listed = running_stack.cli("inquiries", "list", "--status", "assigned", "--json")
+    assert listed.returncode == 0, listed.stderr
+    (inquiry,) = json.loads(listed.stdout)
+    owner, reference = inquiry["owner_email"], inquiry["reference"]
+    assert owner in EXAMPLE_REPS
+    by_recipient = {mail["To"].addresses[0].addr_spec: mail for mail in mails}
+    acknowledgement, notification = by_recipient[form["email"]], by_recipient[owner]
+    assert acknowledgement["Reply-To"].addresses[0].addr_spec == owner
+    assert acknowledgement["Subject"].startswith(f"[{reference}]")
+    assert notification["Reply-To"].addresses[0].addr_spec == form["email"]
+    assert notification["Subject"].startswith(f"[{reference}] New inquiry from Ana García (ES)")
+    html_copies = sorted(p.name for p in (running_stack.state_dir / "outbox").glob("*.html"))
+    assert len(html_copies) == 2
+
+
+def test_the_example_team_is_applied_and_listed(running_stack: RunningStack) -> None:
+    listed = running_stack.cli("reps", "list", "--json")
+
+    assert listed.returncode == 0, listed.stderr
+    assert {rep["email"] for rep in json.loads(listed.stdout)} == EXAMPLE_REPS

@@ -1,0 +1,390 @@
+"""From a stored inquiry to mail in two mailboxes, on moto: the router function on the table's
+stream, the mail queue, the mailer function and SES v2 with the stack's configuration set.
+
+What a buyer and a rep would notice is asserted on the sent MIME itself: who it is from and to,
+Reply-To, the reference, no injected headers, one mail per job however often it is delivered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from botocore.exceptions import ClientError
+
+from inquiry_router.mail import wiring as mail_wiring
+from inquiry_router.routing.config_store import apply_config
+from inquiry_router.routing.reroute import reroute_waiting_inquiries
+from inquiry_router.store import keys
+from inquiry_router.store.queries import contact_timeline, get_inquiry
+from inquiry_router.store.serialization import from_attributes, to_attributes
+from inquiry_router.wiring import reset_all_wiring
+from tests.conftest import TABLE_NAME
+from tests.support.events import json_post, load_event
+from tests.support.pipeline import REGION, Pipeline, inquiry_records, lambda_context, sent_mails
+from tests.support.routing import DOMAIN, rep, routing_config
+
+Invoke = Callable[[dict[str, Any]], dict[str, Any]]
+BUYER = {
+    "name": "Ana García",
+    "email": "ana@importadora-sol.es",
+    "country": "ES",
+    "subject": "LED panels",
+    "quantity": "2,000 pcs",
+    "message": "Please quote 2,000 LED panels, CIF Valencia.",
+}
+REPS = {f"{name}@{DOMAIN}" for name in ("ana", "bob", "chen")}
+CONFIGURATION_SET = "inquiry-router-test-mail"
+
+
+@pytest.fixture
+def pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pipeline]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = sqs.create_queue(QueueName="inquiry-router-test-mail")["QueueUrl"]
+    ses = boto3.client("sesv2", region_name=REGION)
+    ses.create_email_identity(EmailIdentity=DOMAIN)
+    ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
+    monkeypatch.setenv("MAIL_QUEUE_URL", queue_url)
+    monkeypatch.setenv("SES_CONFIGURATION_SET", CONFIGURATION_SET)
+    monkeypatch.setenv("COMPANY_DOMAINS", DOMAIN)
+    monkeypatch.setenv("COMPANY_WEBSITE", f"https://www.{DOMAIN}")
+    monkeypatch.setenv("REPLY_BCC_ADDRESS", f"log@in.{DOMAIN}")
+    monkeypatch.setenv("INQUIRY_ROUTER_LOCAL_DIR", str(tmp_path))
+    monkeypatch.setenv("ROUTING_CONFIG_CACHE_SECONDS", "0")
+    config = routing_config(rep("ana"), rep("bob"), rep("chen", title="Export Manager", phone="+86 755 1"))
+    apply_config(dynamodb, TABLE_NAME, config, datetime.now(UTC))
+    reset_all_wiring()
+    yield Pipeline(dynamodb, queue_url)
+    reset_all_wiring()
+
+
+def submit(intake: Invoke, **fields: Any) -> str:
+    response = intake(json_post({**BUYER, **fields}))
+    assert response["statusCode"] == 202, response["body"]
+    inquiry_id: str = json.loads(response["body"])["id"]
+    return inquiry_id
+
+
+def stored(dynamodb: Any, inquiry_id: str) -> dict[str, Any]:
+    inquiry = get_inquiry(dynamodb, TABLE_NAME, inquiry_id)
+    assert inquiry is not None
+    return inquiry
+
+
+def job_record(dynamodb: Any, job_id: str) -> dict[str, Any]:
+    answer = dynamodb.get_item(TableName=TABLE_NAME, Key=to_attributes(keys.mail_job_guard_key(job_id)))
+    return from_attributes(answer.get("Item", {}))
+
+
+def delete_config(dynamodb: Any) -> None:
+    answer = dynamodb.query(
+        TableName=TABLE_NAME,
+        KeyConditionExpression="PK = :config",
+        ExpressionAttributeValues=to_attributes({":config": keys.CONFIG_PARTITION}),
+    )
+    for item in answer["Items"]:
+        dynamodb.delete_item(TableName=TABLE_NAME, Key={"PK": item["PK"], "SK": item["SK"]})
+
+
+def timeline_kinds(dynamodb: Any, email: str) -> list[str]:
+    return sorted(event["kind"] for event in contact_timeline(dynamodb, TABLE_NAME, email))
+
+
+# -- the whole path -----------------------------------------------------------------------------
+
+
+def test_a_form_inquiry_reaches_the_buyer_and_its_rep(intake: Invoke, pipeline: Pipeline) -> None:
+    inquiry_id = submit(intake)
+
+    handled = pipeline.run()
+
+    inquiry = stored(pipeline.dynamodb, inquiry_id)
+    owner, reference = inquiry["owner_email"], inquiry["reference"]
+    assert owner in REPS
+    assert [json.loads(job["body"])["kind"] for job in handled] == ["acknowledgement", "notification"]
+    acknowledgement, notification = sent_mails()
+
+    assert acknowledgement.source == f"sales@{DOMAIN}"
+    assert set(acknowledgement.destinations) >= {BUYER["email"]}
+    ack = acknowledgement.message
+    assert ack["From"].addresses[0].addr_spec == f"sales@{DOMAIN}"
+    assert ack["From"].addresses[0].display_name == "Sunrise Lighting Co."
+    assert ack["To"].addresses[0].addr_spec == BUYER["email"]
+    assert ack["Reply-To"].addresses[0].addr_spec == owner
+    assert ack["Subject"].startswith(f"[{reference}]")
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["X-Auto-Response-Suppress"] == "All"
+    assert ack["Message-ID"].endswith(f"@{DOMAIN}>")
+    assert BUYER["message"] not in acknowledgement.text  # never a relay for the buyer's free text
+    assert "LED panels" in acknowledgement.text
+
+    rep_mail = notification.message
+    assert rep_mail["To"].addresses[0].addr_spec == owner
+    assert rep_mail["Reply-To"].addresses[0].addr_spec == BUYER["email"]
+    assert rep_mail["Subject"] == f"[{reference}] New inquiry from Ana García (ES) — 2,000 pcs LED panels"
+    assert "Auto-Submitted" not in rep_mail
+    assert BUYER["message"] in notification.text
+    assert f"mailto:{BUYER['email']}?" in notification.html
+    assert f"bcc=log%40in.{DOMAIN}" in notification.html
+
+    # Recorded: when, which Message-ID (for threading replies), on the inquiry and the timeline
+    assert inquiry["acknowledgement_message_id"] == ack["Message-ID"]
+    assert inquiry["notification_message_id"] == rep_mail["Message-ID"]
+    assert {"acknowledged_at", "notified_at"} <= set(inquiry)
+    index = pipeline.dynamodb.get_item(
+        TableName=TABLE_NAME, Key=to_attributes(keys.message_id_key(ack["Message-ID"]))
+    )
+    assert from_attributes(index["Item"])["inquiry_id"] == inquiry_id
+    assert timeline_kinds(pipeline.dynamodb, BUYER["email"]) == sorted(
+        ["inquiry_received", "assigned", "acknowledged", "rep_notified"]
+    )
+
+
+def test_the_local_outbox_gets_every_sent_mail_as_eml_and_html(
+    intake: Invoke, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    submit(intake)
+    pipeline.run()
+
+    files = sorted(p.name.rsplit("-", 1)[1] for p in (tmp_path / "outbox").iterdir())
+    assert files == ["acknowledgement.eml", "acknowledgement.html", "notification.eml", "notification.html"]
+
+
+def test_the_sample_events_are_what_the_functions_take(pipeline: Pipeline) -> None:
+    """events/ documents the router's and the mailer's event shapes; the handlers take them as is."""
+    stream_event = load_event("router-stream-insert.json")
+    queue_event = load_event("mailer-sqs-job.json")
+    new_image = stream_event["Records"][0]["dynamodb"]["NewImage"]
+    pipeline.dynamodb.put_item(TableName=TABLE_NAME, Item=new_image)  # the inquiry the record is about
+
+    assert pipeline.router(stream_event, lambda_context("router")) == {"batchItemFailures": []}
+    assert pipeline.mailer(queue_event, lambda_context("mailer")) == {"batchItemFailures": []}
+
+    # Spanish (the form's locale es-ES) goes to the LATAM team, which has no reps: its fallback
+    inquiry = stored(pipeline.dynamodb, new_image["id"]["S"])
+    assert (inquiry["team"], inquiry["owner_email"]) == ("latam", f"manager@{DOMAIN}")
+    assert inquiry["assignment_reason"]
+    (acknowledgement,) = sent_mails()
+    assert acknowledgement.source == f"ventas@{DOMAIN}"
+    assert acknowledgement.message["Subject"].startswith("[INQ-7K3M9Q]")
+    assert acknowledgement.message["To"].addresses[0].addr_spec == "ana@importadora-sol.es"
+    assert "Gracias" in acknowledgement.text  # the form's locale es-ES
+
+
+# -- exactly once ---------------------------------------------------------------------------------
+
+
+def test_a_mail_job_delivered_twice_is_sent_once(intake: Invoke, pipeline: Pipeline) -> None:
+    submit(intake)
+    pipeline.route()
+    pipeline.route()
+    jobs = pipeline.queued_jobs()
+
+    assert pipeline.send(jobs) == {"batchItemFailures": []}
+    assert pipeline.send(jobs) == {"batchItemFailures": []}  # SQS's at-least-once, redelivered
+
+    assert len(sent_mails()) == 2
+    assert {job_record(pipeline.dynamodb, json.loads(j["body"])["job_id"])["state"] for j in jobs} == {"sent"}
+
+
+def test_a_redelivered_stream_batch_queues_the_same_jobs_and_mails_go_out_once(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    submit(intake)
+    inserted = inquiry_records(pipeline.stream.new_records())
+    pipeline.route(inserted)
+    pipeline.route(inserted)  # the INSERT again: no second assignment
+    modified = inquiry_records(pipeline.stream.new_records())
+    assert [r["eventName"] for r in modified] == ["MODIFY"]
+    pipeline.route(modified)
+    pipeline.route(modified)  # the MODIFY again: the same job ids queued twice
+
+    jobs = pipeline.queued_jobs()
+    pipeline.send(jobs)
+
+    assert len(jobs) == 4
+    assert len(sent_mails()) == 2
+
+
+def test_one_acknowledgement_per_buyer_a_day_but_every_inquiry_reaches_its_rep(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    first = submit(intake)
+    pipeline.run()
+    second = submit(intake, subject="Downlights", message="And 500 downlights?")
+    pipeline.run()
+
+    mails = sent_mails()
+    kinds = [("Auto-Submitted" in m.message, m.message["To"].addresses[0].addr_spec) for m in mails]
+    owner = stored(pipeline.dynamodb, first)["owner_email"]
+    assert kinds == [(True, BUYER["email"]), (False, owner), (False, owner)]  # returning customer
+    later = stored(pipeline.dynamodb, second)
+    assert later["owner_email"] == owner
+    assert "acknowledged_at" not in later
+    assert "previous inquiries" in mails[2].text.lower() or "returning" in mails[2].text.lower()
+    reason = job_record(pipeline.dynamodb, f"ack:{second}")
+    assert (reason["state"], reason["reason"]) == (
+        "skipped",
+        "an acknowledgement went to this address in the last 24 hours",
+    )
+    assert "acknowledgement_skipped" in timeline_kinds(pipeline.dynamodb, BUYER["email"])
+
+
+def test_spam_is_neither_assigned_nor_acknowledged(intake: Invoke, pipeline: Pipeline) -> None:
+    inquiry_id = submit(intake, _gotcha="https://seo.example")
+
+    pipeline.run()
+
+    assert stored(pipeline.dynamodb, inquiry_id)["status"] == "spam"
+    assert "owner_email" not in stored(pipeline.dynamodb, inquiry_id)
+    assert sent_mails() == []
+
+
+def test_a_suppressed_address_gets_no_acknowledgement_but_the_rep_is_told(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    pipeline.dynamodb.put_item(
+        TableName=TABLE_NAME,
+        Item=to_attributes({**keys.contact_key(BUYER["email"]), "entity": "contact", "suppressed": True}),
+    )
+    inquiry_id = submit(intake)
+
+    pipeline.run()
+
+    assert [m.message["To"].addresses[0].addr_spec for m in sent_mails()] == [
+        stored(pipeline.dynamodb, inquiry_id)["owner_email"]
+    ]
+    assert job_record(pipeline.dynamodb, f"ack:{inquiry_id}")["state"] == "skipped"
+
+
+# -- SES errors -----------------------------------------------------------------------------------
+
+
+def test_a_permanent_ses_refusal_is_recorded_and_not_retried(intake: Invoke, pipeline: Pipeline) -> None:
+    boto3.client("sesv2", region_name=REGION).delete_email_identity(EmailIdentity=DOMAIN)
+    inquiry_id = submit(intake)
+
+    pipeline.run()
+
+    assert sent_mails() == []
+    failed = job_record(pipeline.dynamodb, f"ack:{inquiry_id}")
+    assert failed["state"] == "failed"
+    assert failed["reason"].startswith("SES refused the acknowledgement (MessageRejected)")
+    kinds = timeline_kinds(pipeline.dynamodb, BUYER["email"])
+    assert {"acknowledgement_failed", "notification_failed"} <= set(kinds)
+    assert pipeline.queued_jobs() == []  # nothing left to retry forever
+
+
+class FlakySes:
+    """SES throttling the first `failures` sends, then SES itself."""
+
+    def __init__(self, ses: Any, failures: int) -> None:
+        self._ses, self.failures = ses, failures
+
+    def send_email(self, **request: Any) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise ClientError(
+                {"Error": {"Code": "TooManyRequestsException", "Message": "Maximum sending rate exceeded."}},
+                "SendEmail",
+            )
+        return self._ses.send_email(**request)
+
+
+def test_a_throttled_send_fails_the_job_for_a_retry_that_then_sends_once(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    inquiry_id = submit(intake)
+    pipeline.route()
+    pipeline.route()
+    jobs = pipeline.queued_jobs()
+    mailer = mail_wiring.mailer()
+    mailer.ses = FlakySes(mailer.ses, failures=1)  # type: ignore[assignment]
+
+    first = pipeline.send(jobs)
+    assert first == {"batchItemFailures": [{"itemIdentifier": jobs[0]["messageId"]}]}
+    assert job_record(pipeline.dynamodb, f"ack:{inquiry_id}") == {}  # claim released for the retry
+    assert pipeline.send(jobs) == {"batchItemFailures": []}  # SQS redelivers both
+
+    assert [("Auto-Submitted" in m.message) for m in sent_mails()] == [False, True]
+
+
+# -- buyer text in mail ---------------------------------------------------------------------------
+
+
+def test_buyer_text_cannot_inject_headers_or_markup(intake: Invoke, pipeline: Pipeline) -> None:
+    submit(
+        intake,
+        name="Ana\r\nBcc: victim@evil.example",
+        subject="LED\r\nX-Injected: yes <script>alert(1)</script>",
+        company="<b>ACME</b>",
+        message="<img src=x onerror=alert(1)>",
+    )
+    pipeline.run()
+
+    mails = sent_mails()
+    assert len(mails) == 2
+    for mail in mails:
+        assert "Bcc" not in mail.message
+        assert "X-Injected" not in mail.message
+        recipients = {address for _, address in getaddresses(mail.destinations)}
+        assert recipients == {mail.message["To"].addresses[0].addr_spec}
+        assert "<script>" not in mail.html
+        assert "<img src=x" not in mail.html
+        assert "<b>ACME</b>" not in mail.html
+    assert "&lt;b&gt;ACME&lt;/b&gt;" in mails[1].html
+    # The buyer's copy never echoes text that carries an address or a link (no relay)
+    assert "evil.example" not in mails[0].text
+    assert mails[0].text.startswith("Hello,")
+
+
+# -- assignment failures --------------------------------------------------------------------------
+
+
+def test_without_routing_config_the_record_fails_for_a_retry_then_reroute_assigns(
+    intake: Invoke, pipeline: Pipeline, capsys: pytest.CaptureFixture[str]
+) -> None:
+    delete_config(pipeline.dynamodb)  # as before the first `config apply`
+    inquiry_id = submit(intake)
+    inserted = inquiry_records(pipeline.stream.new_records())
+
+    # Every record failed: Lambda retries the batch, then parks it in the router's DLQ
+    with pytest.raises(BatchProcessingError, match="All records failed"):
+        pipeline.route(inserted)
+    assert stored(pipeline.dynamodb, inquiry_id)["status"] == "new"
+
+    config = routing_config(rep("ana"), rep("bob"))
+    apply_config(pipeline.dynamodb, TABLE_NAME, config, datetime.now(UTC))
+    results = reroute_waiting_inquiries(pipeline.dynamodb, TABLE_NAME, limit=10)
+    pipeline.run()
+
+    assert [r.owner_email for r in results] == [stored(pipeline.dynamodb, inquiry_id)["owner_email"]]
+    assert len(sent_mails()) == 2
+
+
+def test_a_hand_over_notifies_the_new_owner_and_does_not_acknowledge_again(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    from inquiry_router.routing.handover import hand_over_open_inquiries
+
+    inquiry_id = submit(intake)
+    pipeline.run()
+    first_owner = stored(pipeline.dynamodb, inquiry_id)["owner_email"]
+    to = next(email for email in sorted(REPS) if email != first_owner)
+
+    (result,) = hand_over_open_inquiries(pipeline.dynamodb, TABLE_NAME, first_owner, to, datetime.now(UTC))
+    pipeline.run()
+
+    assert (result.to_owner, result.error) == (to, None)
+    mails = sent_mails()
+    assert len(mails) == 3
+    assert mails[2].message["To"].addresses[0].addr_spec == to
+    assert mails[2].message["Reply-To"].addresses[0].addr_spec == BUYER["email"]
+    assert "reassigned" in timeline_kinds(pipeline.dynamodb, BUYER["email"])

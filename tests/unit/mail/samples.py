@@ -1,0 +1,90 @@
+"""One realistic inquiry, as the views both mails are rendered from (shared by the mail tests)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from inquiry_router.mail.promise import response_promise
+from inquiry_router.mail.views import (
+    AcknowledgementView,
+    CompanyView,
+    NotificationView,
+    PreviousInquiry,
+    RepView,
+)
+from inquiry_router.models.routing_config import Team
+
+COMPANY = CompanyView(
+    name="Sunrise Lighting Co.", domain="sunrise-lighting.com", website="https://www.sunrise-lighting.com"
+)
+REP = RepView(
+    name="Li Wei", email="li.wei@sunrise-lighting.com", phone="+86 21 5555 0100", title="Export Sales Manager"
+)
+TEAM = Team(
+    key="export",
+    name="Export Sales",
+    sending_address="sales@sunrise-lighting.com",
+    fallback_address="manager@sunrise-lighting.com",
+    timezone="Asia/Shanghai",
+)
+# Friday 20:00 in Shanghai: the team has left for the weekend.
+RECEIVED_AT = datetime(2026, 11, 20, 12, 0, 12, tzinfo=UTC)
+BUYER_EMAIL = "ana.garcia@importadora-sol.es"
+MESSAGE = (
+    "Hello,\n\n"
+    "we are a lighting distributor in Madrid and need 2,000 LED panels 600x600 mm, 40 W, 4000 K,\n"
+    "with CE and RoHS certificates. Please quote FOB Shanghai and CIF Valencia.\n\n"
+    "Best regards,\nAna"
+)
+
+
+def acknowledgement(language: str = "en", **changes: Any) -> AcknowledgementView:
+    view = AcknowledgementView(
+        reference="INQ-7K3M9Q",
+        language=language,
+        buyer_name="Ana García",
+        topic="LED panels",
+        quantity="2,000 pcs",
+        promise=response_promise(RECEIVED_AT, TEAM, language),
+        rep=REP,
+        team_name=TEAM.name,
+        company=COMPANY,
+    )
+    return replace(view, **changes)
+
+
+def notification(language: str = "en", **changes: Any) -> NotificationView:
+    view = NotificationView(
+        reference="INQ-7K3M9Q",
+        language=language,
+        received_at=RECEIVED_AT,
+        channel="form",
+        buyer_name="Ana García",
+        buyer_email=BUYER_EMAIL,
+        buyer_company="Importadora Sol S.L.",
+        country="ES",
+        phone="+34912345678",
+        website="https://importadora-sol.es",
+        subject="LED panels",
+        product="LED panel 600x600",
+        quantity="2,000 pcs",
+        message=MESSAGE,
+        page_url="https://www.sunrise-lighting.com/products/led-panels?utm_source=google",
+        utm={"source": "google", "medium": "cpc", "campaign": "eu-panels"},
+        extra={"incoterm": "FOB", "destination_port": "Valencia"},
+        free_mail=False,
+        disposable=False,
+        detected_language="es",
+        assignment_reason="returning customer",
+        team_name=TEAM.name,
+        rep=REP,
+        previous_inquiries=[
+            PreviousInquiry("INQ-4H8D2K", datetime(2026, 3, 2, 9, 30, tzinfo=UTC), "LED high bay lights"),
+            PreviousInquiry("INQ-9P3X7T", datetime(2025, 10, 14, 16, 5, tzinfo=UTC), None),
+        ],
+        reply_bcc="log@in.sunrise-lighting.com",
+        company=COMPANY,
+    )
+    return replace(view, **changes)

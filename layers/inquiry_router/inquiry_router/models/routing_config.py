@@ -100,9 +100,22 @@ class Team(_Strict):
     @field_validator("sending_address", "fallback_address")
     @classmethod
     def _addresses(cls, value: str, info: ValidationInfo) -> str:
-        return _company_address(
+        address = _company_address(
             value, info, info.field_name.replace("_", " ") if info.field_name else "address"
         )
+        domains: list[str] = (info.context or {}).get("company_domains", [])
+        sending_domain = domains[0] if domains else None
+        if (
+            info.field_name == "sending_address"
+            and sending_domain
+            and not address.endswith(f"@{sending_domain}")
+        ):
+            # The stack's SES identity is the first company domain: SES refuses any other sender.
+            raise ValueError(
+                f"sending address {value!r} must be on {sending_domain}, the stack's sending domain "
+                "(the first of CompanyDomains)"
+            )
+        return address
 
     @field_validator("timezone")
     @classmethod

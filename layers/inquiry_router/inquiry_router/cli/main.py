@@ -12,12 +12,22 @@ from inquiry_router.cli import (
     dlq,
     inquiries,
     local_commands,
+    mail_commands,
     openapi_command,
     reps,
 )
 from inquiry_router.cli.target import TargetError
 
-COMMAND_GROUPS = (local_commands, config_commands, reps, inquiries, contacts, dlq, openapi_command)
+COMMAND_GROUPS = (
+    local_commands,
+    config_commands,
+    reps,
+    inquiries,
+    contacts,
+    dlq,
+    mail_commands,
+    openapi_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

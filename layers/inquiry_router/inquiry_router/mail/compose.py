@@ -29,6 +29,11 @@ class ComposedMessage:
     raw: bytes
 
 
+# On every mail we send: were one to come back in through inbound mail (a forwarding rule that
+# points a rep's mailbox at sales@), it is recognised as our own and never answered again.
+LOOP_HEADER = "X-Inquiry-Router-Loop"
+
+
 def compose_message(
     rendered: RenderedMail,
     *,
@@ -58,6 +63,7 @@ def compose_message(
         # Precedence: bulk is left out on purpose: some providers file it as a newsletter.
         message["Auto-Submitted"] = "auto-replied"
         message["X-Auto-Response-Suppress"] = "All"
+    message[LOOP_HEADER] = message_id_domain
     message["MIME-Version"] = "1.0"
     # Quoted-printable keeps both parts 7-bit (SES raw sending) and readable when inspected.
     message.set_content(rendered.text, charset="utf-8", cte="quoted-printable")

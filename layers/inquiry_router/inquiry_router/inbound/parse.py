@@ -1,0 +1,278 @@
+"""A raw inbound message (as SES stores it in S3) read into what screening and intake need.
+
+`parse_message` never raises: a message that cannot be read at all comes back with
+`unparseable_reason` set (and screening answers `unparseable`), so one broken mail can never
+block the others in a batch or send the receipt function into retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from inquiry_router.i18n.language import detect_language
+from inquiry_router.inbound.charsets import decode_text
+from inquiry_router.inbound.headers import address_pairs, header_text, message_ids
+from inquiry_router.inbound.html_text import html_to_text
+from inquiry_router.inbound.quotes import strip_quoted
+from inquiry_router.inbound.reports import ReportedRecipient, report_fields_text, reported_recipients
+
+# Deeper nesting is a mail bomb or a loop, never a buyer's message.
+MAX_NESTING = 30
+_REPORT_FIELD_TYPES = frozenset({"message/delivery-status", "message/feedback-report"})
+_REPORT_SIDE_TYPES = frozenset({"text/rfc822-headers", "message/disposition-notification"})
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    name: str
+    address: str  # lower case
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    size: int  # decoded bytes
+    content_type: str
+    inline: bool = False  # shown in the body (an embedded image), not a file the sender attached
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMail:
+    from_address: Address | None = None
+    to: tuple[Address, ...] = ()
+    cc: tuple[Address, ...] = ()
+    subject: str = ""
+    date: datetime | None = None
+    message_id: str | None = None
+    in_reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    # Every header field, decoded, in message order; screening reads the ones it needs.
+    headers: tuple[tuple[str, str], ...] = ()
+    content_type: str = "text/plain"
+    report_type: str | None = None  # of a multipart/report: delivery-status, feedback-report…
+    reported_recipients: tuple[ReportedRecipient, ...] = ()
+    text: str = ""  # the sender's own words: quoted history and signature removed
+    full_text: str = ""  # the readable body as sent
+    html_only: bool = False
+    attachments: tuple[Attachment, ...] = ()
+    language: str | None = None
+    charset_problems: tuple[str, ...] = ()
+    defects: tuple[str, ...] = ()
+    unparseable_reason: str | None = None
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (any case), or None."""
+        return next(iter(self.header_values(name)), None)
+
+    def header_values(self, name: str) -> list[str]:
+        wanted = name.lower()
+        return [value for header_name, value in self.headers if header_name.lower() == wanted]
+
+    def as_json(self) -> dict[str, Any]:
+        def address(value: Address | None) -> dict[str, str] | None:
+            return {"name": value.name, "address": value.address} if value else None
+
+        return {
+            "from": address(self.from_address),
+            "to": [address(a) for a in self.to],
+            "cc": [address(a) for a in self.cc],
+            "subject": self.subject,
+            "date": self.date.isoformat() if self.date else None,
+            "message_id": self.message_id,
+            "in_reply_to": list(self.in_reply_to),
+            "references": list(self.references),
+            "content_type": self.content_type,
+            "report_type": self.report_type,
+            "reported_recipients": [
+                {"address": r.address, "action": r.action} for r in self.reported_recipients
+            ],
+            "language": self.language,
+            "text": self.text,
+            "full_text": self.full_text,
+            "html_only": self.html_only,
+            "attachments": [
+                {"name": a.name, "size": a.size, "content_type": a.content_type, "inline": a.inline}
+                for a in self.attachments
+            ],
+            "charset_problems": list(self.charset_problems),
+            "defects": list(self.defects),
+            "unparseable_reason": self.unparseable_reason,
+        }
+
+
+def parse_message(raw: bytes) -> ParsedMail:
+    """Read a raw RFC 5322 message; never raises (see the module's docstring)."""
+    if not raw.strip():
+        return ParsedMail(unparseable_reason="the message is empty")
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        return _Reader(message).parsed()
+    except (RecursionError, MemoryError) as error:
+        return ParsedMail(unparseable_reason=f"the message is nested too deeply or too large ({error!r})")
+    except Exception as error:  # the stdlib's MIME code has many rare failure modes; none may escape
+        return ParsedMail(unparseable_reason=f"the mail parser failed: {type(error).__name__}: {error}")
+
+
+@dataclass
+class _Reader:
+    message: Message
+    problems: list[str] = field(default_factory=list)  # charset problems
+    defects: list[str] = field(default_factory=list)
+
+    def parsed(self) -> ParsedMail:
+        raw_headers = list(self.message.raw_items())
+        if not raw_headers:
+            return ParsedMail(unparseable_reason="no header fields: not a mail message")
+        headers = tuple((name, header_text(value, self.problems, name=name)) for name, value in raw_headers)
+        raw_by_name: dict[str, list[str]] = {}
+        for name, value in raw_headers:
+            raw_by_name.setdefault(name.lower(), []).append(value)
+        senders = address_pairs(raw_by_name.get("from", []), self.problems, name="From")
+        plain, html, attachments, report_type, recipients = self._walk()
+        full_text = plain if plain.strip() or not html.strip() else html_to_text(html)
+        html_only = not plain.strip() and bool(html.strip())
+        text = strip_quoted(full_text)
+        subject = headers_first(headers, "subject") or ""
+        return ParsedMail(
+            from_address=Address(*senders[0]) if senders else None,
+            to=self._addresses(raw_by_name, "to"),
+            cc=self._addresses(raw_by_name, "cc"),
+            subject=subject,
+            date=_date(headers_first(headers, "date")),
+            message_id=next(iter(message_ids(headers_first(headers, "message-id"))), None),
+            in_reply_to=tuple(message_ids(headers_first(headers, "in-reply-to"))),
+            references=tuple(message_ids(" ".join(raw_by_name.get("references", [])))),
+            headers=headers,
+            content_type=self.message.get_content_type(),
+            report_type=report_type,
+            reported_recipients=tuple(recipients),
+            text=text,
+            full_text=full_text,
+            html_only=html_only,
+            attachments=tuple(attachments),
+            language=_language(subject, text, headers_first(headers, "content-language")),
+            charset_problems=tuple(dict.fromkeys(self.problems)),
+            defects=tuple(dict.fromkeys(self.defects)),
+        )
+
+    def _addresses(self, raw_by_name: dict[str, list[str]], name: str) -> tuple[Address, ...]:
+        pairs = address_pairs(raw_by_name.get(name, []), self.problems, name=name.title())
+        return tuple(Address(display, address) for display, address in pairs)
+
+    def _walk(self) -> tuple[str, str, list[Attachment], str | None, list[ReportedRecipient]]:
+        plain: list[str] = []
+        html: list[str] = []
+        attachments: list[Attachment] = []
+        report_type: str | None = None
+        recipients: list[ReportedRecipient] = []
+        for part, _ in self._parts(self.message, 0):
+            self.defects.extend(type(defect).__name__ for defect in part.defects)
+            content_type = part.get_content_type()
+            if content_type == "multipart/report" and report_type is None:
+                report_type = str(part.get_param("report-type") or "").lower() or None
+            if content_type.startswith("multipart/"):
+                continue
+            if content_type in _REPORT_FIELD_TYPES:
+                recipients.extend(reported_recipients(report_fields_text(part)))
+            elif content_type in _REPORT_SIDE_TYPES:
+                continue
+            elif _is_body_text(part):
+                decoded = self._part_text(part)
+                (html if content_type == "text/html" else plain).append(decoded)
+            else:
+                attachments.append(_attachment(part))
+        if report_type == "feedback-report" and not recipients:
+            recipients.extend(self._complained_recipients())
+        return "\n\n".join(plain), "\n".join(html), attachments, report_type, recipients
+
+    def _parts(self, part: Message, depth: int) -> Iterator[tuple[Message, int]]:
+        """Every part to look at; an attached message is one attachment, not more body text."""
+        yield part, depth
+        if not part.get_content_type().startswith("multipart/"):
+            return
+        if depth >= MAX_NESTING:
+            self.defects.append(f"NestedTooDeeply({MAX_NESTING})")
+            return
+        payload = part.get_payload()
+        for child in payload if isinstance(payload, list) else []:
+            if isinstance(child, Message):
+                yield from self._parts(child, depth + 1)
+
+    def _part_text(self, part: Message) -> str:
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            return ""
+        charset = part.get_param("charset")
+        label = charset if isinstance(charset, str) else None
+        decoded = decode_text(data, label, where=part.get_content_type())
+        if decoded.problem:
+            self.problems.append(decoded.problem)
+        return decoded.text
+
+    def _complained_recipients(self) -> list[ReportedRecipient]:
+        """An ARF report without Original-Rcpt-To: the complainer is whom the returned mail was to."""
+        for part, _ in self._parts(self.message, 0):
+            payload = part.get_payload() if part.get_content_type() == "message/rfc822" else None
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                raw_to = [value for name, value in payload[0].raw_items() if name.lower() == "to"]
+                pairs = address_pairs(raw_to, self.problems, name="To")
+                return [ReportedRecipient(address, None) for _, address in pairs]
+        return []
+
+
+def headers_first(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    return next((value for header_name, value in headers if header_name.lower() == name), None)
+
+
+def _is_body_text(part: Message) -> bool:
+    if part.get_content_type() not in ("text/plain", "text/html"):
+        return False
+    return part.get_content_disposition() != "attachment" and not part.get_filename()
+
+
+def _attachment(part: Message) -> Attachment:
+    content_type = part.get_content_type()
+    filename = part.get_filename()
+    if not filename and content_type == "message/rfc822":
+        filename = "attached message.eml"
+    name = header_text(filename, [], name="filename") if isinstance(filename, str) else "unnamed"
+    inline = content_type.startswith("image/") and (
+        part.get_content_disposition() == "inline" or bool(part.get("Content-ID"))
+    )
+    return Attachment(name=name, size=_decoded_size(part), content_type=content_type, inline=inline)
+
+
+def _decoded_size(part: Message) -> int:
+    data = part.get_payload(decode=True)
+    if isinstance(data, bytes):
+        return len(data)
+    payload = part.get_payload()
+    if isinstance(payload, list):  # an attached message
+        return sum(len(str(child)) for child in payload)
+    return len(str(payload or ""))
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return None  # a missing or invented date is common and harmless
+
+
+def _language(subject: str, text: str, content_language: str | None) -> str | None:
+    # The script the buyer writes in beats Content-Language, which Outlook fills with the Office
+    # UI's language rather than the message's.
+    return detect_language(None, None, f"{subject}\n{text}") or detect_language(content_language, None, None)

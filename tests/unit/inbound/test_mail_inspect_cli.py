@@ -1,0 +1,55 @@
+"""`inquiry-router mail inspect FILE`: no AWS, no store, just the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from inquiry_router.cli.main import main
+from tests.unit.inbound.mails import FIXTURES
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_inspect_json_prints_decision_reason_and_the_parse(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(FIXTURES / "reply_with_reference.eml")
+    code, out, _ = run(capsys, "mail", "inspect", path, "--json", "--company-domain", "example.com")
+    assert code == 0
+    printed = json.loads(out)
+    assert printed["decision"] == "thread_reply"
+    assert printed["reason"] == "the subject names inquiry INQ-7K3M9Q"
+    assert printed["message"]["from"] == {"name": "Ahmed Karim", "address": "ahmed@gulf-electrics.ae"}
+
+
+def test_inspect_uses_environment_for_the_log_address(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMPANY_DOMAINS", "lumiere-pro.fr, example.com")
+    monkeypatch.setenv("REPLY_BCC_ADDRESS", "quotation@example.com")
+    code, out, _ = run(capsys, "mail", "inspect", str(FIXTURES / "apple_mail.eml"))
+    assert code == 0
+    assert "Decision: rep_log" in out
+    assert "René Dubois <rene.dubois@lumiere-pro.fr>" in out
+
+
+def test_inspect_lists_attachments_for_people(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "mail", "inspect", str(FIXTURES / "winmail_inline_image.eml"))
+    assert code == 0
+    assert "winmail.dat (application/ms-tnef, 1028 bytes)" in out
+    assert "logo.png (image/png, 70 bytes, inline)" in out
+
+
+def test_unreadable_file_is_a_clear_error_with_exit_code_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "mail", "inspect", str(tmp_path / "missing.eml"))
+    assert code == 2
+    assert out == ""
+    assert err.startswith("inquiry-router: cannot read ")
+    assert "missing.eml" in err

@@ -229,23 +229,32 @@ class RequestCounter:
 
 @contextmanager
 def moto_server() -> Iterator[str]:
-    """A moto server on a free 127.0.0.1 port, in this process; yields its endpoint URL."""
+    """A moto server on a free 127.0.0.1 port, in this process; yields its endpoint URL.
+
+    Its DynamoDB is isolated per request as the local stack's is (inquiry_router/local/
+    moto_isolation.py): without it, moto copies the whole table, stream records included, on
+    every transaction item, a cost that grows with the run and that DynamoDB does not have.
+    """
     from moto.server import ThreadedMotoServer
+
+    from inquiry_router.local.moto_isolation import isolated_dynamodb
 
     access_log = logging.getLogger("werkzeug")  # one line per request on stderr otherwise
     level = access_log.level
     access_log.setLevel(logging.ERROR)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        yield endpoint
-    finally:
-        # moto's backends are per process, shared by every server and mock in it: leave them empty.
-        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
-        server.stop()
-        access_log.setLevel(level)
+    with isolated_dynamodb():
+        server.start()
+        endpoint = f"http://127.0.0.1:{port}"
+        try:
+            yield endpoint
+        finally:
+            # moto's backends are per process, shared by every server and mock in it: leave them empty.
+            reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+            urllib.request.urlopen(reset).close()
+            server.stop()
+            access_log.setLevel(level)
 
 
 @dataclass

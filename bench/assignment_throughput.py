@@ -144,6 +144,7 @@ def store_inquiries(client: DynamoDBClient, count: int) -> list[dict[str, Any]]:
     from inquiry_router.intake.records import iso_timestamp
     from inquiry_router.store import keys
     from inquiry_router.store.serialization import from_attributes, to_attributes
+    from tests.support.routing import new_inquiry_item
 
     received = iso_timestamp(datetime.now(UTC))
     inquiries: list[dict[str, Any]] = []
@@ -152,21 +153,9 @@ def store_inquiries(client: DynamoDBClient, count: int) -> list[dict[str, Any]]:
         inquiry_id = str(uuid.uuid4())
         domain = f"importer-{inquiry_id[:8]}.example"
         email = f"buyer-{n}@{domain}"
-        item = {
-            **keys.inquiry_key(inquiry_id),
-            **keys.status_index_key("new", received, inquiry_id),
-            "entity": "inquiry",
-            "id": inquiry_id,
-            "reference": "INQ-" + inquiry_id[:6].upper(),
-            "status": "new",
-            "channel": "form",
-            "received_at": received,
-            "contact_key": email,
-            "email": email,
-            "free_mail": False,
-            "disposable": False,
-            "message": "Please quote 2,000 LED panels 600x600, CIF.",
-        }
+        item = new_inquiry_item(
+            inquiry_id, email, received, message="Please quote 2,000 LED panels 600x600, CIF."
+        )
         writes += [
             item,
             {**keys.contact_key(email), "entity": "contact"},

@@ -23,7 +23,7 @@ from inquiry_router.store.assignment_write import AssignmentStore
 from inquiry_router.store.queries import contact_timeline, get_contact, get_inquiry
 from inquiry_router.store.serialization import from_attributes, to_attributes
 from tests.conftest import TABLE_NAME, create_table
-from tests.support.routing import DOMAIN, rep, routing_config
+from tests.support.routing import DOMAIN, new_inquiry_item, rep, routing_config
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai
 
@@ -43,21 +43,7 @@ def store_inquiry(client: Any, email: str | None = None, **fields: Any) -> dict[
     email = email or f"buyer-{inquiry_id[:8]}@gmail.com"
     domain = email.rsplit("@", 1)[1]
     received = iso_timestamp(NOW)
-    item = {
-        **keys.inquiry_key(inquiry_id),
-        **keys.status_index_key("new", received, inquiry_id),
-        "entity": "inquiry",
-        "id": inquiry_id,
-        "reference": "INQ-" + inquiry_id[:6].upper(),
-        "status": "new",
-        "channel": "form",
-        "received_at": received,
-        "contact_key": email,
-        "email": email,
-        "free_mail": domain == "gmail.com",
-        "disposable": False,
-        **fields,
-    }
+    item = new_inquiry_item(inquiry_id, email, received, **fields)
     writes: list[Any] = [
         {"Put": {"TableName": TABLE_NAME, "Item": to_attributes(item)}},
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from inquiry_router.models.routing_config import RoutingConfig
+from inquiry_router.store import keys
 
 DOMAIN = "sunrise-lighting.com"
 
@@ -42,3 +43,22 @@ def routing_config(*reps: dict[str, Any], **overrides: Any) -> RoutingConfig:
         **overrides,
     }
     return RoutingConfig.model_validate(document, context={"company_domains": [DOMAIN]})
+
+
+def new_inquiry_item(inquiry_id: str, email: str, received: str, **fields: Any) -> dict[str, Any]:
+    """A new inquiry item as the intake stores it, reduced to what routing reads."""
+    return {
+        **keys.inquiry_key(inquiry_id),
+        **keys.status_index_key("new", received, inquiry_id),
+        "entity": "inquiry",
+        "id": inquiry_id,
+        "reference": "INQ-" + inquiry_id[:6].upper(),
+        "status": "new",
+        "channel": "form",
+        "received_at": received,
+        "contact_key": email,
+        "email": email,
+        "free_mail": email.endswith("@gmail.com"),
+        "disposable": False,
+        **fields,
+    }

@@ -18,7 +18,14 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import assignment_throughput, cold_start, mail_latency, requests_per_inquiry, warm_latency
+from bench import (
+    assignment_throughput,
+    cold_start,
+    mail_latency,
+    parse_memory,
+    requests_per_inquiry,
+    warm_latency,
+)
 from bench._harness import REPO_ROOT, milliseconds
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -243,6 +250,8 @@ def main() -> dict[str, Any]:
     figures["mail_latency"] = mail_latency.main()
     print()
     figures["assignment_throughput"] = assignment_throughput.main()
+    print()
+    figures["parse_memory"] = parse_memory.main()
     table = rows(
         figures["requests_per_inquiry"],
         figures["cold_start"],
@@ -250,6 +259,7 @@ def main() -> dict[str, Any]:
         figures["mail_latency"],
         figures["assignment_throughput"],
     )
+    table += [Row(*row) for row in parse_memory.rows(figures["parse_memory"])]
     section = markdown(table, machine(), when)
     print("\nSummary\n")
     print(section)

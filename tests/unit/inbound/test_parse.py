@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from inquiry_router.inbound.parse import Attachment, parse_message
+import pytest
+
+from inquiry_router.inbound.parse import Attachment, parse_chunks, parse_message
 from tests.unit.inbound.mails import fixture
 
 
@@ -118,3 +120,17 @@ def test_unknown_charset_is_reported_and_read_anyway() -> None:
 def test_raw_8bit_gbk_header_is_decoded() -> None:
     raw = b"From: a@b.example\r\nSubject: " + "询价单".encode("gbk") + b"\r\n\r\nhi\r\n"
     assert parse_message(raw).subject == "询价单"
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1024])
+def test_a_message_read_in_pieces_is_read_as_the_whole(chunk: int) -> None:
+    """The receipt function feeds S3's stream piece by piece; boundaries may fall anywhere."""
+    raw = fixture("chinese_gbk.eml")
+
+    pieces = parse_chunks(raw[start : start + chunk] for start in range(0, len(raw), chunk))
+
+    assert pieces == parse_message(raw)
+
+
+def test_no_pieces_at_all_is_an_empty_message() -> None:
+    assert parse_chunks(iter([b"", b"  \r\n"])).unparseable_reason == "the message is empty"

@@ -7,12 +7,12 @@ block the others in a batch or send the receipt function into retries.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
+from email.feedparser import BytesFeedParser
 from email.message import Message
-from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -25,6 +25,8 @@ from inquiry_router.inbound.reports import ReportedRecipient, report_fields_text
 
 # Deeper nesting is a mail bomb or a loop, never a buyer's message.
 MAX_NESTING = 30
+CHUNK = 1 << 20  # what the parser is fed at a time
+_WHITESPACE = str.maketrans("", "", " \t\r\n")
 _REPORT_FIELD_TYPES = frozenset({"message/delivery-status", "message/feedback-report"})
 _REPORT_SIDE_TYPES = frozenset({"text/rfc822-headers", "message/disposition-notification"})
 
@@ -113,10 +115,25 @@ class ParsedMail:
 
 def parse_message(raw: bytes) -> ParsedMail:
     """Read a raw RFC 5322 message; never raises (see the module's docstring)."""
-    if not raw.strip():
-        return ParsedMail(unparseable_reason="the message is empty")
+    view = memoryview(raw)
+    return parse_chunks(bytes(view[start : start + CHUNK]) for start in range(0, len(raw), CHUNK))
+
+
+def parse_chunks(chunks: Iterable[bytes]) -> ParsedMail:
+    """Read a message arriving in pieces (e.g. an S3 body's `iter_chunks()`); never raises.
+
+    Fed piece by piece, the parser never holds the whole message as one string next to its parsed
+    parts: a 25 MB message peaks near 1.5 times its size instead of 6 (bench/parse_memory.py).
+    """
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        parser = BytesFeedParser(policy=policy.default)
+        fed = 0
+        for chunk in chunks:
+            fed += len(chunk.strip()) if fed == 0 else len(chunk)
+            parser.feed(chunk)
+        if not fed:
+            return ParsedMail(unparseable_reason="the message is empty")
+        message = parser.close()
         return _Reader(message).parsed()
     except (RecursionError, MemoryError) as error:
         return ParsedMail(unparseable_reason=f"the message is nested too deeply or too large ({error!r})")
@@ -254,10 +271,14 @@ def _attachment(part: Message) -> Attachment:
 
 
 def _decoded_size(part: Message) -> int:
+    payload = part.get_payload()
+    if isinstance(payload, str) and part.get("Content-Transfer-Encoding", "").strip().lower() == "base64":
+        # Counted, not decoded: learning a 25 MB attachment's size must not copy it twice more.
+        compact = payload.translate(_WHITESPACE)
+        return len(compact) * 3 // 4 - compact[-2:].count("=")
     data = part.get_payload(decode=True)
     if isinstance(data, bytes):
         return len(data)
-    payload = part.get_payload()
     if isinstance(payload, list):  # an attached message
         return sum(len(str(child)) for child in payload)
     return len(str(payload or ""))

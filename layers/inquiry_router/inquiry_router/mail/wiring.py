@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from inquiry_router.mail.sending import Mailer
-from inquiry_router.routing.config_store import load_routing_config
-from inquiry_router.routing.wiring import CachedConfig
+from inquiry_router.routing.wiring import cached_routing_config
 from inquiry_router.settings import pipeline_settings
 from inquiry_router.store import clients
 from inquiry_router.store.mail_records import MailRecords
@@ -15,11 +14,8 @@ from inquiry_router.store.mail_records import MailRecords
 @cache
 def mailer() -> Mailer:
     settings = pipeline_settings()
-    client = clients.dynamodb_client()
-    config = CachedConfig(
-        lambda: load_routing_config(client, settings.table_name), settings.config_cache_seconds
-    )
-    return Mailer(MailRecords(client, settings.table_name), clients.sesv2_client(), settings, config)
+    records = MailRecords(clients.dynamodb_client(), settings.table_name)
+    return Mailer(records, clients.sesv2_client(), settings, cached_routing_config())
 
 
 def reset_wiring() -> None:

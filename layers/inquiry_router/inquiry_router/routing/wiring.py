@@ -39,14 +39,19 @@ class CachedConfig:
         return self._value
 
 
+def cached_routing_config() -> CachedConfig:
+    """The stack's routing config as the functions read it: from their table, cached per container."""
+    settings = pipeline_settings()
+    client = clients.dynamodb_client()
+    return CachedConfig(
+        lambda: load_routing_config(client, settings.table_name), settings.config_cache_seconds
+    )
+
+
 @cache
 def router() -> Router:
     settings = pipeline_settings()
-    client = clients.dynamodb_client()
-    config = CachedConfig(
-        lambda: load_routing_config(client, settings.table_name), settings.config_cache_seconds
-    )
-    return Router(AssignmentStore(client, settings.table_name), config)
+    return Router(AssignmentStore(clients.dynamodb_client(), settings.table_name), cached_routing_config())
 
 
 def enqueue(jobs: list[MailJob]) -> None:

@@ -11,7 +11,13 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from inquiry_router.mail.render import RenderedMail, render_acknowledgement, render_notification
+from inquiry_router.mail.render import (
+    RenderedMail,
+    render_acknowledgement,
+    render_notification,
+    render_reply_forward,
+    render_unreadable_notice,
+)
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT
 from tests.unit.mail import samples
 
@@ -21,6 +27,9 @@ SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
 MAILS: dict[str, Callable[[str], RenderedMail]] = {
     "acknowledgement": lambda language: render_acknowledgement(samples.acknowledgement(language)),
     "notification": lambda language: render_notification(samples.notification(language)),
+    "notification-by-mail": lambda language: render_notification(samples.mailed_notification(language)),
+    "reply-forward": lambda language: render_reply_forward(samples.reply_forward(language)),
+    "unreadable-notice": lambda language: render_unreadable_notice(samples.unreadable_notice(language)),
 }
 
 

@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 SCOPED_SERVICES = ("dynamodb:", "ses:", "s3:", "sqs:", "ssm:", "sns:", "events:")
+# The one documented exception to "scoped to the stack's resources": SES defines no resource type for
+# these account-level actions (Service Authorization Reference, Amazon SES), so they take "*" only.
+ACCOUNT_LEVEL_ACTIONS = frozenset({"ses:SetActiveReceiptRuleSet", "ses:DescribeActiveReceiptRuleSet"})
 ASYNC_EVENT_TYPES = {
     "DynamoDB",
     "SQS",
@@ -73,6 +76,8 @@ def unscoped_statements(template: dict[str, Any]) -> list[str]:
     for name, properties in functions(template):
         for statement in policy_statements(properties):
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if set(actions) <= ACCOUNT_LEVEL_ACTIONS and statement["Resource"] == "*":
+                continue
             if any(a.startswith(SCOPED_SERVICES) for a in actions) and not refers_to_stack_resource(
                 statement["Resource"], template
             ):
@@ -160,6 +165,27 @@ def test_the_scope_check_catches_a_wildcard() -> None:
     assert unscoped_statements(bad) == ["Fn: ['dynamodb:*'] on *"]
 
 
+@pytest.mark.parametrize(
+    "actions",
+    [
+        ["ses:SetActiveReceiptRuleSet", "ses:SendEmail"],  # an exempt action does not carry others along
+        ["ses:*"],
+        ["ses:CreateReceiptRule"],
+    ],
+)
+def test_only_the_account_level_ses_actions_may_use_a_wildcard(actions: list[str]) -> None:
+    statement = {"Effect": "Allow", "Action": actions, "Resource": "*"}
+    bad = {
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Policies": [{"Statement": [statement]}]},
+            }
+        }
+    }
+    assert unscoped_statements(bad) == [f"Fn: {actions} on *"]
+
+
 def test_no_function_uses_a_broad_managed_policy() -> None:
     broad = {"AmazonDynamoDBFullAccess", "AmazonSESFullAccess", "AmazonS3FullAccess", "AmazonSQSFullAccess"}
     for name, properties in functions():
@@ -214,6 +240,11 @@ def test_the_table_is_durable_and_streams_new_images() -> None:
         "ReplyBccAddress",
         "MailerMaxConcurrency",
         "AlarmEmail",
+        "InboundDomain",
+        "InboundRecipients",
+        "RawMailRetentionDays",
+        "AttachmentLinkHours",
+        "ActivateReceiptRuleSet",
     ],
 )
 def test_the_admin_can_set(parameter: str) -> None:
@@ -309,10 +340,203 @@ def test_the_mailer_may_send_only_from_the_stacks_identity_and_configuration_set
     ]
 
 
-def test_both_dead_letter_queues_raise_an_alarm() -> None:
+def test_every_dead_letter_queue_raises_an_alarm() -> None:
     alarmed = {
         r["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for r in RESOURCES.values()
         if r["Type"] == "AWS::CloudWatch::Alarm"
     }
-    assert alarmed == {"MailDeadLetterQueue", "RouterDeadLetterQueue"}
+    assert alarmed == {"MailDeadLetterQueue", "RouterDeadLetterQueue", "InboundDeadLetterQueue"}
+
+
+# -- inbound mail: SES receipt rule -> S3 -> inbound function ------------------------------------
+
+RULE_ARN = (
+    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:"
+    "receipt-rule-set/${AWS::StackName}-inbound:receipt-rule/${AWS::StackName}-inbound-mail"
+)
+
+
+def receipt_rule() -> dict[str, Any]:
+    rule: dict[str, Any] = RESOURCES["ReceiptRule"]["Properties"]["Rule"]
+    return rule
+
+
+def bucket_policy_statements() -> dict[str, dict[str, Any]]:
+    document = RESOURCES["RawMailBucketPolicy"]["Properties"]["PolicyDocument"]
+    return {statement["Sid"]: statement for statement in document["Statement"]}
+
+
+def test_the_rule_arn_everyone_names_is_the_rule_the_template_creates() -> None:
+    # The bucket policy and the Lambda permission name the rule before it exists (no cycle):
+    # their ARN must be built from the very names the rule set and the rule are given.
+    rule_set = RESOURCES["ReceiptRuleSet"]["Properties"]["RuleSetName"]["Fn::Sub"]
+    rule = receipt_rule()["Name"]["Fn::Sub"]
+    assert RULE_ARN.endswith(f"receipt-rule-set/{rule_set}:receipt-rule/{rule}")
+    assert RESOURCES["ReceiptRule"]["Properties"]["RuleSetName"] == {"Ref": "ReceiptRuleSet"}
+    store = bucket_policy_statements()["AllowThisStacksReceiptRuleToStoreMail"]
+    assert store["Condition"]["StringEquals"]["aws:SourceArn"] == {"Fn::Sub": RULE_ARN}
+    assert RESOURCES["InboundPermission"]["Properties"]["SourceArn"] == {"Fn::Sub": RULE_ARN}
+
+
+def test_the_raw_mail_bucket_is_private_encrypted_and_expires_mail() -> None:
+    bucket = RESOURCES["RawMailBucket"]
+    properties = bucket["Properties"]
+    assert "DeletionPolicy" not in bucket  # a cache of received mail, not the company's records
+    (encryption,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert encryption["BucketKeyEnabled"] is True
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    (expiry,) = properties["LifecycleConfiguration"]["Rules"]
+    assert expiry["Status"] == "Enabled"
+    assert set(expiry) & {"Prefix", "Filter"} == set()  # raw messages and attachments alike
+    assert expiry["ExpirationInDays"] == {"Ref": "RawMailRetentionDays"}
+    assert expiry["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    retention = TEMPLATE["Parameters"]["RawMailRetentionDays"]
+    assert (retention["Type"], retention["Default"], retention["MinValue"]) == ("Number", 180, 1)
+
+
+def test_only_this_accounts_receipt_rule_may_write_raw_mail_and_only_over_tls() -> None:
+    statements = bucket_policy_statements()
+    store = statements["AllowThisStacksReceiptRuleToStoreMail"]
+    assert store["Effect"] == "Allow"
+    assert store["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert store["Action"] == "s3:PutObject"
+    assert store["Resource"] == {"Fn::Sub": "${RawMailBucket.Arn}/raw/*"}
+    assert store["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    insecure = statements["DenyInsecureTransport"]
+    assert (insecure["Effect"], insecure["Action"]) == ("Deny", "s3:*")
+    assert insecure["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_receipt_rule_scans_requires_tls_and_stores_before_it_invokes() -> None:
+    rule = receipt_rule()
+    assert rule["Enabled"] is True
+    assert rule["ScanEnabled"] is True
+    assert rule["TlsPolicy"] == "Require"
+    store, invoke = rule["Actions"]  # in this order: the Lambda event carries no body
+    assert store["S3Action"] == {"BucketName": {"Ref": "RawMailBucket"}, "ObjectKeyPrefix": "raw/"}
+    assert invoke["LambdaAction"] == {
+        "FunctionArn": {"Fn::GetAtt": ["InboundFunction", "Arn"]},
+        "InvocationType": "Event",
+    }
+    # SES tests both grants when it creates the rule
+    assert set(RESOURCES["ReceiptRule"]["DependsOn"]) == {"RawMailBucketPolicy", "InboundPermission"}
+
+
+def test_the_rule_accepts_the_whole_inbound_domain_unless_recipients_are_listed() -> None:
+    recipients = receipt_rule()["Recipients"]["Fn::If"]
+    assert recipients == [
+        "HasInboundRecipients",
+        {"Fn::Split": [",", {"Ref": "InboundRecipients"}]},
+        [{"Ref": "InboundDomain"}],
+    ]
+    assert TEMPLATE["Conditions"]["HasInboundRecipients"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "InboundRecipients"}, ""]}]
+    }
+    assert TEMPLATE["Parameters"]["InboundRecipients"]["Default"] == ""
+    assert "Default" not in TEMPLATE["Parameters"]["InboundDomain"]
+
+
+def test_only_ses_for_this_account_and_rule_may_invoke_the_inbound_function() -> None:
+    permission = RESOURCES["InboundPermission"]["Properties"]
+    assert permission["Action"] == "lambda:InvokeFunction"
+    assert permission["Principal"] == "ses.amazonaws.com"
+    assert permission["SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert permission["FunctionName"] == {"Fn::GetAtt": ["InboundFunction", "Arn"]}
+
+
+def test_the_inbound_function_retries_twice_then_parks_the_event_on_its_dead_letter_queue() -> None:
+    inbound = dict(functions())["InboundFunction"]
+    config = inbound["EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] == 2
+    assert config["MaximumEventAgeInSeconds"] == 21600
+    assert config["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["InboundDeadLetterQueue", "Arn"]},
+    }
+    queue = RESOURCES["InboundDeadLetterQueue"]["Properties"]
+    assert queue["MessageRetentionPeriod"] == 1209600
+    assert queue["SqsManagedSseEnabled"] is True
+    parks = [s for s in policy_statements(inbound) if s["Action"] == "sqs:SendMessage"]
+    assert {"Fn::GetAtt": ["InboundDeadLetterQueue", "Arn"]} in [s["Resource"] for s in parks]
+
+
+def test_the_inbound_function_reads_raw_mail_where_ses_stores_it_and_writes_attachments_beside() -> None:
+    inbound = dict(functions())["InboundFunction"]
+    variables = inbound["Environment"]["Variables"]
+    assert variables["RAW_MAIL_PREFIX"] == receipt_rule()["Actions"][0]["S3Action"]["ObjectKeyPrefix"]
+    assert variables["RAW_MAIL_BUCKET"] == {"Ref": "RawMailBucket"}
+    s3 = {
+        s["Action"]: s["Resource"] for s in policy_statements(inbound) if str(s["Action"]).startswith("s3:")
+    }
+    assert s3 == {
+        "s3:GetObject": {"Fn::Sub": "${RawMailBucket.Arn}/" + variables["RAW_MAIL_PREFIX"] + "*"},
+        "s3:PutObject": {"Fn::Sub": "${RawMailBucket.Arn}/" + variables["ATTACHMENT_PREFIX"] + "*"},
+        # Only so that a missing raw object reads as NoSuchKey rather than AccessDenied.
+        "s3:ListBucket": {"Fn::GetAtt": ["RawMailBucket", "Arn"]},
+    }
+    (listing,) = [s for s in policy_statements(inbound) if s["Action"] == "s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": variables["RAW_MAIL_PREFIX"] + "*"}}
+    assert (inbound["Timeout"], inbound["MemorySize"]) == (120, 1024)
+
+
+def test_reps_links_go_through_the_files_function_which_alone_may_read_received_mail() -> None:
+    mailer = dict(functions())["MailerFunction"]
+    assert not [s for s in policy_statements(mailer) if str(s["Action"]).startswith("s3:")]
+    variables = mailer["Environment"]["Variables"]
+    assert variables["ATTACHMENT_LINK_HOURS"] == {"Ref": "AttachmentLinkHours"}
+    assert variables["FILES_URL"] == {
+        "Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/files"
+    }
+    files = dict(functions())["FilesFunction"]
+    assert files["Events"]["Download"]["Properties"]["Path"] == "/files/{token}"
+    (read,) = [s for s in policy_statements(files) if s["Action"] == "s3:GetObject"]
+    assert read["Resource"] == [
+        {"Fn::Sub": "${RawMailBucket.Arn}/raw/*"},
+        {"Fn::Sub": "${RawMailBucket.Arn}/attachments/*"},
+    ]
+    (tokens,) = [s for s in policy_statements(files) if str(s["Action"]).startswith("dynamodb:")]
+    assert tokens["Action"] == "dynamodb:GetItem"
+    hours = TEMPLATE["Parameters"]["AttachmentLinkHours"]
+    assert (hours["Default"], hours["MinValue"], hours["MaxValue"]) == (72, 1, 168)  # SigV4 allows 7 days
+
+
+def test_activating_the_rule_set_is_opt_in_and_all_its_parts_share_the_condition() -> None:
+    parameter = TEMPLATE["Parameters"]["ActivateReceiptRuleSet"]
+    assert parameter["Default"] == "false"
+    assert parameter["AllowedValues"] == ["true", "false"]
+    assert TEMPLATE["Conditions"]["ActivateRuleSet"] == {
+        "Fn::Equals": [{"Ref": "ActivateReceiptRuleSet"}, "true"]
+    }
+    conditional = {name for name, r in RESOURCES.items() if r.get("Condition") == "ActivateRuleSet"}
+    assert conditional == {
+        "ReceiptRuleSetActivationFunction",
+        "ReceiptRuleSetActivationLogGroup",
+        "ReceiptRuleSetActivation",
+    }
+    activation = RESOURCES["ReceiptRuleSetActivation"]
+    assert activation["Type"].startswith("Custom::")
+    assert activation["DependsOn"] == "ReceiptRule"  # deactivated before the rule set is deleted
+    assert activation["Properties"] == {
+        "ServiceToken": {"Fn::GetAtt": ["ReceiptRuleSetActivationFunction", "Arn"]},
+        "RuleSetName": {"Ref": "ReceiptRuleSet"},
+    }
+
+
+def test_the_outputs_give_the_mx_record_and_the_activation_command() -> None:
+    outputs = TEMPLATE["Outputs"]
+    assert outputs["DnsInboundMxRecord"]["Value"] == {
+        "Fn::Sub": "${InboundDomain} MX 10 inbound-smtp.${AWS::Region}.amazonaws.com"
+    }
+    command = "aws ses set-active-receipt-rule-set --rule-set-name ${ReceiptRuleSet} --region ${AWS::Region}"
+    assert outputs["ActivateReceiptRuleSetCommand"]["Value"] == {"Fn::Sub": command}
+    assert outputs["RawMailBucketName"]["Value"] == {"Ref": "RawMailBucket"}
+    assert outputs["InboundDeadLetterQueueUrl"]["Value"] == {"Ref": "InboundDeadLetterQueue"}
+    assert outputs["ReceiptRuleSetName"]["Value"] == {"Ref": "ReceiptRuleSet"}

@@ -33,6 +33,43 @@ ROUTER_FAILURE = {
     },
 }
 
+# Lambda's on-failure record for an SES receipt event the inbound function gave up on.
+INBOUND_FAILURE = {
+    "version": "1.0",
+    "timestamp": "2026-11-25T08:01:44.310Z",
+    "requestContext": {
+        "requestId": "0e6b3c1a-8a51-4c49-9d0e-9a8f0b2f6d11",
+        "functionArn": "arn:aws:lambda:eu-west-1:123456789012:function:inquiry-router-inbound:$LATEST",
+        "condition": "RetriesExhausted",
+        "approximateInvokeCount": 3,
+    },
+    "requestPayload": {
+        "Records": [
+            {
+                "eventSource": "aws:ses",
+                "eventVersion": "1.0",
+                "ses": {
+                    "mail": {
+                        "timestamp": "2026-11-25T08:00:12.000Z",
+                        "source": "buyer@example.net",
+                        "messageId": "o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1",
+                        "destination": ["sales@in.sunrise-lighting.com"],
+                    },
+                    "receipt": {"recipients": ["sales@in.sunrise-lighting.com"]},
+                },
+            }
+        ]
+    },
+    "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+    "responsePayload": {
+        "errorMessage": "An error occurred (ProvisionedThroughputExceededException) when calling PutItem",
+        "errorType": "ClientError",
+        "requestId": "0e6b3c1a-8a51-4c49-9d0e-9a8f0b2f6d11",
+        "stackTrace": ['  File "/var/task/app.py", line 17, in receive\n'],
+    },
+}
+BUCKET = "inquiry-router-rawmailbucket-1a2b3c4d5e6f"
+
 
 def job(inquiry_id: str) -> str:
     return json.dumps({"job_id": f"ack:{inquiry_id}", "kind": "acknowledgement", "inquiry_id": inquiry_id})
@@ -43,9 +80,21 @@ def queues(dynamodb: Any) -> dict[str, str]:
     sqs = boto3.client("sqs")
     urls = {
         name: sqs.create_queue(QueueName=f"inquiry-router-{name}")["QueueUrl"]
-        for name in ("MailQueueUrl", "MailDeadLetterQueueUrl", "RouterDeadLetterQueueUrl")
+        for name in (
+            "MailQueueUrl",
+            "MailDeadLetterQueueUrl",
+            "RouterDeadLetterQueueUrl",
+            "InboundDeadLetterQueueUrl",
+        )
     }
-    fake_stack({"TableName": TABLE_NAME, **urls})
+    fake_stack(
+        {
+            "TableName": TABLE_NAME,
+            "RawMailBucketName": BUCKET,
+            "InboundFunctionName": "inquiry-router-inbound",
+            **urls,
+        }
+    )
     return urls
 
 
@@ -59,7 +108,7 @@ def waiting(url: str) -> list[str]:
     return sorted(bodies)
 
 
-def test_list_shows_dead_letters_of_both_queues_and_leaves_them_there(
+def test_list_shows_dead_letters_of_every_queue_and_leaves_them_there(
     queues: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given two mail jobs and one routing failure in the dead-letter queues
@@ -86,6 +135,95 @@ def test_list_shows_dead_letters_of_both_queues_and_leaves_them_there(
     assert {m["receive_count"] for m in listed} == {2}
     assert waiting(queues["MailDeadLetterQueueUrl"]) == [job("inq-1"), job("inq-2")]
     assert waiting(queues["RouterDeadLetterQueueUrl"]) == [json.dumps(ROUTER_FAILURE)]
+    assert "The inbound mail dead-letter queue is empty." in out_of(capsys, "dlq", "list")
+
+
+def out_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    return out
+
+
+def test_inbound_failures_show_the_ses_message_id_to_find_the_raw_mail(
+    queues: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given received mail the inbound function failed on three times
+    sqs = boto3.client("sqs")
+    sqs.send_message(QueueUrl=queues["InboundDeadLetterQueueUrl"], MessageBody=json.dumps(INBOUND_FAILURE))
+
+    # When the admin lists the inbound dead-letter queue
+    out = out_of(capsys, "dlq", "list", "--queue", "inbound")
+
+    # Then the failure names the message (its raw/ key in S3), the attempts and the error
+    assert out.startswith("The inbound mail dead-letter queue holds 1 message(s)")
+    failure = out.splitlines()[-1].split()
+    assert failure[1:6] == [
+        "08:01:44",
+        "RetriesExhausted",
+        "3",
+        "o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1",
+        "ClientError:",
+    ]
+    listed = json.loads(out_of(capsys, "dlq", "list", "--queue", "inbound", "--json"))["inbound"]
+    assert listed[0]["body"]["requestPayload"]["Records"][0]["ses"]["mail"]["messageId"].startswith("o3vr")
+    assert waiting(queues["InboundDeadLetterQueueUrl"]) == [json.dumps(INBOUND_FAILURE)]
+
+
+def test_a_stack_without_an_inbound_queue_still_lists_the_others(
+    dynamodb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqs = boto3.client("sqs")
+    urls = {
+        name: sqs.create_queue(QueueName=f"old-{name}")["QueueUrl"]
+        for name in ("MailDeadLetterQueueUrl", "RouterDeadLetterQueueUrl")
+    }
+    fake_stack({"TableName": TABLE_NAME, **urls})
+
+    out = out_of(capsys, "dlq", "list")
+    code, _, err = run(capsys, "dlq", "list", "--queue", "inbound")
+
+    assert out == "The mail dead-letter queue is empty.\n\nThe router dead-letter queue is empty.\n"
+    assert code == 2
+    assert "has no InboundDeadLetterQueueUrl" in err
+
+
+class RecordingLambda:
+    """Lambda's Invoke API as the redrive uses it; records what it was handed."""
+
+    def __init__(self) -> None:
+        self.invocations: list[dict[str, Any]] = []
+
+    def invoke(self, **request: Any) -> dict[str, Any]:
+        self.invocations.append({**request, "Payload": json.loads(request["Payload"])})
+        return {"StatusCode": 202}
+
+
+def test_inbound_failures_are_handed_back_to_the_inbound_function(
+    queues: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a received mail the inbound function gave up on
+    from inquiry_router.cli.target import Target
+
+    functions = RecordingLambda()
+    monkeypatch.setattr(Target, "lambda_client", lambda self: functions)
+    boto3.client("sqs").send_message(
+        QueueUrl=queues["InboundDeadLetterQueueUrl"], MessageBody=json.dumps(INBOUND_FAILURE)
+    )
+
+    # When the admin redrives the inbound dead-letter queue
+    code, out, _ = run(capsys, "dlq", "redrive", "--queue", "inbound", "--yes")
+
+    # Then the original SES event goes back to the function, asynchronously as SES sends it
+    assert code == 0
+    assert out.startswith("Handed 1 message(s) back to the inbound function")
+    assert functions.invocations == [
+        {
+            "FunctionName": "inquiry-router-inbound",
+            "InvocationType": "Event",
+            "Payload": INBOUND_FAILURE["requestPayload"],
+        }
+    ]
+    assert waiting(queues["InboundDeadLetterQueueUrl"]) == []
 
 
 def test_an_empty_queue_says_so(queues: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:

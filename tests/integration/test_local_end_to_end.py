@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import yaml
@@ -132,3 +132,79 @@ def test_the_example_team_is_applied_and_listed(running_stack: RunningStack) -> 
 
     assert listed.returncode == 0, listed.stderr
     assert {rep["email"] for rep in json.loads(listed.stdout)} == EXAMPLE_REPS
+
+
+def _mails_about(state_dir: Path, reference: str, count: int) -> list[EmailMessage]:
+    deadline = time.monotonic() + MAIL_DEADLINE_SECONDS
+    while True:
+        mails = [m for m in outbox_mails(state_dir) if reference in str(m["Subject"])]
+        if len(mails) >= count or time.monotonic() > deadline:
+            return mails
+        time.sleep(0.05)
+
+
+def test_mail_replay_new_mail_reply_and_vacation_reply(running_stack: RunningStack, tmp_path: Path) -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "mail"
+    new_mail = tmp_path / "new.eml"
+    new_mail.write_bytes((fixtures / "gmail_alternative.eml").read_bytes().replace(b"info@", b"sales@"))
+
+    # A new mail to sales@ becomes an assigned inquiry: the buyer's acknowledgement and the rep's forward
+    replayed = running_stack.cli("mail", "replay", str(new_mail), "--json")
+    assert replayed.returncode == 0, replayed.stderr
+    outcome = json.loads(replayed.stdout)
+    assert outcome["decision"] == "new_inquiry"
+    reference = outcome["reference"]
+    mails = _mails_about(running_stack.state_dir, reference, 2)
+    by_recipient = {mail["To"].addresses[0].addr_spec: mail for mail in mails}
+    assert set(by_recipient) - EXAMPLE_REPS == {"li.wei.trading@gmail.com"}
+    (owner,) = set(by_recipient) & EXAMPLE_REPS
+    forward = by_recipient[owner]
+    assert forward["From"].addresses[0].display_name.startswith("Wei Li via ")
+    assert forward["Reply-To"].addresses[0].addr_spec == "li.wei.trading@gmail.com"
+
+    # Its link to the full original downloads the message through the local gateway and S3
+    text = forward.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    (link,) = re.findall(re.escape(running_stack.api_url) + r"/files/[A-Za-z0-9_-]+", text)
+    redirect = call(running_stack.api_url, "GET", urlsplit(link).path)
+    assert redirect.status == 302
+    presigned = urlsplit(redirect.header("Location") or "")
+    original = call(f"{presigned.scheme}://{presigned.netloc}", "GET", f"{presigned.path}?{presigned.query}")
+    assert original.status == 200
+    assert original.body == new_mail.read_bytes()
+
+    # The buyer's reply to the acknowledgement threads: forwarded to the owner, nothing else
+    acknowledgement = by_recipient["li.wei.trading@gmail.com"]
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(
+        b"From: Wei Li <li.wei.trading@gmail.com>\r\nTo: sales@example.com\r\n"
+        b"Subject: Re: your confirmation\r\nMessage-ID: <reply-1@mail.gmail.com>\r\n"
+        + f"In-Reply-To: {acknowledgement['Message-ID']}\r\n\r\n".encode()
+        + b"Please add 50 poles.\r\n"
+    )
+    threaded = running_stack.cli("mail", "replay", str(reply), "--json")
+    assert threaded.returncode == 0, threaded.stderr
+    assert json.loads(threaded.stdout)["decision"] == "thread_reply"
+    mails = _mails_about(running_stack.state_dir, reference, 3)
+    assert len(mails) == 3
+    assert mails[-1]["To"].addresses[0].addr_spec == owner
+    assert "Please add 50 poles." in mails[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    # A vacation auto-reply produces nothing in the outbox
+    before = len(outbox_mails(running_stack.state_dir))
+    vacation = tmp_path / "vacation.eml"
+    vacation.write_bytes((fixtures / "gmail_vacation.eml").read_bytes())
+    answered = running_stack.cli("mail", "replay", str(vacation), "--json")
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout)["decision"] == "automated"
+    time.sleep(1.0)
+    assert len(outbox_mails(running_stack.state_dir)) == before
+
+    # And the admin finds it, with its reason and a link to the original
+    listed = running_stack.cli("mail", "list", "--decision", "automated", "--json")
+    assert listed.returncode == 0, listed.stderr
+    (automated,) = json.loads(listed.stdout)
+    assert automated["reason"].startswith("Auto-Submitted")
+    shown = running_stack.cli("mail", "show", automated["id"])
+    assert shown.returncode == 0, shown.stderr
+    assert f"raw/{automated['id']}" in shown.stdout
+    assert running_stack.cli("mail", "show", "nope").stderr.strip().endswith("shows the ids")

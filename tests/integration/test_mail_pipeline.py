@@ -28,7 +28,14 @@ from inquiry_router.store.serialization import from_attributes, to_attributes
 from inquiry_router.wiring import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.support.events import json_post, load_event
-from tests.support.pipeline import REGION, Pipeline, inquiry_records, lambda_context, sent_mails
+from tests.support.pipeline import (
+    REGION,
+    Pipeline,
+    inquiry_records,
+    lambda_context,
+    sent_mails,
+    start_pipeline,
+)
 from tests.support.routing import DOMAIN, rep, routing_config
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
@@ -41,27 +48,11 @@ BUYER = {
     "message": "Please quote 2,000 LED panels, CIF Valencia.",
 }
 REPS = {f"{name}@{DOMAIN}" for name in ("ana", "bob", "chen")}
-CONFIGURATION_SET = "inquiry-router-test-mail"
 
 
 @pytest.fixture
 def pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pipeline]:
-    sqs = boto3.client("sqs", region_name=REGION)
-    queue_url = sqs.create_queue(QueueName="inquiry-router-test-mail")["QueueUrl"]
-    ses = boto3.client("sesv2", region_name=REGION)
-    ses.create_email_identity(EmailIdentity=DOMAIN)
-    ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
-    monkeypatch.setenv("MAIL_QUEUE_URL", queue_url)
-    monkeypatch.setenv("SES_CONFIGURATION_SET", CONFIGURATION_SET)
-    monkeypatch.setenv("COMPANY_DOMAINS", DOMAIN)
-    monkeypatch.setenv("COMPANY_WEBSITE", f"https://www.{DOMAIN}")
-    monkeypatch.setenv("REPLY_BCC_ADDRESS", f"log@in.{DOMAIN}")
-    monkeypatch.setenv("INQUIRY_ROUTER_LOCAL_DIR", str(tmp_path))
-    monkeypatch.setenv("ROUTING_CONFIG_CACHE_SECONDS", "0")
-    config = routing_config(rep("ana"), rep("bob"), rep("chen", title="Export Manager", phone="+86 755 1"))
-    apply_config(dynamodb, TABLE_NAME, config, datetime.now(UTC))
-    reset_all_wiring()
-    yield Pipeline(dynamodb, queue_url)
+    yield start_pipeline(dynamodb, monkeypatch, tmp_path)
     reset_all_wiring()
 
 

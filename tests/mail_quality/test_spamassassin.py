@@ -15,12 +15,18 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from inquiry_router.mail.compose import compose_message
-from inquiry_router.mail.render import RenderedMail, render_acknowledgement, render_notification
+from inquiry_router.mail.render import (
+    RenderedMail,
+    render_acknowledgement,
+    render_notification,
+    render_reply_forward,
+    render_unreadable_notice,
+)
 from tests.unit.mail import samples
 
 MOST_POINTS_ALLOWED = 1.0
 LANGUAGES = ("en", "zh", "es")
-KINDS = ("acknowledgement", "notification")
+KINDS = ("acknowledgement", "notification", "notification-by-mail", "reply-forward", "unreadable-notice")
 # No user preferences and no Bayes database: the score must not depend on what this machine learnt.
 OPTIONS = ["-L", "-x", "-t", "--cf=use_bayes 0", "--cf=bayes_auto_learn 0"]
 _STATUS = re.compile(
@@ -58,12 +64,23 @@ def test_our_mail_is_not_taken_for_spam(
 
 def _composed(kind: str, language: str) -> bytes:
     buyer, rep = ("Ana García", samples.BUYER_EMAIL), (samples.REP.name, samples.REP.email)
+    via = f"Ana García via {samples.COMPANY.name}"
     if kind == "acknowledgement":
         rendered: RenderedMail = render_acknowledgement(samples.acknowledgement(language))
         to, reply_to, sender_name = buyer, rep, samples.COMPANY.name
-    else:
+    elif kind == "notification":
         rendered = render_notification(samples.notification(language))
         to, reply_to, sender_name = rep, buyer, f"{samples.COMPANY.name} inquiries"
+    elif kind == "notification-by-mail":
+        rendered = render_notification(samples.mailed_notification(language))
+        to, reply_to, sender_name = rep, buyer, via
+    elif kind == "reply-forward":
+        rendered = render_reply_forward(samples.reply_forward(language))
+        to, reply_to, sender_name = rep, buyer, via
+    else:
+        rendered = render_unreadable_notice(samples.unreadable_notice(language))
+        fallback = (samples.TEAM.name, samples.TEAM.fallback_address)
+        to, reply_to, sender_name = fallback, fallback, f"{samples.COMPANY.name} inquiries"
     return compose_message(
         rendered,
         sender=(sender_name, samples.TEAM.sending_address),

@@ -9,19 +9,28 @@ from __future__ import annotations
 import email
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from inquiry_router.local.queue_poller import lambda_sqs_record
 from inquiry_router.local.stream_poller import lambda_stream_record
+from inquiry_router.routing.config_store import apply_config
+from inquiry_router.wiring import reset_all_wiring
 from tests.conftest import TABLE_NAME, FakeLambdaContext, load_function
+from tests.support.routing import DOMAIN, rep, routing_config
 
 REGION = "eu-west-1"
+CONFIGURATION_SET = "inquiry-router-test-mail"
+RAW_MAIL_BUCKET = "inquiry-router-test-raw-mail"
+FILES_URL = "https://abc123.execute-api.eu-west-1.amazonaws.com/files"
 
 
 @dataclass
@@ -132,6 +141,31 @@ class Pipeline:
             elif not self.routed:
                 return handled
         raise AssertionError("the pipeline did not settle in 10 rounds")
+
+
+def start_pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pipeline:
+    """The mail queue, SES (identity, configuration set), the raw mail bucket and a routing config
+    of three reps (ana, bob, chen) on moto, with the functions' environment pointing at them."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = sqs.create_queue(QueueName="inquiry-router-test-mail")["QueueUrl"]
+    ses = boto3.client("sesv2", region_name=REGION)
+    ses.create_email_identity(EmailIdentity=DOMAIN)
+    ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket=RAW_MAIL_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    monkeypatch.setenv("MAIL_QUEUE_URL", queue_url)
+    monkeypatch.setenv("SES_CONFIGURATION_SET", CONFIGURATION_SET)
+    monkeypatch.setenv("COMPANY_DOMAINS", DOMAIN)
+    monkeypatch.setenv("COMPANY_WEBSITE", f"https://www.{DOMAIN}")
+    monkeypatch.setenv("REPLY_BCC_ADDRESS", f"log@in.{DOMAIN}")
+    monkeypatch.setenv("RAW_MAIL_BUCKET", RAW_MAIL_BUCKET)
+    monkeypatch.setenv("FILES_URL", FILES_URL)
+    monkeypatch.setenv("INQUIRY_ROUTER_LOCAL_DIR", str(tmp_path))
+    monkeypatch.setenv("ROUTING_CONFIG_CACHE_SECONDS", "0")
+    config = routing_config(rep("ana"), rep("bob"), rep("chen", title="Export Manager", phone="+86 755 1"))
+    apply_config(dynamodb, TABLE_NAME, config, datetime.now(UTC))
+    reset_all_wiring()
+    return Pipeline(dynamodb, queue_url)
 
 
 def inquiry_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

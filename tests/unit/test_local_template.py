@@ -11,7 +11,13 @@ import pytest
 from inquiry_router.local.aws_clients import AwsClients
 from inquiry_router.local.functions import function_specs
 from inquiry_router.local.http_routes import Route, find_route, http_routes
-from inquiry_router.local.resources import CreationContext, LocalResource, StackResources, creation_order
+from inquiry_router.local.resources import (
+    CreationContext,
+    LocalResource,
+    StackResources,
+    create_resources,
+    creation_order,
+)
 from inquiry_router.local.template import (
     TemplateError,
     TemplateResolver,
@@ -20,7 +26,12 @@ from inquiry_router.local.template import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-PSEUDO = {"AWS::Region": "eu-west-1", "AWS::AccountId": "123456789012", "AWS::StackName": "local"}
+PSEUDO = {
+    "AWS::Region": "eu-west-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::StackName": "local",
+    "AWS::URLSuffix": "amazonaws.com",
+}
 
 
 def write_template(tmp_path: Path, text: str) -> Path:
@@ -269,7 +280,7 @@ def project_functions() -> Any:
         "inquiry-router-local-InquiryTable",
         {"Arn": table_arn, "StreamArn": f"{table_arn}/stream/2026-01-01T00:00:00.000"},
     )
-    for queue in ("MailQueue", "MailDeadLetterQueue", "RouterDeadLetterQueue"):
+    for queue in ("MailQueue", "MailDeadLetterQueue", "RouterDeadLetterQueue", "InboundDeadLetterQueue"):
         url = f"http://127.0.0.1:4566/123456789012/inquiry-router-local-{queue}"
         arn = f"arn:aws:sqs:eu-west-1:123456789012:inquiry-router-local-{queue}"
         resources.created[queue] = LocalResource(queue, "AWS::SQS::Queue", url, {"Arn": arn, "QueueUrl": url})
@@ -279,6 +290,12 @@ def project_functions() -> Any:
     resources.created["SendingIdentity"] = LocalResource(
         "SendingIdentity", "AWS::SES::EmailIdentity", "example.com", {}
     )
+    resources.created["RawMailBucket"] = LocalResource(
+        "RawMailBucket",
+        "AWS::S3::Bucket",
+        "inquiry-router-local-rawmailbucket",
+        {"Arn": "arn:aws:s3:::inquiry-router-local-rawmailbucket"},
+    )
     parameters = resolve_parameters(
         template,
         {
@@ -286,6 +303,7 @@ def project_functions() -> Any:
             "CompanyDomains": "example.com",
             "AllowedOrigins": "http://127.0.0.1:3000,http://localhost:3000",
             "ThankYouUrl": "http://127.0.0.1:3000/examples/thank-you.html",
+            "InboundDomain": "in.example.com",
         },
     )
     resolver = TemplateResolver(template, parameters, PSEUDO, resources)
@@ -319,13 +337,68 @@ def test_intake_function_environment_is_globals_plus_its_own_resolved_locally(pr
     assert environment["AWS_LAMBDA_FUNCTION_NAME"] == "inquiry-router-local-IntakeFunction"
 
 
-def test_intake_routes_come_from_its_http_api_events(project_functions: Any) -> None:
+def test_inbound_function_gets_the_raw_mail_bucket_and_no_events(project_functions: Any) -> None:
+    specs, _ = project_functions
+    inbound = specs["InboundFunction"]
+
+    assert inbound.code_file == ROOT / "functions" / "inbound" / "app.py"
+    assert (inbound.timeout_seconds, inbound.memory_mb) == (120, 1024)
+    assert inbound.events == {}  # SES invokes it in the cloud; locally `mail replay` does
+    environment = dict(inbound.environment)
+    assert environment["RAW_MAIL_BUCKET"] == "inquiry-router-local-rawmailbucket"
+    assert environment["RAW_MAIL_PREFIX"] == "raw/"
+    assert environment["INBOUND_DOMAIN"] == "in.example.com"
+    assert environment["MAIL_QUEUE_URL"].endswith("/inquiry-router-local-MailQueue")
+    assert specs["MailerFunction"].environment["RAW_MAIL_BUCKET"] == "inquiry-router-local-rawmailbucket"
+    # ActivateReceiptRuleSet defaults to "false": the activation function is not part of the stack
+    assert "ReceiptRuleSetActivationFunction" not in specs
+
+
+def test_a_resource_whose_condition_is_false_is_neither_created_nor_reported(tmp_path: Path) -> None:
+    template = load_template(
+        write_template(
+            tmp_path,
+            """
+            Parameters:
+              Activate: { Type: String, Default: "false", AllowedValues: ["true", "false"] }
+            Conditions:
+              Activating: !Equals [!Ref Activate, "true"]
+            Resources:
+              Bucket: { Type: AWS::S3::Bucket, Condition: Activating }
+              Permission: { Type: AWS::Lambda::Permission }
+              Activator:
+                Type: AWS::Serverless::Function
+                Condition: Activating
+                Properties: { Runtime: python3.13, CodeUri: nowhere/, Handler: app.handler }
+              Activation:
+                Type: Custom::Activation
+                Condition: Activating
+                Properties: { ServiceToken: !GetAtt Activator.Arn, Bucket: !Ref Bucket }
+            """,
+        )
+    )
+    # No endpoint behind the clients: nothing may be created
+    resources = StackResources(template, CreationContext("local", "eu-west-1", AwsClients("http://x:1", "x")))
+    resolver = TemplateResolver(template, resolve_parameters(template, {}), PSEUDO, resources)
+
+    not_created = create_resources(template, resolver, resources)
+    specs, notes = function_specs(template, resolver, resources, tmp_path, {})
+
+    assert resources.created == {}
+    assert not_created == ["Permission (AWS::Lambda::Permission)"]
+    assert (specs, notes) == ([], [])
+
+
+def test_the_api_routes_come_from_the_functions_http_api_events(project_functions: Any) -> None:
     specs, _ = project_functions
 
-    routes = http_routes(specs.values())
+    routes = {r.route_key: r.function_id for r in http_routes(specs.values())}
 
-    assert sorted(r.route_key for r in routes) == ["OPTIONS /inquiries", "POST /inquiries"]
-    assert {r.function_id for r in routes} == {"IntakeFunction"}
+    assert routes == {
+        "OPTIONS /inquiries": "IntakeFunction",
+        "POST /inquiries": "IntakeFunction",
+        "GET /files/{token}": "FilesFunction",
+    }
 
 
 def test_the_most_specific_route_wins() -> None:

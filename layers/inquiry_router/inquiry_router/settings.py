@@ -83,7 +83,7 @@ def intake_settings() -> IntakeSettings:
 
 
 class PipelineSettings(BaseModel):
-    """Settings of the asynchronous functions (router, mailer)."""
+    """Settings of the asynchronous functions (router, mailer, inbound mail)."""
 
     table_name: str
     mail_queue_url: str = ""
@@ -94,6 +94,12 @@ class PipelineSettings(BaseModel):
     reply_bcc_address: str | None = None  # the logging address reps BCC (received by inbound mail)
     outbox_dir: str | None = None  # the local stack's outbox; never set in AWS
     config_cache_seconds: float = 30.0
+    # Inbound mail: SES's S3 action writes raw/<SES message id>; attachments are copied out beside it.
+    raw_mail_bucket: str = ""
+    raw_mail_prefix: str = "raw/"
+    attachment_prefix: str = "attachments/"
+    attachment_link_hours: int = 72
+    files_url: str | None = None  # the stack's GET /files/{token}: links in reps' mail (mail/links.py)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> PipelineSettings:
@@ -108,6 +114,11 @@ class PipelineSettings(BaseModel):
             reply_bcc_address=environ.get("REPLY_BCC_ADDRESS") or None,
             outbox_dir=os.path.join(local_dir, "outbox") if local_dir else None,
             config_cache_seconds=float(environ.get("ROUTING_CONFIG_CACHE_SECONDS") or 30.0),
+            raw_mail_bucket=environ.get("RAW_MAIL_BUCKET", ""),
+            raw_mail_prefix=environ.get("RAW_MAIL_PREFIX") or "raw/",
+            attachment_prefix=environ.get("ATTACHMENT_PREFIX") or "attachments/",
+            attachment_link_hours=int(environ.get("ATTACHMENT_LINK_HOURS") or 72),
+            files_url=environ.get("FILES_URL") or None,
         )
 
     @property

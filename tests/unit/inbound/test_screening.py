@@ -102,6 +102,19 @@ def test_rep_bcc_to_the_log_address_is_a_rep_log() -> None:
     assert decide(rep_mail).decision == "new_inquiry"  # not sent to the logging address
 
 
+def test_a_copy_to_the_log_address_that_fails_spf_and_dkim_is_spoofed_not_a_rep_log() -> None:
+    # The company's DMARC may still be p=none: "From: tom@example.com" alone proves nothing.
+    rep_mail = replacing(fixture("apple_mail.eml"), "rene.dubois@lumiere-pro.fr", "tom@example.com")
+    forged = SesVerdicts(spf="FAIL", dkim="FAIL")
+    assert decide(rep_mail, forged, recipients=(LOG_ADDRESS,)).decision == "spoofed"
+    for passing in (
+        SesVerdicts(spf="FAIL", dkim="PASS"),
+        SesVerdicts(spf="PASS", dkim="GRAY"),
+        SesVerdicts(),
+    ):
+        assert decide(rep_mail, passing, recipients=(LOG_ADDRESS,)).decision == "rep_log"
+
+
 def test_a_stranger_writing_to_the_log_address_is_ignored() -> None:
     decision = decide(fixture("apple_mail.eml"), recipients=(LOG_ADDRESS,))
     assert decision == Decision("spam", "mail to the logging address from outside the company is ignored")

@@ -9,10 +9,14 @@ from typing import Any
 from inquiry_router.mail.promise import response_promise
 from inquiry_router.mail.views import (
     AcknowledgementView,
+    AttachmentLink,
     CompanyView,
     NotificationView,
+    OriginalMail,
     PreviousInquiry,
+    ReplyForwardView,
     RepView,
+    UnreadableMailView,
 )
 from inquiry_router.models.routing_config import Team
 
@@ -85,6 +89,68 @@ def notification(language: str = "en", **changes: Any) -> NotificationView:
             PreviousInquiry("INQ-9P3X7T", datetime(2025, 10, 14, 16, 5, tzinfo=UTC), None),
         ],
         reply_bcc="log@in.sunrise-lighting.com",
+        company=COMPANY,
+    )
+    return replace(view, **changes)
+
+
+ORIGINAL = OriginalMail(
+    attachments=[
+        AttachmentLink(
+            "Specification 规格书.pdf",
+            482_113,
+            "application/pdf",
+            "https://raw-mail.s3.amazonaws.com/attachments/m1/1-Specification.pdf?X-Amz-Expires=259200",
+        ),
+        AttachmentLink("image001.png", 7_204, "image/png", None),
+    ],
+    original_url="https://raw-mail.s3.amazonaws.com/raw/m1?X-Amz-Expires=259200",
+    link_hours=72,
+)
+
+
+def mailed_notification(language: str = "en", **changes: Any) -> NotificationView:
+    """The rep's forward of an inquiry that came by mail: attachments and the original linked."""
+    view = notification(
+        language,
+        channel="mail",
+        page_url=None,
+        utm={},
+        extra={},
+        previous_inquiries=[],
+        original=ORIGINAL,
+    )
+    return replace(view, **changes)
+
+
+def reply_forward(language: str = "en", **changes: Any) -> ReplyForwardView:
+    view = ReplyForwardView(
+        reference="INQ-7K3M9Q",
+        language=language,
+        received_at=RECEIVED_AT,
+        sender_name="Ana García",
+        sender_email=BUYER_EMAIL,
+        buyer_email=BUYER_EMAIL,
+        subject="RE: [INQ-7K3M9Q] LED panels",
+        message="Dear Li Wei,\n\nthe price is fine. Please send the proforma invoice for 2,000 pcs.\n\nAna",
+        original=replace(ORIGINAL, attachments=ORIGINAL.attachments[:1]),
+        topic="LED panels",
+        rep=REP,
+        reply_bcc="log@in.sunrise-lighting.com",
+        company=COMPANY,
+    )
+    return replace(view, **changes)
+
+
+def unreadable_notice(language: str = "en", **changes: Any) -> UnreadableMailView:
+    view = UnreadableMailView(
+        language=language,
+        received_at=RECEIVED_AT,
+        sender="buyer@importer.example",
+        recipients=["sales@in.sunrise-lighting.com"],
+        subject="Order",
+        problem="the mail parser failed: HeaderParseError: expected atom",
+        original=replace(ORIGINAL, attachments=[]),
         company=COMPANY,
     )
     return replace(view, **changes)

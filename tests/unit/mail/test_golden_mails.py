@@ -12,13 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from inquiry_router.mail.render import RenderedMail, render_acknowledgement, render_notification
+from inquiry_router.mail.render import (
+    RenderedMail,
+    render_acknowledgement,
+    render_notification,
+    render_reply_forward,
+    render_unreadable_notice,
+)
 from tests.unit.mail import samples
 
 GOLDEN = Path(__file__).parent / "golden"
 MAILS: dict[str, Callable[[str], RenderedMail]] = {
     "acknowledgement": lambda language: render_acknowledgement(samples.acknowledgement(language)),
     "notification": lambda language: render_notification(samples.notification(language)),
+    "notification-by-mail": lambda language: render_notification(samples.mailed_notification(language)),
+    "reply-forward": lambda language: render_reply_forward(samples.reply_forward(language)),
+    "unreadable-notice": lambda language: render_unreadable_notice(samples.unreadable_notice(language)),
 }
 
 

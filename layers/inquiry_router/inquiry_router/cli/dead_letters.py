@@ -9,10 +9,12 @@ is safe because the mailer sends each job id at most once.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -97,6 +99,35 @@ def move_all(sqs: SQSClient, from_url: str, to_url: str) -> MoveResult:
         moved_bodies |= {m.get("Body", "") for n, m in enumerate(fresh) if n in sent}
         if len(sent) < len(fresh):
             return MoveResult(moved, failed + len(fresh) - len(sent))
+
+
+def invoke_all(sqs: SQSClient, from_url: str, invoke: Callable[[dict[str, Any]], None]) -> MoveResult:
+    """Hand each dead letter's original event (Lambda's on-failure record `requestPayload`) back to
+    its function, then delete it here; a letter that cannot be handed back stays."""
+    expected = waiting_count(sqs, from_url)
+    moved, failed = 0, 0
+    handed: set[str] = set()
+    while True:
+        batch = _receive(sqs, from_url, BATCH, MOVE_SECONDS, wait=moved + failed < expected)
+        fresh = [m for m in batch if m.get("Body", "") not in handed]
+        _release(sqs, from_url, [m for m in batch if m not in fresh])
+        if not fresh:
+            return MoveResult(moved, failed)
+        done = []
+        for message in fresh:
+            try:
+                payload = json.loads(message.get("Body", ""))["requestPayload"]
+                invoke(payload)
+            except (ValueError, KeyError, TypeError, ClientError, BotoCoreError):
+                failed += 1
+                continue
+            done.append(message)
+            handed.add(message.get("Body", ""))
+        _delete(sqs, from_url, done)
+        _release(sqs, from_url, [m for m in fresh if m not in done])
+        moved += len(done)
+        if len(done) < len(fresh):
+            return MoveResult(moved, failed)
 
 
 def _receive(

@@ -1,33 +1,43 @@
-"""`inquiry-router dlq list [--queue mail|router] [--json]` and `dlq redrive --queue mail [--yes]`.
+"""`inquiry-router dlq list [--queue mail|router|inbound] [--json]` and `dlq redrive --queue mail [--yes]`.
 
 The mail dead-letter queue holds mail jobs the mailer gave up on; the router's holds Lambda's
 on-failure records of stream batches that could not be routed (the records point at the stream,
-they do not carry the inquiries).
+they do not carry the inquiries); the inbound one holds Lambda's on-failure records of SES receipt
+events (the message itself stays in the raw mail bucket under raw/<SES message id>).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from inquiry_router.cli.dead_letters import DeadLetter, move_all, peek, waiting_count
+from inquiry_router.cli.dead_letters import DeadLetter, invoke_all, move_all, peek, waiting_count
 from inquiry_router.cli.output import print_json, print_table
 from inquiry_router.cli.prompts import confirm
-from inquiry_router.cli.target import resolve_target
+from inquiry_router.cli.target import Target, resolve_target
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-DEAD_LETTER_OUTPUTS = {"mail": "MailDeadLetterQueueUrl", "router": "RouterDeadLetterQueueUrl"}
-TITLES = {"mail": "mail dead-letter queue", "router": "router dead-letter queue"}
+DEAD_LETTER_OUTPUTS = {
+    "mail": "MailDeadLetterQueueUrl",
+    "router": "RouterDeadLetterQueueUrl",
+    "inbound": "InboundDeadLetterQueueUrl",
+}
+TITLES = {
+    "mail": "mail dead-letter queue",
+    "router": "router dead-letter queue",
+    "inbound": "inbound mail dead-letter queue",
+}
 
 
 def register(groups: Any) -> None:
     group = groups.add_parser("dlq", help="inspect and redrive the dead-letter queues")
     commands = group.add_subparsers(dest="command", metavar="COMMAND", required=True)
     listing = commands.add_parser("list", help="show dead letters without taking them off the queue")
-    listing.add_argument("--queue", choices=sorted(DEAD_LETTER_OUTPUTS), help="one queue (default: both)")
+    listing.add_argument("--queue", choices=sorted(DEAD_LETTER_OUTPUTS), help="one queue (default: all)")
     listing.add_argument("--limit", type=int, default=100, help="at most this many per queue (default 100)")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
     listing.set_defaults(run=list_dead_letters)
@@ -40,8 +50,10 @@ def register(groups: Any) -> None:
 def list_dead_letters(args: argparse.Namespace) -> int:
     target = resolve_target(args)
     sqs: SQSClient = target.client("sqs")
-    queues = [args.queue] if args.queue else list(DEAD_LETTER_OUTPUTS)
-    urls = {queue: target.output(DEAD_LETTER_OUTPUTS[queue]) for queue in queues}
+    if args.queue:
+        urls = {args.queue: target.output(DEAD_LETTER_OUTPUTS[args.queue])}
+    else:  # a stack deployed before a queue existed lists the queues it has
+        urls = {queue: target.outputs[o] for queue, o in DEAD_LETTER_OUTPUTS.items() if o in target.outputs}
     found = {queue: peek(sqs, url, args.limit) for queue, url in urls.items()}
     if args.json:
         print_json({queue: [letter.as_json() for letter in letters] for queue, letters in found.items()})
@@ -55,8 +67,10 @@ def list_dead_letters(args: argparse.Namespace) -> int:
         print(f"The {TITLES[queue]} holds {len(letters)} message(s) (listing counts as one receive):")
         if queue == "mail":
             _print_mail_jobs(letters)
-        else:
+        elif queue == "router":
             _print_router_failures(letters)
+        else:
+            _print_inbound_failures(letters)
     return 0
 
 
@@ -69,6 +83,8 @@ def redrive_dead_letters(args: argparse.Namespace) -> int:
         )
         return 2
     target = resolve_target(args)
+    if args.queue == "inbound":
+        return _redrive_inbound(args, target)
     sqs: SQSClient = target.client("sqs")
     dead_letters, mail_queue = target.output("MailDeadLetterQueueUrl"), target.output("MailQueueUrl")
     waiting = waiting_count(sqs, dead_letters)
@@ -118,6 +134,71 @@ def _print_router_failures(letters: list[DeadLetter]) -> None:
         )
     headers = ["failed (UTC)", "condition", "error", "records", "first arrived (UTC)", "from sequence"]
     print_table(rows, headers)
+
+
+def _print_inbound_failures(letters: list[DeadLetter]) -> None:
+    rows = []
+    for letter in letters:
+        record = letter.record() or {}
+        request, response = record.get("requestContext", {}), record.get("responseContext", {})
+        rows.append(
+            (
+                _when(record.get("timestamp") or letter.sent_at),
+                request.get("condition") or f"unreadable: {letter.body[:60]}",
+                request.get("approximateInvokeCount"),
+                ses_message_id(record),
+                _error(record.get("responsePayload")) or response.get("functionError"),
+            )
+        )
+    print_table(rows, ["failed (UTC)", "condition", "attempts", "SES message id", "error"])
+
+
+def ses_message_id(record: dict[str, Any]) -> str | None:
+    """The SES message id of the receipt event an on-failure record carries (its raw/ key in S3)."""
+    try:
+        message_id = record["requestPayload"]["Records"][0]["ses"]["mail"]["messageId"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return str(message_id)
+
+
+def _error(payload: Any) -> str | None:
+    """`ErrorType: message` from the function's error response (the table cuts it to the terminal)."""
+    if not isinstance(payload, dict) or not payload.get("errorType"):
+        return None
+    message = payload.get("errorMessage")
+    return f"{payload['errorType']}: {message}" if message else str(payload["errorType"])
+
+
+def _redrive_inbound(args: argparse.Namespace, target: Target) -> int:
+    """Invoke the inbound function again with each failed SES event; the raw message is still in
+    S3 and processing is idempotent on the SES message id, so a message handled meanwhile is not
+    handled twice."""
+    sqs: SQSClient = target.client("sqs")
+    dead_letters = target.output("InboundDeadLetterQueueUrl")
+    waiting = waiting_count(sqs, dead_letters)
+    if not waiting:
+        print("The inbound dead-letter queue is empty: nothing to redrive.")
+        return 0
+    question = f"Hand {waiting} failed message(s) back to the inbound function?"
+    if not args.yes and not confirm(question, without_terminal="not redriven: pass --yes without a terminal"):
+        print("Nothing moved.")
+        return 1
+    functions = target.lambda_client()
+    name = target.output("InboundFunctionName")
+
+    def invoke(event: dict[str, Any]) -> None:
+        functions.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode())
+
+    result = invoke_all(sqs, dead_letters, invoke)
+    print(
+        f"Handed {result.moved} message(s) back to the inbound function; "
+        "what fails again returns to the dead-letter queue after its retries."
+    )
+    if result.failed:
+        print(f"inquiry-router: {result.failed} could not be handed back; they stay", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _when(iso: str | None) -> str | None:

@@ -38,6 +38,8 @@ class Target:
     local: bool = False
     # Stack outputs (deployed) or output-named local resources: queue URLs and the like.
     outputs: Mapping[str, str] = field(default_factory=dict)
+    # The local gateway, which also answers Lambda's Invoke API (local/lambda_invoke.py).
+    api_url: str | None = None
 
     def client(self, service: str) -> Any:
         import boto3
@@ -49,6 +51,23 @@ class Target:
             endpoint_url=self.endpoint_url,
             aws_access_key_id=key,
             aws_secret_access_key=secret,
+        )
+
+    def lambda_client(self) -> Any:
+        """Lambda in AWS; locally the gateway, which runs the stack's functions in its process."""
+        if not self.local:
+            return self.client("lambda")
+        import boto3
+        from botocore.config import Config
+
+        key, secret = LOCAL_CREDENTIALS
+        return boto3.client(
+            "lambda",
+            region_name=self.region or "us-east-1",
+            endpoint_url=self.api_url,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            config=Config(read_timeout=180, retries={"max_attempts": 1}),
         )
 
     def dynamodb(self) -> DynamoDBClient:
@@ -83,6 +102,7 @@ def local_target(state_dir: Path | None = None) -> Target:
             endpoint_url=state["endpoint_url"],
             local=True,
             outputs=outputs | state.get("outputs", {}),
+            api_url=state.get("api_url"),
         )
     except (ValueError, KeyError, TypeError) as error:
         message = f"{state_file} is not a local stack's state ({error}): restart `make local`"

@@ -52,6 +52,13 @@ class SesVerdicts:
     virus: str | None = None
     dmarc: str | None = None
     dmarc_policy: str | None = None
+    spf: str | None = None
+    dkim: str | None = None
+
+    def sender_unauthenticated(self) -> bool:
+        """SES checked SPF and DKIM and neither passed (unknown verdicts never count against)."""
+        checked = [v.strip().upper() for v in (self.spf, self.dkim) if v]
+        return len(checked) == 2 and "PASS" not in checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,14 @@ def screen(
     from_company = _on_domains(parsed.from_address.domain, domains)
     thread = _thread_reply(parsed, domains, reference_pattern)
     if log_address and _addressed_to(parsed, log_address, envelope_recipients):
+        if from_company and verdicts.sender_unauthenticated():
+            # The company's own DMARC policy may still be p=none: a copy that would mark inquiries
+            # answered must prove it left the company's mail system.
+            return Decision(
+                "spoofed",
+                f"a copy to the logging address claims to be from {parsed.from_address.address} "
+                "but failed both SPF and DKIM",
+            )
         if from_company:
             return Decision("rep_log", f"a rep ({parsed.from_address.address}) copied the logging address")
         if thread:

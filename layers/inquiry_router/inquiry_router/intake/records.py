@@ -6,8 +6,10 @@ import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from inquiry_router.intake.lead_signals import (
     AddressSignals,
@@ -46,6 +48,30 @@ class RequestFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class MailOrigin:
+    """Where an inquiry that arrived by mail came from: the stored original and its attachments."""
+
+    ses_message_id: str
+    raw_key: str
+    subject: str
+    message_id: str | None  # the buyer's Message-ID: the rep's forward threads under it
+    attachments: Sequence[Mapping[str, Any]] = ()
+    text_truncated: bool = False
+    acknowledgement_paused: str | None = None  # why no acknowledgement goes out (a flood)
+
+    def attributes(self) -> dict[str, Any]:
+        return {
+            "mail_id": self.ses_message_id,
+            "raw_mail_key": self.raw_key,
+            "mail_subject": self.subject,
+            "mail_message_id": self.message_id,
+            "attachments": [dict(a) for a in self.attachments] or None,
+            "message_truncated": self.text_truncated or None,
+            "acknowledgement_paused": self.acknowledgement_paused,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class InquiryRecord:
     id: str
     reference: str
@@ -62,6 +88,7 @@ class InquiryRecord:
     captcha: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     extra_truncated: bool = False
+    mail: MailOrigin | None = None
 
     @property
     def is_spam(self) -> bool:
@@ -78,6 +105,7 @@ def build_inquiry_record(
     *,
     spam_reasons: tuple[str, ...],
     captcha: str | None,
+    mail: MailOrigin | None = None,
 ) -> InquiryRecord:
     e164, region = normalise_phone(submission.phone, submission.country)
     extra, truncated = submission.extra_fields()
@@ -85,7 +113,7 @@ def build_inquiry_record(
         id=str(uuid.uuid4()),
         reference=new_reference(),
         status="spam" if spam_reasons else "new",
-        channel="form",
+        channel="mail" if mail else "form",
         received_at=facts.received_at,
         contact_key=normalise_email(submission.email),
         signals=address_signals(submission.email),
@@ -97,6 +125,7 @@ def build_inquiry_record(
         captcha=captcha,
         extra=extra,
         extra_truncated=truncated,
+        mail=mail,
     )
 
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from inquiry_router.intake.captcha import CaptchaVerifier
 from inquiry_router.intake.records import (
+    MailOrigin,
     RequestFacts,
     build_inquiry_record,
     payload_digest,
@@ -22,6 +23,8 @@ from inquiry_router.store.intake_write import IntakeGuards, IntakeReceipt, Intak
 
 PAYLOAD_REPEAT_WINDOW = timedelta(minutes=10)
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+# Longer than Lambda keeps retrying an asynchronous event (6 hours at most).
+MAIL_DELIVERY_LIFETIME = timedelta(days=2)
 
 
 def submit_inquiry(
@@ -58,6 +61,40 @@ def submit_inquiry(
             "spam_reasons": list(verdict.reasons),
             "sender": mask_email(submission.email),
             "free_mail": record.signals.free_mail,
+        },
+    )
+    return receipt
+
+
+def record_mail_inquiry(
+    submission: InquirySubmission, facts: RequestFacts, mail: MailOrigin, *, writer: IntakeWriter
+) -> IntakeReceipt:
+    """Store an inquiry that arrived by mail: the same record and single write as a form's.
+
+    SES has already judged spam, and a mail has no honeypot or fill time, so the form's screening
+    is not repeated. There are no rate windows either: a flood is stored and only its
+    acknowledgements are paused (`mail.acknowledgement_paused`). The idempotency key is the SES
+    message id, so a redelivered event returns the first receipt and stores nothing.
+    """
+    record = build_inquiry_record(submission, facts, spam_reasons=(), captcha=None, mail=mail)
+    guards = IntakeGuards(
+        fingerprint=submission_fingerprint(submission, facts),
+        payload_digest=payload_digest(submission),
+        idempotency_ttl=MAIL_DELIVERY_LIFETIME,
+        rate_windows=(),
+    )
+    receipt = writer.record_inquiry(record, guards)
+    if not receipt.replayed:
+        metrics.add_metric(name="InquiryAccepted", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "inquiry stored",
+        extra={
+            "inquiry_id": receipt.inquiry_id,
+            "reference": receipt.reference,
+            "status": receipt.status,
+            "replayed": receipt.replayed,
+            "channel": "mail",
+            "sender": mask_email(submission.email),
         },
     )
     return receipt

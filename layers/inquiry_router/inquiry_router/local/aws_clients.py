@@ -7,7 +7,7 @@ machine with no AWS account, and must never reach a real one.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.session
@@ -59,6 +59,11 @@ class AwsClients:
     def sesv2(self) -> SESV2Client:
         return self._session.client("sesv2", endpoint_url=self.endpoint_url)
 
+    @cached_property
+    def ses(self) -> Any:
+        """SES v1, for what v2 lacks: receipt rule sets (inbound mail)."""
+        return self._session.client("ses", endpoint_url=self.endpoint_url)
+
     def warm_up(self) -> None:
         """Create every client now, in the calling thread."""
-        _ = (self.dynamodb, self.dynamodbstreams, self.sqs, self.s3, self.sesv2)
+        _ = (self.dynamodb, self.dynamodbstreams, self.sqs, self.s3, self.sesv2, self.ses)

@@ -1,7 +1,8 @@
 """The local HTTP API: a stdlib threading HTTP server that plays API Gateway in front of the functions.
 
 A request matching a route becomes a payload 2.0 event for its function; GET / and /examples/...
-serve the example form; anything else gets API Gateway's 404. One access-log line per request,
+serve the example form; Lambda's Invoke API (local/lambda_invoke.py) calls a function directly;
+anything else gets API Gateway's 404. One access-log line per request,
 without bodies, query strings or client addresses.
 """
 
@@ -22,6 +23,7 @@ from inquiry_router.local.http_events import (
     json_response,
 )
 from inquiry_router.local.http_routes import Route, find_route
+from inquiry_router.local.lambda_invoke import invoke_response
 from inquiry_router.local.static_files import StaticFiles
 
 Log = Callable[[str], None]
@@ -66,6 +68,10 @@ class HttpGateway:
         self._server.server_close()
 
     def respond(self, request: HttpRequest) -> HttpResponse:
+        if self.runner is not None:
+            invoked = invoke_response(request, self.runner, self.log_error)
+            if invoked is not None:
+                return invoked
         found = find_route(self.routes, request.method, request.raw_path)
         if found is not None:
             route, path_parameters = found

@@ -2,8 +2,11 @@
 
 Each supported resource type has one creator; adding a type is adding a creator to `CREATORS`.
 Resources are created in dependency order (a queue's redrive policy needs its DLQ's ARN first).
-Resources of other types (IAM, logs, layers, the HTTP API, SES identities...) are not created:
-`!Ref` and `!GetAtt` on them give stable placeholder names so environment variables still resolve.
+Resources of other types (IAM, logs, layers, the HTTP API...) are not created: `!Ref` and `!GetAtt`
+on them give stable placeholder names so environment variables still resolve. Among them, on purpose:
+bucket policies (moto does not enforce them), Lambda permissions (the functions run in this process,
+not in moto's Lambda), the receipt rule (moto would look for its function in moto's Lambda; local
+mail is handed to the inbound function directly) and custom resources.
 """
 
 from __future__ import annotations
@@ -162,12 +165,22 @@ def create_email_identity(
     return LocalResource(logical_id, "AWS::SES::EmailIdentity", identity, tokens | values)
 
 
+def create_receipt_rule_set(
+    context: CreationContext, logical_id: str, properties: dict[str, Any]
+) -> LocalResource:
+    """The rule set only, so its name (the stack outputs' ReceiptRuleSetName) is the deployed one."""
+    name = str(properties.get("RuleSetName") or context.physical_name(logical_id, max_length=64))
+    context.clients.ses.create_receipt_rule_set(RuleSetName=name)
+    return LocalResource(logical_id, "AWS::SES::ReceiptRuleSet", name, {})
+
+
 CREATORS: dict[str, Creator] = {
     "AWS::DynamoDB::Table": create_table,
     "AWS::SQS::Queue": create_queue,
     "AWS::S3::Bucket": create_bucket,
     "AWS::SES::ConfigurationSet": create_configuration_set,
     "AWS::SES::EmailIdentity": create_email_identity,
+    "AWS::SES::ReceiptRuleSet": create_receipt_rule_set,
 }
 
 

@@ -18,6 +18,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -84,6 +85,7 @@ def local_parameter_values(api_port: int) -> dict[str, str]:
         "CompanyWebsite": "https://www.example.com",
         # The rep's "Reply to buyer" link BCCs it, as a deployed stack with inbound mail would.
         "ReplyBccAddress": "log@in.example.com",
+        "InboundDomain": "in.example.com",
     }
 
 
@@ -188,9 +190,17 @@ class LocalStack:
         self.resources = {rid: resource.ref for rid, resource in resources.created.items()}
         self.outputs = self._outputs(template, resolver)
 
-        self.functions, function_notes = function_specs(
+        specs, function_notes = function_specs(
             template, resolver, resources, self.template_path.parent, self._function_environment()
         )
+        # The functions' own links to the API (the mailer's FILES_URL) point at the local gateway.
+        self.functions = [
+            replace(
+                spec,
+                environment={k: _localised_api_url(v, self.api_url) for k, v in spec.environment.items()},
+            )
+            for spec in specs
+        ]
         runner = self._runner = FunctionRunner(self.functions, self._log, self._log_error)
         runner.load()
         self.routes = http_routes(self.functions)

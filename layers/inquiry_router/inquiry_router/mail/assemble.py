@@ -11,14 +11,23 @@ from typing import Any
 
 from inquiry_router.i18n.language import choose_language, detect_language
 from inquiry_router.mail.compose import compose_message
+from inquiry_router.mail.links import MailLinks
 from inquiry_router.mail.promise import response_promise
-from inquiry_router.mail.render import render_acknowledgement, render_notification, supported_languages
+from inquiry_router.mail.render import (
+    render_acknowledgement,
+    render_notification,
+    render_reply_forward,
+    render_unreadable_notice,
+    supported_languages,
+)
 from inquiry_router.mail.views import (
     AcknowledgementView,
     CompanyView,
     NotificationView,
     PreviousInquiry,
+    ReplyForwardView,
     RepView,
+    UnreadableMailView,
 )
 from inquiry_router.models.routing_config import Rep, RoutingConfig, Team
 from inquiry_router.settings import PipelineSettings
@@ -88,17 +97,38 @@ def assemble_acknowledgement(
     return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, buyer)
 
 
+def _team_language(team: Team) -> str:
+    supported = supported_languages()
+    return next((lang for lang in team.languages if lang in supported), "en")
+
+
+def _via(name: str | None, address: str, company: str) -> str:
+    """ "Ana García via Sunrise Lighting": who wrote, on our own sending address (DMARC-safe)."""
+    return f"{name or address} via {company}"
+
+
 def assemble_notification(
     inquiry: Mapping[str, Any],
     config: RoutingConfig,
     settings: PipelineSettings,
     previous: Sequence[Mapping[str, Any]],
+    links: MailLinks | None = None,
 ) -> MailParts:
     team = _team(config, inquiry)
     rep = _owner(config, team, inquiry)
     company = _company(settings, team)
-    supported = supported_languages()
-    language = next((lang for lang in team.languages if lang in supported), "en")
+    language = _team_language(team)
+    by_mail = inquiry.get("channel") == "mail"
+    original = (
+        (links or MailLinks(None, "")).original(
+            inquiry.get("raw_mail_key"),
+            inquiry.get("attachments"),
+            truncated=bool(inquiry.get("message_truncated")),
+            reference=str(inquiry["reference"]),
+        )
+        if by_mail
+        else None
+    )
     view = NotificationView(
         reference=str(inquiry["reference"]),
         language=language,
@@ -135,14 +165,99 @@ def assemble_notification(
         ],
         reply_bcc=settings.reply_bcc_address,
         company=company,
+        original=original,
     )
     rendered = render_notification(view)
+    # A mailed inquiry reaches the rep as a forward: the buyer's name on our address, Reply-To them.
+    sender_name = (
+        _via(inquiry.get("name"), str(inquiry["email"]), settings.company_name)
+        if by_mail
+        else f"{settings.company_name} inquiries"
+    )
     composed = compose_message(
         rendered,
-        sender=(f"{settings.company_name} inquiries", team.sending_address),
+        sender=(sender_name, team.sending_address),
         to=(rep.name, rep.email),
         reply_to=(inquiry.get("name"), str(inquiry["email"])),
         message_id_domain=company.domain,
         auto_reply=False,
     )
     return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, rep.email)
+
+
+def assemble_reply_forward(
+    inquiry: Mapping[str, Any],
+    mail: Mapping[str, Any],
+    config: RoutingConfig,
+    settings: PipelineSettings,
+    links: MailLinks,
+) -> MailParts:
+    """A new message on an inquiry (the buyer's reply), forwarded to its owner, in the thread of
+    the rep's first notification."""
+    team = _team(config, inquiry)
+    rep = _owner(config, team, inquiry)
+    company = _company(settings, team)
+    sender = mail.get("from") or {}
+    sender_email = str(sender.get("address") or inquiry["email"])
+    view = ReplyForwardView(
+        reference=str(inquiry["reference"]),
+        language=_team_language(team),
+        received_at=_received_at(mail),
+        sender_name=sender.get("name") or None,
+        sender_email=sender_email,
+        buyer_email=str(inquiry["email"]),
+        subject=str(mail.get("subject") or ""),
+        message=str(mail.get("text") or ""),
+        original=links.original(
+            mail.get("raw_mail_key"),
+            mail.get("attachments"),
+            truncated=bool(mail.get("text_truncated")),
+            reference=str(inquiry["reference"]),
+        ),
+        topic=inquiry.get("subject") or inquiry.get("product"),
+        rep=rep,
+        reply_bcc=settings.reply_bcc_address,
+        company=company,
+    )
+    rendered = render_reply_forward(view)
+    composed = compose_message(
+        rendered,
+        sender=(_via(sender.get("name"), sender_email, settings.company_name), team.sending_address),
+        to=(rep.name, rep.email),
+        reply_to=(sender.get("name"), sender_email),
+        message_id_domain=company.domain,
+        auto_reply=False,
+        in_reply_to=inquiry.get("notification_message_id"),
+    )
+    return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, rep.email)
+
+
+def assemble_unreadable_notice(
+    mail: Mapping[str, Any], config: RoutingConfig, settings: PipelineSettings, links: MailLinks
+) -> MailParts:
+    """The default team's fallback address told about a message nobody could be assigned."""
+    team = next(t for t in config.teams if t.key == config.default_team)
+    company = _company(settings, team)
+    sender = mail.get("from") or {}
+    view = UnreadableMailView(
+        language=_team_language(team),
+        received_at=_received_at(mail),
+        sender=sender.get("address"),
+        recipients=[str(r) for r in mail.get("recipients") or []],
+        subject=mail.get("subject") or None,
+        problem=str(mail.get("reason") or ""),
+        original=links.original(mail.get("raw_mail_key"), None, reference=f"unreadable-{mail['id']}"),
+        company=company,
+    )
+    rendered = render_unreadable_notice(view)
+    composed = compose_message(
+        rendered,
+        sender=(f"{settings.company_name} inquiries", team.sending_address),
+        to=(team.name, team.fallback_address),
+        reply_to=(team.name, team.fallback_address),
+        message_id_domain=company.domain,
+        auto_reply=False,
+    )
+    return MailParts(
+        composed.raw, rendered.html, composed.message_id, team.sending_address, team.fallback_address
+    )

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-MailKind = Literal["acknowledgement", "notification"]
+MailKind = Literal["acknowledgement", "notification", "forward", "unparseable_notice"]
 
 
 class MailJob(BaseModel):
@@ -23,7 +23,8 @@ class MailJob(BaseModel):
 
     job_id: str
     kind: MailKind
-    inquiry_id: str
+    inquiry_id: str = ""  # empty for a notice about a message that became no inquiry
+    mail_id: str | None = None  # the received mail (SES message id) a forward or notice is about
 
     @classmethod
     def acknowledgement(cls, inquiry_id: str) -> MailJob:
@@ -33,6 +34,16 @@ class MailJob(BaseModel):
     def notification(cls, inquiry_id: str, owner_email: str) -> MailJob:
         # One per owner: a hand-over notifies the new owner even though the first one was sent.
         return cls(job_id=f"notify:{inquiry_id}:{owner_email}", kind="notification", inquiry_id=inquiry_id)
+
+    @classmethod
+    def forward(cls, inquiry_id: str, mail_id: str) -> MailJob:
+        """A buyer's reply, forwarded to the inquiry's owner."""
+        return cls(job_id=f"forward:{mail_id}", kind="forward", inquiry_id=inquiry_id, mail_id=mail_id)
+
+    @classmethod
+    def unparseable_notice(cls, mail_id: str) -> MailJob:
+        """The default team's fallback address told that a message could not be read."""
+        return cls(job_id=f"unparseable:{mail_id}", kind="unparseable_notice", mail_id=mail_id)
 
 
 def enqueue_mail_jobs(sqs: SQSClient, queue_url: str, jobs: list[MailJob]) -> None:

@@ -21,13 +21,22 @@ from urllib.parse import quote, urlencode
 import mjml
 
 from inquiry_router.mail.translations import phrase, supported_languages
-from inquiry_router.mail.views import AcknowledgementView, NotificationView, PreviousInquiry
+from inquiry_router.mail.views import (
+    AcknowledgementView,
+    NotificationView,
+    OriginalMail,
+    PreviousInquiry,
+    ReplyForwardView,
+    UnreadableMailView,
+)
 
 __all__ = [
     "RenderedMail",
     "one_line",
     "render_acknowledgement",
     "render_notification",
+    "render_reply_forward",
+    "render_unreadable_notice",
     "reply_link",
     "supported_languages",  # the assembler picks a language among these
 ]
@@ -43,6 +52,9 @@ _LABEL_CELL = (
     "padding:5px 14px 5px 0;width:32%;vertical-align:top;text-align:start;font-weight:400;color:#6b7280"
 )
 _VALUE_CELL = "padding:5px 0;vertical-align:top;overflow-wrap:anywhere;word-break:break-word"
+_QUOTED_BLOCK = (
+    "border-left:3px solid #d1d5db;padding:2px 0 2px 14px;overflow-wrap:anywhere;word-break:break-word"
+)
 _TONES = {"good": "#15803d", "caution": "#b45309", "warning": "#b91c1c", "plain": "#1f2937"}
 
 Row = tuple[str, str]
@@ -132,7 +144,8 @@ def render_notification(view: NotificationView) -> RenderedMail:
     say = _Phrases(view.language)
     buyer = one_line(view.buyer_name or "") or view.buyer_email
     wanted = " ".join(one_line(part) for part in (view.quantity, view.topic) if part)
-    headline = say("notify.subject", buyer=_shorten(buyer) + (f" ({view.country})" if view.country else ""))
+    headline_key = "notify.subject_mail" if view.channel == "mail" else "notify.subject"
+    headline = say(headline_key, buyer=_shorten(buyer) + (f" ({view.country})" if view.country else ""))
     subject = _subject(view.reference, headline, wanted)
     heading = say("notify.heading", reference=view.reference)
     assigned = say("notify.assigned", rep=view.rep.name)
@@ -171,6 +184,11 @@ def render_notification(view: NotificationView) -> RenderedMail:
         f"{say.label(say('notify.reply'), view.buyer_email)}\n{reply_hint}",
         _text_section(say("notify.signals"), _text_signals(signals)),
         _text_section(say("notify.message"), "\n".join(message_lines) or say("notify.no_message")),
+        *(
+            [_text_original(view.original, say)]
+            if view.original and _text_original(view.original, say)
+            else []
+        ),
         _text_section(say("notify.buyer"), _text_rows(buyer_rows, say)),
         _text_section(say("notify.inquiry"), _text_rows(inquiry_rows, say)),
         _text_section(say("notify.assignment"), _text_rows(assignment_rows, say)),
@@ -193,6 +211,7 @@ def render_notification(view: NotificationView) -> RenderedMail:
         signals=_html_signals(signals),
         message_heading=escape(say("notify.message")),
         message=message_html,
+        attachments=_html_original(view.original, say),
         buyer_heading=escape(say("notify.buyer")),
         buyer_rows=_html_rows(buyer_rows),
         inquiry_heading=escape(say("notify.inquiry")),
@@ -204,13 +223,190 @@ def render_notification(view: NotificationView) -> RenderedMail:
     return RenderedMail(subject=subject, html=html, text=text)
 
 
+def render_reply_forward(view: ReplyForwardView) -> RenderedMail:
+    say = _Phrases(view.language)
+    sender = one_line(view.sender_name or "") or view.sender_email
+    subject = _subject(view.reference, say("forward.subject", buyer=_shorten(sender)), view.topic)
+    heading = say("forward.heading", reference=view.reference)
+    intro = say("forward.intro", sender=sender, reference=view.reference, rep=view.rep.name)
+    other = view.sender_email.lower() != view.buyer_email.lower()
+    hint = (
+        say("notify.reply_hint_bcc", buyer=view.sender_email, bcc=view.reply_bcc)
+        if view.reply_bcc
+        else say("notify.reply_hint", buyer=view.sender_email)
+    )
+    if other:
+        hint = f"{say('forward.other_sender', sender=view.sender_email, buyer=view.buyer_email)} {hint}"
+    details = _rows(
+        (say("label.reference"), view.reference),
+        (say("label.from"), f"{sender} <{view.sender_email}>" if view.sender_name else view.sender_email),
+        (say("label.subject"), view.subject),
+        (say("label.received"), f"{view.received_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"),
+    )
+    href = mailto_link(view.sender_email, view.reference, view.topic or view.subject, view.reply_bcc)
+    return _forward_mail(
+        view.language,
+        subject=subject,
+        company=view.company.name,
+        heading=heading,
+        intro=intro,
+        button=(href, say("forward.reply")),
+        hint=hint,
+        message_heading=say("notify.message"),
+        message=view.message or say("notify.no_message"),
+        original=view.original,
+        details=(say("forward.inquiry"), details),
+        footer=say("forward.footer", company=view.company.name),
+        say=say,
+    )
+
+
+def render_unreadable_notice(view: UnreadableMailView) -> RenderedMail:
+    say = _Phrases(view.language)
+    recipients = ", ".join(view.recipients) or "sales@"
+    subject = one_line(say("notice.subject", recipients=_shorten(recipients)))
+    details = _rows(
+        (say("label.from"), view.sender),
+        (say("label.to"), recipients),
+        (say("label.subject"), view.subject),
+        (say("label.received"), f"{view.received_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"),
+        (say("label.problem"), view.problem),
+    )
+    return _forward_mail(
+        view.language,
+        subject=subject,
+        company=view.company.name,
+        heading=say("notice.heading"),
+        intro=say("notice.intro"),
+        button=(view.original.original_url, say("notice.download")),
+        hint=say("notify.links_expire", hours=view.original.link_hours),
+        message_heading=say("notice.details"),
+        message="",
+        original=None,
+        details=(say("notice.details"), details),
+        footer=say("notice.footer", company=view.company.name),
+        say=say,
+    )
+
+
 def reply_link(view: NotificationView) -> str:
     """mailto: to the buyer with our reference in the subject; every part percent-encoded (RFC 6068)."""
-    topic = _shorten(view.topic or "")
-    fields = {"subject": f"Re: [{view.reference}] {topic}".rstrip()}
-    if view.reply_bcc:
-        fields["bcc"] = view.reply_bcc
-    return f"mailto:{quote(view.buyer_email, safe='@')}?{urlencode(fields, quote_via=quote)}"
+    return mailto_link(view.buyer_email, view.reference, view.topic, view.reply_bcc)
+
+
+def mailto_link(address: str, reference: str, topic: str | None, bcc: str | None) -> str:
+    topic = _shorten(topic or "")
+    fields = {"subject": f"Re: [{reference}] {topic}".rstrip()}
+    if bcc:
+        fields["bcc"] = bcc
+    return f"mailto:{quote(address, safe='@')}?{urlencode(fields, quote_via=quote)}"
+
+
+def _forward_mail(
+    language: str,
+    *,
+    subject: str,
+    company: str,
+    heading: str,
+    intro: str,
+    button: tuple[str | None, str],
+    hint: str,
+    message_heading: str,
+    message: str,
+    original: OriginalMail | None,
+    details: tuple[str, Sequence[Row]],
+    footer: str,
+    say: _Phrases,
+) -> RenderedMail:
+    """The forward layout (forward.mjml): a reply to pass on, or a notice about a message."""
+    href, label = button
+    details_heading, rows = details
+    message_lines = message.splitlines()
+    text = _paragraphs(
+        f"{heading}\n{intro}",
+        f"{say.label(label, href)}\n{hint}" if href else hint,
+        *([_text_section(message_heading, "\n".join(message_lines))] if message_lines else []),
+        *([_text_original(original, say)] if original and _text_original(original, say) else []),
+        _text_section(details_heading, _text_rows(rows, say)),
+        footer,
+    )
+    html = _fill(
+        "forward",
+        language,
+        title=escape(subject),
+        company=escape(company),
+        heading=escape(heading),
+        intro=escape(intro),
+        button_href=escape(href or "#", quote=True),
+        button_label=escape(label),
+        hint=escape(hint),
+        message_heading=escape(message_heading) if message_lines else "",
+        message=(
+            f'<div style="{_QUOTED_BLOCK}">'
+            + "<br />\n".join(escape(line) for line in message_lines)
+            + "</div>"
+            if message_lines
+            else ""
+        ),
+        attachments=_html_original(original, say),
+        details_heading=escape(details_heading),
+        details_rows=_html_rows(rows),
+        footer=escape(footer),
+    )
+    return RenderedMail(subject=subject, html=html, text=text)
+
+
+def _text_original(original: OriginalMail | None, say: _Phrases) -> str:
+    if original is None:
+        return ""
+    lines = [say("notify.truncated")] if original.truncated else []
+    if original.attachments:
+        lines.append(say("notify.attachments"))
+        for attachment in original.attachments:
+            where = attachment.url or say("notify.inline_image")
+            lines.append(f"- {one_line(attachment.name)} ({_size(attachment.size)}): {where}")
+    if original.original_url:
+        lines.append(say.label(say("notify.original"), original.original_url))
+    if original.attachments or original.original_url:
+        lines.append(say("notify.links_expire", hours=original.link_hours))
+    return "\n".join(lines)
+
+
+def _html_original(original: OriginalMail | None, say: _Phrases) -> str:
+    if original is None:
+        return ""
+    parts: list[str] = []
+    if original.truncated:
+        parts.append(f'<p style="margin:10px 0 0;color:#b45309">{escape(say("notify.truncated"))}</p>')
+    if original.attachments:
+        items = "".join(
+            "<li>"
+            + (
+                _link(attachment.url, attachment.name)
+                if attachment.url
+                else f"{escape(attachment.name)} ({escape(say('notify.inline_image'))})"
+            )
+            + f' <span style="color:#6b7280">{escape(_size(attachment.size))}</span></li>'
+            for attachment in original.attachments
+        )
+        parts.append(
+            f'<p style="margin:14px 0 4px;font-weight:700">{escape(say("notify.attachments"))}</p>'
+            f'<ul style="margin:0;padding:0 0 0 18px">{items}</ul>'
+        )
+    if original.original_url:
+        parts.append(f'<p style="margin:10px 0 0">{_link(original.original_url, say("notify.original"))}</p>')
+    if original.attachments or original.original_url:
+        hours = say("notify.links_expire", hours=original.link_hours)
+        parts.append(f'<p style="margin:4px 0 0;font-size:12px;color:#6b7280">{escape(hours)}</p>')
+    return "".join(parts)
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 class _Phrases:

@@ -8,16 +8,23 @@ suppressed address; notifications go to whoever owns the inquiry now. Transient 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from inquiry_router.mail.assemble import MailParts, assemble_acknowledgement, assemble_notification
+from inquiry_router.mail.assemble import (
+    MailParts,
+    assemble_acknowledgement,
+    assemble_notification,
+    assemble_reply_forward,
+    assemble_unreadable_notice,
+)
 from inquiry_router.mail.compose import UnsendableAddress
 from inquiry_router.mail.jobs import MailJob
+from inquiry_router.mail.links import MailLinks
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.observability import logger, metrics
 from inquiry_router.settings import PipelineSettings
@@ -43,6 +50,10 @@ class MailInFlight(RuntimeError):
     """Another delivery of this job is sending it right now: retry after the lease."""
 
 
+class MailNotRecordedYet(RuntimeError):
+    """A forward or notice names a received mail whose record is not readable yet: retried."""
+
+
 @dataclass
 class Mailer:
     records: MailRecords
@@ -50,11 +61,14 @@ class Mailer:
     settings: PipelineSettings
     load_config: Callable[[], RoutingConfig | None]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    links: MailLinks = field(default_factory=lambda: MailLinks(None, ""))
 
     def send(self, job: MailJob) -> Outcome:
         done = self.records.get(keys.mail_job_guard_key(job.job_id))
         if done and done.get("state") != "sending":
             return "already_done"
+        if job.kind == "unparseable_notice":
+            return self._send_notice(job)
         inquiry = self.records.get(keys.inquiry_key(job.inquiry_id))
         if inquiry is None:
             logger.warning("mail job for an unknown inquiry", extra={"job_id": job.job_id})
@@ -88,26 +102,66 @@ class Mailer:
             return "skipped"
         return self._deliver(job, inquiry, parts, now)
 
+    def _send_notice(self, job: MailJob) -> Outcome:
+        """A notice about a received mail that became no inquiry: no inquiry, no timeline."""
+        mail = self._received_mail(job)
+        parts = assemble_unreadable_notice(mail, self._config(), self.settings, self.links)
+        now = self.clock()
+        claim = self.records.claim(job.job_id, now, None)
+        if claim == "already_done":
+            return "already_done"
+        if claim == "in_flight":
+            raise MailInFlight(f"job {job.job_id} is being sent by another delivery")
+        try:
+            answer = self._ses_send(parts, job.kind)
+        except _Refused as refused:
+            self.records.finish_notice(job.job_id, "failed", {"reason": refused.reason}, now)
+            return "failed"
+        details = {"message_id": parts.message_id, "ses_message_id": answer.get("MessageId")}
+        self.records.finish_notice(job.job_id, "sent", details, self.clock())
+        metrics.add_metric(name="MailSent", unit="Count", value=1)
+        if self.settings.outbox_dir:
+            stem = f"{now:%Y%m%dT%H%M%S}-unreadable-{job.mail_id}"
+            write_to_outbox(Path(self.settings.outbox_dir), stem, parts)
+        return "sent"
+
+    def _received_mail(self, job: MailJob) -> dict[str, Any]:
+        mail = self.records.get(keys.inbound_mail_key(job.mail_id or ""))
+        if mail is None:
+            raise MailNotRecordedYet(f"job {job.job_id}: received mail {job.mail_id} is not recorded yet")
+        return mail
+
+    def _config(self) -> RoutingConfig:
+        config = self.load_config()
+        if config is None:
+            raise RuntimeError("no routing configuration is applied: run `inquiry-router config apply`")
+        return config
+
     def _refusal(self, job: MailJob, inquiry: dict[str, Any]) -> str | None:
-        if job.kind == "notification":
+        if job.kind != "acknowledgement":
             return None
         if inquiry.get("status") == "spam":
             return "no acknowledgement for spam"
+        if inquiry.get("acknowledgement_paused"):
+            return str(inquiry["acknowledgement_paused"])
         contact = self.records.get(keys.contact_key(str(inquiry["contact_key"]))) or {}
         if contact.get("suppressed") or contact.get("bounced"):
             return "the buyer's address is suppressed (bounced or complained)"
         return None
 
     def _assemble(self, job: MailJob, inquiry: dict[str, Any]) -> MailParts:
-        config = self.load_config()
-        if config is None:
-            raise RuntimeError("no routing configuration is applied: run `inquiry-router config apply`")
+        config = self._config()
         if job.kind == "acknowledgement":
             return assemble_acknowledgement(inquiry, config, self.settings)
+        if job.kind == "forward":
+            mail = self._received_mail(job)
+            return assemble_reply_forward(inquiry, mail, config, self.settings, self.links)
         previous = self.records.previous_inquiries(str(inquiry["contact_key"]), str(inquiry["id"]))
-        return assemble_notification(inquiry, config, self.settings, previous)
+        return assemble_notification(inquiry, config, self.settings, previous, self.links)
 
-    def _deliver(self, job: MailJob, inquiry: dict[str, Any], parts: MailParts, now: datetime) -> Outcome:
+    def _ses_send(self, parts: MailParts, kind: str) -> Any:
+        """One SES v2 send. Transient errors raise (after releasing nothing: the caller does),
+        permanent ones raise `_Refused` with the reason to record."""
         request: dict[str, Any] = {
             "FromEmailAddress": parts.sender_address,
             "Destination": {"ToAddresses": [parts.recipient_address]},
@@ -116,21 +170,24 @@ class Mailer:
         if self.settings.configuration_set:
             request["ConfigurationSetName"] = self.settings.configuration_set
         try:
-            answer = self.ses.send_email(**request)
+            return self.ses.send_email(**request)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code not in PERMANENT_SES_ERRORS:
-                self.records.release(job.job_id)
                 raise
-            reason = (
-                f"SES refused the {job.kind} ({code}): {error.response.get('Error', {}).get('Message', '')}"
-            )
-            self.records.mark_not_sent(
-                job.job_id, inquiry, kind=job.kind, state="failed", reason=reason[:500], now=now
-            )
+            message = error.response.get("Error", {}).get("Message", "")
             metrics.add_metric(name="MailRefused", unit="Count", value=1)
+            raise _Refused(f"SES refused the {kind} ({code}): {message}"[:500]) from error
+
+    def _deliver(self, job: MailJob, inquiry: dict[str, Any], parts: MailParts, now: datetime) -> Outcome:
+        try:
+            answer = self._ses_send(parts, job.kind)
+        except _Refused as refused:
+            self.records.mark_not_sent(
+                job.job_id, inquiry, kind=job.kind, state="failed", reason=refused.reason, now=now
+            )
             return "failed"
-        except BotoCoreError:
+        except (ClientError, BotoCoreError):
             self.records.release(job.job_id)
             raise
         sent = SentMail(
@@ -146,13 +203,19 @@ class Mailer:
         self.records.mark_sent(sent, self.clock())
         metrics.add_metric(name="MailSent", unit="Count", value=1)
         if self.settings.outbox_dir:
-            write_to_outbox(Path(self.settings.outbox_dir), sent, parts, now)
+            stem = f"{now:%Y%m%dT%H%M%S}-{sent.reference}-{sent.kind}"
+            write_to_outbox(Path(self.settings.outbox_dir), stem, parts)
         return "sent"
 
 
-def write_to_outbox(outbox: Path, sent: SentMail, parts: MailParts, now: datetime) -> None:
+class _Refused(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def write_to_outbox(outbox: Path, stem: str, parts: MailParts) -> None:
     """The local stack's outbox: every sent mail as .eml (open in a mail client) and .html (a browser)."""
     outbox.mkdir(parents=True, exist_ok=True)
-    stem = f"{now:%Y%m%dT%H%M%S}-{sent.reference}-{sent.kind}"
     (outbox / f"{stem}.eml").write_bytes(parts.raw)
     (outbox / f"{stem}.html").write_text(parts.html, encoding="utf-8")

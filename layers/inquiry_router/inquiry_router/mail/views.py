@@ -34,6 +34,24 @@ class PreviousInquiry:
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentLink:
+    name: str
+    size: int
+    content_type: str
+    url: str | None  # None for an inline image (part of the message) or without a bucket
+
+
+@dataclass(frozen=True, slots=True)
+class OriginalMail:
+    """What came by mail besides its text: the attachments, and the full original to download."""
+
+    attachments: Sequence[AttachmentLink] = ()
+    original_url: str | None = None
+    link_hours: int = 72
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class AcknowledgementView:
     """To the buyer, in their language. Deliberately has no field for their message: it is never echoed."""
 
@@ -78,7 +96,41 @@ class NotificationView:
     previous_inquiries: Sequence[PreviousInquiry]
     reply_bcc: str | None
     company: CompanyView
+    original: OriginalMail | None = None  # set when the inquiry came by mail
 
     @property
     def topic(self) -> str | None:
         return self.subject or self.product
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyForwardView:
+    """To the owning rep: a new message on one of their inquiries, ready to answer."""
+
+    reference: str
+    language: str
+    received_at: datetime
+    sender_name: str | None
+    sender_email: str
+    buyer_email: str  # the inquiry's buyer: the sender may be a colleague of theirs
+    subject: str
+    message: str
+    original: OriginalMail
+    topic: str | None  # the inquiry's subject or product
+    rep: RepView
+    reply_bcc: str | None
+    company: CompanyView
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableMailView:
+    """To the default team's fallback address: a received message that could not be read."""
+
+    language: str
+    received_at: datetime
+    sender: str | None
+    recipients: Sequence[str]
+    subject: str | None
+    problem: str
+    original: OriginalMail
+    company: CompanyView

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from inquiry_router.mail.links import LinkStore, MailLinks
 from inquiry_router.mail.sending import Mailer
 from inquiry_router.routing.wiring import cached_routing_config
 from inquiry_router.settings import pipeline_settings
@@ -15,9 +16,27 @@ from inquiry_router.store.mail_records import MailRecords
 def mailer() -> Mailer:
     settings = pipeline_settings()
     records = MailRecords(clients.dynamodb_client(), settings.table_name)
-    return Mailer(records, clients.sesv2_client(), settings, cached_routing_config())
+    # Links through the stack's files endpoint outlive the mailer's credentials (mail/links.py).
+    store = (
+        LinkStore(clients.dynamodb_client(), settings.table_name, settings.files_url)
+        if settings.files_url
+        else None
+    )
+    links = MailLinks(
+        clients.s3_client() if settings.raw_mail_bucket and not store else None,
+        settings.raw_mail_bucket,
+        settings.attachment_link_hours,
+        store,
+    )
+    return Mailer(records, clients.sesv2_client(), settings, cached_routing_config(), links=links)
 
 
 def reset_wiring() -> None:
-    for cached in (mailer, pipeline_settings, clients.dynamodb_client, clients.sesv2_client):
+    for cached in (
+        mailer,
+        pipeline_settings,
+        clients.dynamodb_client,
+        clients.sesv2_client,
+        clients.s3_client,
+    ):
         cached.cache_clear()

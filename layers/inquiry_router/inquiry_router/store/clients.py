@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
@@ -46,3 +47,12 @@ def sesv2_client() -> SESV2Client:
     # retried with backoff and slows this client down, instead of failing the job for the queue's
     # retry six minutes later.
     return boto3.client("sesv2", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))
+
+
+@cache
+def s3_client() -> S3Client:
+    import boto3
+    from botocore.config import Config
+
+    # SigV4 everywhere: presigned links to attachments must work in every region.
+    return boto3.client("s3", config=Config(signature_version="s3v4"))

@@ -313,4 +313,5 @@ def inquiry_attributes(record: InquiryRecord) -> dict[str, Any]:
         "user_agent": f.user_agent,
         "origin": f.origin,
         "request_id": f.request_id,
+        **(record.mail.attributes() if record.mail else {}),
     }

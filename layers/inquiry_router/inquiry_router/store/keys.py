@@ -17,6 +17,10 @@
 | a mail job's send record               | GetItem  PK=GUARD#MAIL#<job id>  SK=GUARD             |
 | acknowledgements sent to an address    | GetItem  PK=GUARD#ACK#<email>    SK=GUARD (24 h TTL)  |
 | outbound Message-ID -> inquiry         | GetItem  PK=MSGID#<message-id>   SK=MSGID             |
+| one received mail and its decision     | GetItem  PK=MAIL#<SES message id> SK=MAIL             |
+| received mail by decision and date     | Query    GSI1  GSI1PK=MAIL#<decision> GSI1SK=<received_at>#<id> |
+| mail from one sender in 10 minutes     | GetItem  PK=GUARD#FLOOD#<hash>   SK=WINDOW#<start>     |
+| a download link in a rep's mail        | GetItem  PK=LINK#<token>         SK=LINK (TTL)         |
 
 The routing config lives in one partition (a few dozen items) so the router reads all of it with
 one Query; rotation and load items live apart because they are written on every assignment.
@@ -99,3 +103,19 @@ def idempotency_guard_key(fingerprint: str) -> dict[str, str]:
 
 def rate_guard_key(scope: str, subject_hash: str, window_start: int) -> dict[str, str]:
     return {"PK": f"GUARD#RATE#{scope}#{subject_hash}", "SK": f"WINDOW#{window_start}"}
+
+
+def inbound_mail_key(ses_message_id: str) -> dict[str, str]:
+    return {"PK": f"MAIL#{ses_message_id}", "SK": "MAIL"}
+
+
+def mail_decision_index_key(decision: str, received_at: str, ses_message_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"MAIL#{decision}", "GSI1SK": f"{received_at}#{ses_message_id}"}
+
+
+def flood_guard_key(sender_hash: str, window_start: int) -> dict[str, str]:
+    return {"PK": f"GUARD#FLOOD#{sender_hash}", "SK": f"WINDOW#{window_start}"}
+
+
+def download_link_key(token: str) -> dict[str, str]:
+    return {"PK": f"LINK#{token}", "SK": "LINK"}

@@ -28,6 +28,13 @@ JOB_RECORD_RETENTION = timedelta(days=30)
 
 Claim = Literal["claimed", "already_done", "in_flight", "acknowledged_recently"]
 
+# What a sent mail sets on its inquiry (time, Message-ID) and the timeline event it leaves.
+SENT_FIELDS = {
+    "acknowledgement": ("acknowledged_at", "acknowledgement_message_id", "acknowledged"),
+    "notification": ("notified_at", "notification_message_id", "rep_notified"),
+    "forward": ("last_forwarded_at", "last_forward_message_id", "reply_forwarded"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class SentMail:
@@ -153,10 +160,7 @@ class MailRecords:
 
     def mark_sent(self, sent: SentMail, now: datetime) -> None:
         at = iso_timestamp(now)
-        inquiry_field = "acknowledged_at" if sent.kind == "acknowledgement" else "notified_at"
-        message_field = (
-            "acknowledgement_message_id" if sent.kind == "acknowledgement" else "notification_message_id"
-        )
+        inquiry_field, message_field, event_kind = SENT_FIELDS[sent.kind]
         summary = f"{sent.kind} sent to {sent.recipient}"
         items: list[Any] = [
             self._finish_job(
@@ -193,7 +197,7 @@ class MailRecords:
                 sent.contact_key,
                 at=at,
                 job_id=sent.job_id,
-                kind="acknowledged" if sent.kind == "acknowledgement" else "rep_notified",
+                kind=event_kind,
                 inquiry_id=sent.inquiry_id,
                 reference=sent.reference,
                 summary=summary,
@@ -226,6 +230,11 @@ class MailRecords:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise  # cancelled: an earlier delivery of this job recorded it already
+
+    def finish_notice(self, job_id: str, state: str, details: dict[str, Any], now: datetime) -> None:
+        """A notice that belongs to no inquiry: only its job record says it went (or why not)."""
+        finish = self._finish_job(job_id, state=state, at=iso_timestamp(now), details=details)
+        self._client.put_item(**finish["Put"])
 
     def _finish_job(self, job_id: str, *, state: str, at: str, details: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -80,3 +80,15 @@ def _query_index(
         start = answer.get("LastEvaluatedKey")
         if not start:
             return
+
+
+def received_mail(client: DynamoDBClient, table: str, ses_message_id: str) -> dict[str, Any] | None:
+    answer = client.get_item(TableName=table, Key=to_attributes(keys.inbound_mail_key(ses_message_id)))
+    return _public(answer["Item"]) if "Item" in answer else None
+
+
+def received_mail_by_decision(
+    client: DynamoDBClient, table: str, decision: str, limit: int = 50
+) -> Iterator[dict[str, Any]]:
+    """Received messages with this decision, newest first."""
+    yield from _query_index(client, table, keys.STATUS_INDEX, "GSI1PK", f"MAIL#{decision}", limit=limit)

@@ -1,0 +1,26 @@
+"""Inbound mail function: one SES receipt event in (the raw message is already in S3), one decision out.
+
+Invoked asynchronously by the receipt rule's Lambda action; Lambda retries a raised error twice and
+then parks the event on the inbound dead-letter queue. Processing is idempotent on the SES message id.
+"""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from inquiry_router.inbound import wiring
+from inquiry_router.inbound.receipt import SesReceipt
+from inquiry_router.observability import instrument
+
+
+def receive(event: dict[str, Any], context: LambdaContext) -> dict[str, str | None]:
+    outcome = wiring.inbound_processor().process(SesReceipt.from_event(event))
+    return {
+        "decision": outcome.decision,
+        "reason": outcome.reason,
+        "inquiry_id": outcome.inquiry_id,
+        "reference": outcome.reference,
+    }
+
+
+handler = instrument(receive)

@@ -1,0 +1,20 @@
+"""Per-process wiring of the files function; `reset_wiring()` rebuilds it (tests, local stack)."""
+
+from __future__ import annotations
+
+from inquiry_router.settings import PipelineSettings, pipeline_settings
+from inquiry_router.store import clients
+
+dynamodb_client = clients.dynamodb_client
+s3_client = clients.s3_client
+
+
+def settings() -> PipelineSettings:
+    return pipeline_settings()
+
+
+def reset_wiring() -> None:
+    from inquiry_router.downloads import api
+
+    for cached in (api.http_app, pipeline_settings, clients.dynamodb_client, clients.s3_client):
+        cached.cache_clear()

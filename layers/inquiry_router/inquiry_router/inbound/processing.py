@@ -1,0 +1,436 @@
+"""One received message, from the SES receipt event to its decision and what the decision does.
+
+Read the raw message from S3 (streamed), screen it, then:
+
+- `new_inquiry`: the same intake core as the form (contact dedupe, one durable write); the stored
+  inquiry wakes the router, which assigns it and queues the acknowledgement and the rep's forward;
+- `thread_reply`: appended to the inquiry's timeline and forwarded to its owner; a reference or
+  Message-ID that matches nothing makes it a new inquiry instead, so a buyer is never lost;
+- `rep_log`: a known rep's BCC'd answer, logged on each addressed contact's timeline; their open
+  inquiry becomes `responded` with its first-response time;
+- `bounce`: the failed addresses' contacts are marked bounced and no longer acknowledged;
+- `unparseable`: stored, and the default team's fallback address is told;
+- `automated`, `spam`, `quarantine`, `spoofed`: stored with the reason, nothing sent.
+
+Every message leaves a `MAIL#<SES message id>` record with its decision and reason. Processing is
+idempotent on the SES message id: a record marked done answers a redelivered event at once, and
+every step before it is itself safe to repeat (see store/inbound_records.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import ValidationError
+
+from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail
+from inquiry_router.inbound.raw_store import RawMailStore, StoredAttachment
+from inquiry_router.inbound.receipt import SesReceipt
+from inquiry_router.inbound.screening import REFERENCE_PATTERN, Decision, DecisionKind, screen
+from inquiry_router.intake.lead_signals import normalise_email
+from inquiry_router.intake.records import MailOrigin, RequestFacts, iso_timestamp
+from inquiry_router.intake.service import record_mail_inquiry
+from inquiry_router.mail.jobs import MailJob
+from inquiry_router.models.routing_config import RoutingConfig
+from inquiry_router.models.submission import MAX_MESSAGE_CHARS, InquirySubmission
+from inquiry_router.observability import logger, mask_email, metrics
+from inquiry_router.settings import PipelineSettings
+from inquiry_router.store import keys
+from inquiry_router.store.inbound_records import InboundRecords, TimelineEntry
+from inquiry_router.store.intake_write import IntakeWriter
+
+# "More than a handful of messages in 10 minutes" from one sender: stored, not acknowledged.
+FLOOD_LIMIT = 5
+# The record keeps the readable text for forwards and review; DynamoDB items stop at 400 KB.
+RECORD_TEXT_LIMIT = 50_000
+SUMMARY_LIMIT = 300
+NOISE_RETENTION = timedelta(days=30)  # automated, spam, spoofed, quarantined: kept for review only
+_NOISE = frozenset({"automated", "spam", "quarantine", "spoofed"})
+_TRUNCATION_NOTE = "\n\n[…] (shortened: the full original is linked)"
+
+
+@dataclass(frozen=True, slots=True)
+class InboundOutcome:
+    decision: DecisionKind
+    reason: str
+    inquiry_id: str | None = None
+    reference: str | None = None
+    replayed: bool = False
+
+
+@dataclass
+class InboundProcessor:
+    records: InboundRecords
+    raw_mail: RawMailStore
+    writer: IntakeWriter
+    enqueue: Callable[[list[MailJob]], None]
+    settings: PipelineSettings
+    load_config: Callable[[], RoutingConfig | None]
+
+    def process(self, receipt: SesReceipt) -> InboundOutcome:
+        done = self.records.get(keys.inbound_mail_key(receipt.message_id))
+        if done and done.get("state") == "done":
+            return InboundOutcome(
+                done["decision"], done["reason"], done.get("inquiry_id"), done.get("reference"), replayed=True
+            )
+        mail = self.raw_mail.read(receipt.message_id)
+        decision = screen(
+            mail.parsed,
+            company_domains=self.settings.company_domains,
+            log_address=self.settings.reply_bcc_address,
+            verdicts=receipt.verdicts,
+            envelope_recipients=receipt.recipients,
+        )
+        handle = {
+            "new_inquiry": self._new_inquiry,
+            "thread_reply": self._thread_reply,
+            "rep_log": self._rep_log,
+            "bounce": self._bounce,
+            "unparseable": self._unparseable,
+        }.get(decision.decision, self._store_only)
+        outcome = handle(receipt, mail, decision)
+        metrics.add_metric(name=f"Mail_{outcome.decision}", unit=MetricUnit.Count, value=1)
+        logger.info(
+            "mail received",
+            extra={
+                "ses_message_id": receipt.message_id,
+                "decision": outcome.decision,
+                # Reasons name addresses for bounces and rep logs; the log gets the kind only.
+                "reference": outcome.reference,
+                "sender": mask_email(mail.parsed.from_address.address if mail.parsed.from_address else None),
+                "attachments": len(mail.parsed.attachments),
+            },
+        )
+        return outcome
+
+    def release(self, receipt: SesReceipt, previous_decision: str) -> InboundOutcome:
+        """An admin's "this was a buyer after all" for a message screened out (spam, automated…):
+        it becomes an inquiry like any new mail. Idempotent like the first processing."""
+        mail = self.raw_mail.read(receipt.message_id)
+        if mail.parsed.from_address is None:
+            return InboundOutcome("unparseable", "the message has no sender address to answer")
+        why = f"released by an admin (first decided: {previous_decision})"
+        return self._new_inquiry(receipt, mail, Decision("new_inquiry", why))
+
+    # -- decisions --------------------------------------------------------------------------
+
+    def _new_inquiry(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        parsed = mail.parsed
+        sender = parsed.from_address
+        assert sender is not None  # screening answers `unparseable` for mail without a sender
+        message, truncated = _message_text(parsed)
+        try:
+            submission = InquirySubmission.model_validate(
+                {
+                    "name": (sender.name or "")[:200] or None,
+                    "email": sender.address,
+                    "subject": parsed.subject[:300] or None,
+                    "message": message,
+                    "locale": parsed.language,
+                }
+            )
+        except ValidationError as error:
+            problem = "; ".join(str(e["msg"]) for e in error.errors())
+            return self._unparseable(
+                receipt,
+                mail,
+                Decision("unparseable", f"the sender {sender.address!r} cannot be answered: {problem}"),
+            )
+        attachments = self._store_attachments(receipt, mail)
+        seen = self.records.count_from_sender(
+            _digest(sender.address), receipt.message_id, receipt.received_at
+        )
+        paused = (
+            f"{seen} messages from this sender in 10 minutes: acknowledgements paused"
+            if seen > FLOOD_LIMIT
+            else None
+        )
+        origin = MailOrigin(
+            ses_message_id=receipt.message_id,
+            raw_key=self.raw_mail.raw_key(receipt.message_id),
+            subject=parsed.subject,
+            message_id=parsed.message_id,
+            attachments=[a.as_item() for a in attachments],
+            text_truncated=truncated,
+            acknowledgement_paused=paused,
+        )
+        facts = RequestFacts(
+            received_at=receipt.received_at,
+            idempotency_key=f"ses:{receipt.message_id}",
+            request_id=receipt.message_id,
+        )
+        stored = record_mail_inquiry(submission, facts, origin, writer=self.writer)
+        reason = decision.reason + (f"; {paused}" if paused else "")
+        outcome = InboundOutcome("new_inquiry", reason, stored.inquiry_id, stored.reference)
+        self._save(receipt, parsed, outcome, attachments)
+        return outcome
+
+    def _thread_reply(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        parsed = mail.parsed
+        inquiry = self._threaded_inquiry(parsed, decision)
+        if inquiry is None:
+            unmatched = replace(
+                decision,
+                decision="new_inquiry",
+                reason=f"{decision.reason}, but no stored inquiry matches: treated as a new inquiry",
+            )
+            return self._new_inquiry(receipt, mail, unmatched)
+        sender = parsed.from_address
+        assert sender is not None
+        if self._rep(sender.address):  # a rep answered on the thread (reply-all to sales@)
+            return self._log_rep_answer(receipt, mail, sender.address, [inquiry], decision.reason)
+        attachments = self._store_attachments(receipt, mail)
+        from_buyer = normalise_email(sender.address) == inquiry.get("contact_key")
+        entry = TimelineEntry(
+            contact_key=str(inquiry["contact_key"]),
+            at=receipt.received_at,
+            ses_message_id=receipt.message_id,
+            kind="buyer_replied" if from_buyer else "reply_received",
+            summary=_summary(parsed),
+            inquiry_id=str(inquiry["id"]),
+            reference=str(inquiry["reference"]),
+            by=sender.address,
+        )
+        self.records.append_reply(inquiry, entry)
+        owner = inquiry.get("owner_email")
+        reason = f"{decision.reason}: reply to {inquiry['reference']}"
+        jobs = [MailJob.forward(str(inquiry["id"]), receipt.message_id)] if owner else []
+        if not owner:
+            reason += " (not assigned yet: the rep sees it on the timeline when it is)"
+        outcome = InboundOutcome("thread_reply", reason, str(inquiry["id"]), str(inquiry["reference"]))
+        self._save(receipt, parsed, outcome, attachments, jobs)
+        return outcome
+
+    def _rep_log(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        parsed = mail.parsed
+        sender = parsed.from_address
+        assert sender is not None
+        if not self._rep(sender.address):
+            why = (
+                f"ignored: {sender.address} is not a rep in the routing config (only reps' copies are logged)"
+            )
+            outcome = InboundOutcome("rep_log", why)
+            self._save(receipt, parsed, outcome, [])
+            return outcome
+        return self._log_rep_answer(receipt, mail, sender.address, None, decision.reason)
+
+    def _log_rep_answer(
+        self,
+        receipt: SesReceipt,
+        mail: ReadMail,
+        rep: str,
+        inquiries: list[dict[str, Any]] | None,
+        why: str,
+    ) -> InboundOutcome:
+        parsed = mail.parsed
+        named = REFERENCE_PATTERN.search(parsed.subject)
+        by_reference = self.records.inquiry_by_reference(named.group(0)) if named else None
+        if inquiries is None:
+            inquiries = []
+            for contact_key in self._buyer_addresses(parsed, rep):
+                contact = self.records.get(keys.contact_key(contact_key))
+                if contact is None:
+                    continue
+                if by_reference and by_reference.get("contact_key") == contact_key:
+                    inquiries.append(by_reference)
+                elif contact.get("last_inquiry_id"):
+                    inquiry = self.records.get(keys.inquiry_key(str(contact["last_inquiry_id"])))
+                    inquiries.append(inquiry or {"contact_key": contact_key})
+                else:
+                    inquiries.append({"contact_key": contact_key})
+        logged: list[str] = []
+        for inquiry in inquiries:
+            entry = TimelineEntry(
+                contact_key=str(inquiry["contact_key"]),
+                at=receipt.received_at,
+                ses_message_id=receipt.message_id,
+                kind="rep_replied",
+                summary=_summary(parsed),
+                inquiry_id=inquiry.get("id"),
+                reference=inquiry.get("reference"),
+                by=rep,
+            )
+            seconds = self.records.log_rep_answer(entry, inquiry if "id" in inquiry else None)
+            note = str(inquiry["contact_key"])
+            if seconds is not None:
+                note += f" ({inquiry['reference']} answered after {_duration(seconds)})"
+            logged.append(note)
+        if logged:
+            reason = f"{why}; logged on the timeline of {', '.join(logged)}"
+        else:
+            reason = f"{why}; no known contact among the recipients, nothing logged"
+        first = inquiries[0] if len(inquiries) == 1 else {}
+        outcome = InboundOutcome("rep_log", reason, first.get("id"), first.get("reference"))
+        self._save(receipt, parsed, outcome, [])
+        return outcome
+
+    def _bounce(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        marked: list[str] = []
+        unknown: list[str] = []
+        for address in decision.recipients:
+            contact_key = normalise_email(address)
+            if self._on_company_domain(contact_key):
+                unknown.append(contact_key)  # a rep's mailbox: SES and the admin handle that
+                continue
+            entry = TimelineEntry(
+                contact_key=contact_key,
+                at=receipt.received_at,
+                ses_message_id=receipt.message_id,
+                kind="address_bounced",
+                summary=decision.reason[:SUMMARY_LIMIT],
+            )
+            (marked if self.records.mark_bounced(contact_key, entry, decision.reason) else unknown).append(
+                contact_key
+            )
+        reason = decision.reason
+        if marked:
+            reason += f"; suppressed for acknowledgements: {', '.join(marked)}"
+        if unknown:
+            reason += f"; not a contact: {', '.join(unknown)}"
+        outcome = InboundOutcome("bounce", reason)
+        self._save(receipt, mail.parsed, outcome, [])
+        return outcome
+
+    def _unparseable(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        outcome = InboundOutcome("unparseable", decision.reason)
+        self._save(receipt, mail.parsed, outcome, [], [MailJob.unparseable_notice(receipt.message_id)])
+        return outcome
+
+    def _store_only(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        outcome = InboundOutcome(decision.decision, decision.reason)
+        self._save(receipt, mail.parsed, outcome, [])
+        return outcome
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _threaded_inquiry(self, parsed: ParsedMail, decision: Decision) -> dict[str, Any] | None:
+        inquiry = self.records.inquiry_by_reference(decision.reference) if decision.reference else None
+        if inquiry is None:
+            # In-Reply-To names the message answered; References lists the thread oldest first.
+            ids = [*parsed.in_reply_to, *reversed(parsed.references)]
+            inquiry = self.records.inquiry_by_message_ids(ids)
+        if inquiry is None and not decision.reference:
+            named = REFERENCE_PATTERN.search(parsed.subject)
+            inquiry = self.records.inquiry_by_reference(named.group(0)) if named else None
+        return inquiry
+
+    def _rep(self, address: str) -> bool:
+        config = self.load_config()
+        return bool(config) and normalise_email(address) in {r.email.lower() for r in config.reps}  # type: ignore[union-attr]
+
+    def _on_company_domain(self, address: str) -> bool:
+        domain = address.rpartition("@")[2]
+        return any(domain == d or domain.endswith(f".{d}") for d in self.settings.company_domains)
+
+    def _buyer_addresses(self, parsed: ParsedMail, rep: str) -> list[str]:
+        log = (self.settings.reply_bcc_address or "").lower()
+        seen: dict[str, None] = {}
+        for address in (*parsed.to, *parsed.cc):
+            key = normalise_email(address.address)
+            if key not in (log, rep.lower()) and not self._on_company_domain(key):
+                seen[key] = None
+        return list(seen)
+
+    def _store_attachments(self, receipt: SesReceipt, mail: ReadMail) -> list[StoredAttachment]:
+        return self.raw_mail.store_attachments(receipt.message_id, mail) if mail.attachment_parts else []
+
+    def _save(
+        self,
+        receipt: SesReceipt,
+        parsed: ParsedMail,
+        outcome: InboundOutcome,
+        attachments: list[StoredAttachment],
+        jobs: list[MailJob] | None = None,
+    ) -> None:
+        """Write the message's record; with jobs, queue them in between and only then mark it done.
+
+        The mailer reads the record to write a forward, so it must exist before the job does; a
+        crash between the two leaves the record not done, and the retried event queues again
+        (the mailer sends each job id once).
+        """
+        item = mail_record(receipt, parsed, outcome, attachments, self.raw_mail.raw_key(receipt.message_id))
+        if not jobs:
+            self.records.save_mail_record(item)
+            return
+        self.records.save_mail_record({**item, "state": "queueing"})
+        self.enqueue(jobs)
+        self.records.save_mail_record(item)
+
+
+def mail_record(
+    receipt: SesReceipt,
+    parsed: ParsedMail,
+    outcome: InboundOutcome,
+    attachments: list[StoredAttachment],
+    raw_key: str,
+) -> dict[str, Any]:
+    received = iso_timestamp(receipt.received_at)
+    noise = outcome.decision in _NOISE
+    text = parsed.text or parsed.full_text
+    return {
+        **keys.inbound_mail_key(receipt.message_id),
+        **keys.mail_decision_index_key(outcome.decision, received, receipt.message_id),
+        "entity": "inbound_mail",
+        "state": "done",
+        "id": receipt.message_id,
+        "received_at": received,
+        "decision": outcome.decision,
+        "reason": outcome.reason,
+        "inquiry_id": outcome.inquiry_id,
+        "reference": outcome.reference,
+        "from": _address(parsed.from_address),
+        "to": [_address(a) for a in parsed.to] or None,
+        "cc": [_address(a) for a in parsed.cc] or None,
+        "recipients": list(receipt.recipients) or None,
+        "subject": parsed.subject,
+        "message_id": parsed.message_id,
+        "language": parsed.language,
+        "text": text[:RECORD_TEXT_LIMIT],
+        "text_truncated": len(text) > RECORD_TEXT_LIMIT or None,
+        "attachments": [a.as_item() for a in attachments]
+        or [
+            {"name": a.name, "size": a.size, "content_type": a.content_type, "inline": a.inline}
+            for a in parsed.attachments
+        ]
+        or None,
+        "raw_mail_key": raw_key,
+        "spam_verdict": receipt.verdicts.spam,
+        "virus_verdict": receipt.verdicts.virus,
+        "dmarc_verdict": receipt.verdicts.dmarc,
+        "expires_at": int((receipt.received_at + NOISE_RETENTION).timestamp()) if noise else None,
+    }
+
+
+def _address(address: Address | None) -> dict[str, str] | None:
+    return {"name": address.name, "address": address.address} if address else None
+
+
+def _message_text(parsed: ParsedMail) -> tuple[str, bool]:
+    text = (parsed.text or parsed.full_text).strip()
+    if not text:
+        names = [a.name for a in parsed.attachments if not a.inline]
+        text = f"(no text; attached: {', '.join(names)})" if names else "(empty message)"
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text, False
+    return text[: MAX_MESSAGE_CHARS - len(_TRUNCATION_NOTE)].rstrip() + _TRUNCATION_NOTE, True
+
+
+def _summary(parsed: ParsedMail) -> str:
+    text = " ".join((parsed.text or parsed.full_text).split())
+    summary = f"{parsed.subject} — {text}" if parsed.subject else text
+    return summary if len(summary) <= SUMMARY_LIMIT else summary[: SUMMARY_LIMIT - 1] + "…"
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min"
+
+
+def _digest(address: str) -> str:
+    # The flood counter is keyed by a hash: guard items carry no address in clear.
+    return hashlib.sha256(normalise_email(address).encode()).hexdigest()[:24]

@@ -1,0 +1,104 @@
+"""The raw mail bucket: SES's S3 action writes `raw/<SES message id>`; attachments are copied beside
+it under `attachments/<SES message id>/` so a rep's mail can link each one on its own.
+
+The raw message is read as a stream of 1 MB pieces and parsed as it arrives, so a 40 MB message
+never sits in memory as one bytes object next to its parse (bench/parse_memory.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from inquiry_router.inbound.parse import CHUNK, ReadMail, read_chunks
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+_UNSAFE_IN_KEY = re.compile(r"[^A-Za-z0-9._() -]+")
+
+
+class RawMailMissing(RuntimeError):
+    """The receipt event names a message the bucket does not hold (yet): retried by Lambda."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAttachment:
+    name: str
+    size: int
+    content_type: str
+    inline: bool
+    key: str | None  # None when not copied out (inline images are part of the body)
+
+    def as_item(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "size": self.size,
+            "content_type": self.content_type,
+            "inline": self.inline,
+            **({"key": self.key} if self.key else {}),
+        }
+
+
+class RawMailStore:
+    def __init__(self, client: S3Client, bucket: str, raw_prefix: str, attachment_prefix: str) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._raw_prefix = raw_prefix
+        self._attachment_prefix = attachment_prefix
+
+    def raw_key(self, ses_message_id: str) -> str:
+        return f"{self._raw_prefix}{ses_message_id}"
+
+    def read(self, ses_message_id: str) -> ReadMail:
+        key = self.raw_key(ses_message_id)
+        try:
+            body = self._client.get_object(Bucket=self._bucket, Key=key)["Body"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise RawMailMissing(f"s3://{self._bucket}/{key} does not exist") from None
+            raise
+        return read_chunks(body.iter_chunks(CHUNK))
+
+    def store_attachments(self, ses_message_id: str, mail: ReadMail) -> list[StoredAttachment]:
+        """Copy every attached file out (inline images stay in the body); same keys on a retry."""
+        stored: list[StoredAttachment] = []
+        for index, attachment, data in mail.attachment_payloads():
+            key = None
+            if not attachment.inline:
+                key = (
+                    f"{self._attachment_prefix}{ses_message_id}/{index + 1}-{safe_file_name(attachment.name)}"
+                )
+                self._client.put_object(
+                    Bucket=self._bucket,
+                    Key=key,
+                    Body=data,
+                    ContentType=attachment.content_type,
+                    # The browser offers the file under its own name, whatever the script.
+                    ContentDisposition=content_disposition(attachment.name),
+                )
+            stored.append(
+                StoredAttachment(
+                    attachment.name, attachment.size, attachment.content_type, attachment.inline, key
+                )
+            )
+        return stored
+
+
+def safe_file_name(name: str, limit: int = 100) -> str:
+    """A file name fit for an S3 key: ASCII letters kept, everything else a dash, never empty."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    cleaned = _UNSAFE_IN_KEY.sub("-", ascii_name).strip(" .-")
+    return (cleaned or "attachment")[-limit:]
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with the original name (RFC 6266 / RFC 5987: UTF-8, percent-encoded)."""
+    from urllib.parse import quote
+
+    fallback = safe_file_name(name).replace('"', "")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

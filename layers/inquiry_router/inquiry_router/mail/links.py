@@ -1,0 +1,121 @@
+"""Download links in reps' mail to what stays in the raw mail bucket: attachments and originals.
+
+A presigned S3 URL signed by a function lives only as long as the function's temporary
+credentials (hours), not the days a rep may take to open a mail. So the mail carries a link to the
+stack's own `GET /files/{token}` instead: the token is a random 128-bit name for one S3 object,
+stored with its expiry (ATTACHMENT_LINK_HOURS, the stack's AttachmentLinkHours); each click gets a
+fresh presigned URL that is valid for a few minutes. Without a files URL (the CLI's `mail show`),
+links are presigned directly, for as long as the caller's credentials allow.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from inquiry_router.mail.views import AttachmentLink, OriginalMail
+from inquiry_router.store import keys
+from inquiry_router.store.serialization import to_attributes
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+MAX_LINK_SECONDS = 7 * 24 * 3600  # SigV4's limit for a presigned URL
+CLICK_SECONDS = 300  # a click's own presigned URL: enough to start the download
+
+
+@dataclass(frozen=True)
+class LinkStore:
+    """Where tokens are kept: the stack's table, read by the files function."""
+
+    client: DynamoDBClient
+    table: str
+    files_url: str  # e.g. https://<api>.execute-api.<region>.amazonaws.com/files
+
+    def put(self, key: str, download_name: str, content_type: str, expires: datetime) -> str:
+        token = secrets.token_urlsafe(16)
+        item = {
+            **keys.download_link_key(token),
+            "entity": "download_link",
+            "object_key": key,
+            "download_name": download_name,
+            "content_type": content_type,
+            "expires_at": int(expires.timestamp()),
+        }
+        self.client.put_item(TableName=self.table, Item=to_attributes(item))
+        return f"{self.files_url.rstrip('/')}/{token}"
+
+
+@dataclass(frozen=True)
+class MailLinks:
+    client: S3Client | None
+    bucket: str
+    hours: int = 72
+    store: LinkStore | None = None
+
+    def url(self, key: str | None, *, download_name: str, content_type: str) -> str | None:
+        if not key or not self.bucket:
+            return None
+        if self.store is not None:
+            expires = datetime.now(UTC) + timedelta(hours=self.hours)
+            return self.store.put(key, download_name, content_type, expires)
+        if self.client is None:
+            return None
+        seconds = min(self.hours * 3600, MAX_LINK_SECONDS)
+        return presigned_download(
+            self.client,
+            self.bucket,
+            key,
+            download_name=download_name,
+            content_type=content_type,
+            seconds=seconds,
+        )
+
+    def original(
+        self,
+        raw_key: str | None,
+        attachments: Sequence[Mapping[str, Any]] | None,
+        *,
+        truncated: bool = False,
+        reference: str = "message",
+    ) -> OriginalMail:
+        links = []
+        for attachment in attachments or ():
+            name = str(attachment.get("name") or "attachment")
+            content_type = str(attachment.get("content_type") or "application/octet-stream")
+            links.append(
+                AttachmentLink(
+                    name=name,
+                    size=int(attachment.get("size") or 0),
+                    content_type=content_type,
+                    url=self.url(attachment.get("key"), download_name=name, content_type=content_type),
+                )
+            )
+        return OriginalMail(
+            attachments=links,
+            original_url=self.url(raw_key, download_name=f"{reference}.eml", content_type="message/rfc822"),
+            link_hours=self.hours,
+            truncated=truncated,
+        )
+
+
+def presigned_download(
+    client: S3Client, bucket: str, key: str, *, download_name: str, content_type: str, seconds: int
+) -> str:
+    """A GET URL that downloads the object under its own name (RFC 6266, UTF-8 for any script)."""
+    from inquiry_router.inbound.raw_store import content_disposition
+
+    return client.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket,
+            "Key": key,
+            "ResponseContentDisposition": content_disposition(download_name),
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=seconds,
+    )

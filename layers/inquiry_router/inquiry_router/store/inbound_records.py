@@ -1,0 +1,214 @@
+"""The inbound mail function's table work: the per-message record (its decision and reason), the
+flood counter, thread lookups, and what a reply, a rep's logged answer or a bounce leaves behind.
+
+Every write is safe to repeat: items are keyed by the SES message id, the flood counter adds the
+message id to a set (counted once however often it is added), and marking an inquiry responded is
+conditional on it still being open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from inquiry_router.intake.records import iso_timestamp
+from inquiry_router.store import keys
+from inquiry_router.store.serialization import from_attributes, to_attributes
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+FLOOD_WINDOW = timedelta(minutes=10)
+MAX_LOOKUP_IDS = 50  # Message-IDs looked up per reply (In-Reply-To first, then References)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    contact_key: str
+    at: datetime
+    ses_message_id: str
+    kind: str
+    summary: str
+    inquiry_id: str | None = None
+    reference: str | None = None
+    by: str | None = None
+
+    def put(self, table: str) -> dict[str, Any]:
+        at = iso_timestamp(self.at)
+        return {
+            "Put": {
+                "TableName": table,
+                "Item": to_attributes(
+                    {
+                        # Keyed by the message: a redelivered event rewrites the same item.
+                        **keys.timeline_event_key(self.contact_key, at, f"mail-{self.ses_message_id}"),
+                        "entity": "event",
+                        "kind": self.kind,
+                        "at": at,
+                        "mail_id": self.ses_message_id,
+                        "inquiry_id": self.inquiry_id,
+                        "reference": self.reference,
+                        "by": self.by,
+                        "summary": self.summary,
+                    }
+                ),
+            }
+        }
+
+
+class InboundRecords:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        answer = self._client.get_item(TableName=self._table, Key=to_attributes(key), ConsistentRead=True)
+        return from_attributes(answer["Item"]) if "Item" in answer else None
+
+    def inquiry_by_reference(self, reference: str) -> dict[str, Any] | None:
+        pointer = self.get(keys.reference_key(reference))
+        return self.get(keys.inquiry_key(str(pointer["inquiry_id"]))) if pointer else None
+
+    def inquiry_by_message_ids(self, message_ids: Sequence[str]) -> dict[str, Any] | None:
+        """The inquiry behind the first of `message_ids` we sent (In-Reply-To before References)."""
+        wanted = list(dict.fromkeys(keys.message_id_key(i)["PK"] for i in message_ids))[:MAX_LOOKUP_IDS]
+        if not wanted:
+            return None
+        request: Any = {self._table: {"Keys": [to_attributes({"PK": pk, "SK": "MSGID"}) for pk in wanted]}}
+        found: dict[str, dict[str, Any]] = {}
+        while request:
+            answer = self._client.batch_get_item(RequestItems=request)
+            for raw in answer.get("Responses", {}).get(self._table, []):
+                item = from_attributes(raw)
+                found[str(item["PK"])] = item
+            request = answer.get("UnprocessedKeys") or None
+        first = next((found[pk] for pk in wanted if pk in found), None)
+        return self.get(keys.inquiry_key(str(first["inquiry_id"]))) if first else None
+
+    # -- the per-message record -------------------------------------------------------------
+
+    def save_mail_record(self, item: dict[str, Any]) -> None:
+        self._client.put_item(TableName=self._table, Item=to_attributes(item))
+
+    def count_from_sender(self, sender_hash: str, ses_message_id: str, now: datetime) -> int:
+        """Messages from one sender in the current 10-minute window, this one included."""
+        seconds = int(FLOOD_WINDOW.total_seconds())
+        epoch = int(now.timestamp())
+        start = epoch - epoch % seconds
+        answer = self._client.update_item(
+            TableName=self._table,
+            Key=to_attributes(keys.flood_guard_key(sender_hash, start)),
+            UpdateExpression="ADD message_ids :id SET entity = :entity, expires_at = :expires",
+            ExpressionAttributeValues={
+                ":id": {"SS": [ses_message_id]},
+                ":entity": {"S": "guard"},
+                ":expires": {"N": str(start + seconds)},
+            },
+            ReturnValues="UPDATED_NEW",
+        )
+        return len(answer.get("Attributes", {}).get("message_ids", {}).get("SS", []))
+
+    # -- what a message leaves behind -------------------------------------------------------
+
+    def append_reply(self, inquiry: dict[str, Any], entry: TimelineEntry) -> None:
+        """A buyer's reply on the contact's timeline and as the inquiry's latest reply."""
+        update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.inquiry_key(str(inquiry["id"]))),
+                "UpdateExpression": "SET last_reply_at = :at, last_reply_mail_id = :mail",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": to_attributes(
+                    {":at": iso_timestamp(entry.at), ":mail": entry.ses_message_id}
+                ),
+            }
+        }
+        self._client.transact_write_items(TransactItems=[entry.put(self._table), update])  # type: ignore[list-item]
+
+    def log_rep_answer(self, entry: TimelineEntry, inquiry: dict[str, Any] | None) -> int | None:
+        """A rep's answer on the contact's timeline; an open inquiry becomes `responded`.
+
+        Returns the first-response time in seconds when this answer was the first, else None.
+        """
+        items: list[Any] = [entry.put(self._table)]
+        first_response: int | None = None
+        if inquiry and inquiry.get("status") == "assigned":
+            received = datetime.fromisoformat(str(inquiry["received_at"]).replace("Z", "+00:00"))
+            first_response = max(0, int((entry.at - received).total_seconds()))
+            items.append(self._responded(inquiry, entry, first_response))
+            owner = inquiry.get("owner_email")
+            if owner and inquiry.get("assignment_kind") != "fallback":  # a team address has no load
+                items.append(self._load_decrement(str(owner)))
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            # Answered already (another message, or this one delivered twice): log it only.
+            self._client.transact_write_items(TransactItems=[entry.put(self._table)])  # type: ignore[list-item]
+            return None
+        return first_response
+
+    def mark_bounced(self, email_key: str, entry: TimelineEntry, reason: str) -> bool:
+        """Suppress acknowledgements to a contact's address; False when no such contact exists."""
+        update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.contact_key(email_key)),
+                "UpdateExpression": "SET bounced = :yes, suppressed = :yes, bounced_at = :at, "
+                "bounce_reason = :reason",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": to_attributes(
+                    {":yes": True, ":at": iso_timestamp(entry.at), ":reason": reason[:500]}
+                ),
+            }
+        }
+        try:
+            self._client.transact_write_items(TransactItems=[update, entry.put(self._table)])  # type: ignore[list-item]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            return False
+        return True
+
+    def _responded(self, inquiry: dict[str, Any], entry: TimelineEntry, seconds: int) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.inquiry_key(str(inquiry["id"]))),
+                "UpdateExpression": "SET #status = :responded, responded_at = :at, responded_by = :by, "
+                "first_response_seconds = :seconds, GSI1PK = :status_pk",
+                # Only the first answer counts, and only while the inquiry is open.
+                "ConditionExpression": "#status = :assigned",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_attributes(
+                    {
+                        ":responded": "responded",
+                        ":assigned": "assigned",
+                        ":at": iso_timestamp(entry.at),
+                        ":by": entry.by,
+                        ":seconds": seconds,
+                        ":status_pk": "STATUS#responded",
+                    }
+                ),
+            }
+        }
+
+    def _load_decrement(self, owner: str) -> dict[str, Any]:
+        # The owner's open load: the router's fairness counts unanswered inquiries only.
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.rep_load_key(owner)),
+                "UpdateExpression": "ADD #open :minus",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeNames": {"#open": "open"},
+                "ExpressionAttributeValues": to_attributes({":minus": -1}),
+            }
+        }

@@ -1,0 +1,496 @@
+"""Mail to sales@ on moto: the raw message in S3 as SES's S3 action leaves it, the SES receipt event
+to the inbound function, then the router and the mailer as in production.
+
+What the buyer, the rep and the admin would notice is asserted: who gets which mail, what the
+timeline and the inquiry say, the decision stored with its reason, nothing twice.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from inquiry_router.inbound.raw_store import RawMailMissing
+from inquiry_router.inbound.receipt import InvalidReceiptEvent, SesReceipt, receipt_event
+from inquiry_router.inbound.screening import SesVerdicts
+from inquiry_router.store import keys
+from inquiry_router.store.queries import contact_timeline, get_inquiry
+from inquiry_router.store.serialization import from_attributes, to_attributes
+from inquiry_router.wiring import reset_all_wiring
+from tests.conftest import TABLE_NAME, load_function
+from tests.support.events import load_event
+from tests.support.pipeline import (
+    FILES_URL,
+    RAW_MAIL_BUCKET,
+    REGION,
+    Pipeline,
+    lambda_context,
+    sent_mails,
+    start_pipeline,
+)
+from tests.support.routing import DOMAIN
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
+BUYER = "li.wei.trading@gmail.com"
+SALES = f"sales@in.{DOMAIN}"
+LOG = f"log@in.{DOMAIN}"
+
+
+class Inbox:
+    """SES receiving on moto: store the raw message under raw/<id>, invoke the function."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.s3 = boto3.client("s3", region_name=REGION)
+        self.handler = load_function("inbound").handler
+
+    def receive(
+        self,
+        raw: bytes,
+        *,
+        recipients: list[str] | None = None,
+        message_id: str | None = None,
+        verdicts: SesVerdicts | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        message_id = message_id or uuid.uuid4().hex
+        self.s3.put_object(Bucket=RAW_MAIL_BUCKET, Key=f"raw/{message_id}", Body=raw)
+        return self.deliver(message_id, recipients=recipients, verdicts=verdicts, at=at)
+
+    def deliver(
+        self,
+        message_id: str,
+        *,
+        recipients: list[str] | None = None,
+        verdicts: SesVerdicts | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        event = receipt_event(
+            message_id,
+            recipients=recipients or [SALES],
+            received_at=at or datetime.now(UTC),
+            verdicts=verdicts,
+        )
+        result: dict[str, Any] = self.handler(event, lambda_context("inbound"))
+        return {**result, "id": message_id}
+
+    def record(self, message_id: str) -> dict[str, Any]:
+        answer = self.pipeline.dynamodb.get_item(
+            TableName=TABLE_NAME, Key=to_attributes(keys.inbound_mail_key(message_id))
+        )
+        return from_attributes(answer["Item"])
+
+
+@pytest.fixture
+def inbox(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Inbox]:
+    yield Inbox(start_pipeline(dynamodb, monkeypatch, tmp_path))
+    reset_all_wiring()
+
+
+def buyer_mail(
+    subject: str = "Street lights for a project in Malaysia",
+    body: str = "Hello,\n\nWe need 300 solar street lights (60 W) for Penang. Please quote FOB Shenzhen.\n",
+    *,
+    sender: str = f"Wei Li <{BUYER}>",
+    to: str = f"sales@{DOMAIN}",
+    attachment: tuple[str, bytes] | None = None,
+    **headers: str,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{uuid.uuid4().hex}@mail.gmail.com>"
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    if attachment:
+        name, data = attachment
+        message.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    return message.as_bytes()
+
+
+def download(link: str) -> dict[str, Any]:
+    """The files function's answer to a click on `link`."""
+    token = link.rsplit("/", 1)[1]
+    event = copy.deepcopy(load_event("files-get.json"))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/files/{token}"
+    event["pathParameters"] = {"token": token}
+    result: dict[str, Any] = load_function("files").handler(event, lambda_context("files"))
+    return result
+
+
+def test_an_unknown_or_expired_link_says_so_and_reveals_nothing(inbox: Inbox) -> None:
+    inbox.receive(buyer_mail(attachment=("offer.pdf", b"%PDF offer")))
+    inbox.pipeline.run()
+    [forward] = [m for m in sent_mails() if m.message["To"].addresses[0].addr_spec != BUYER]
+    link = re.findall(re.escape(FILES_URL) + r"/[A-Za-z0-9_-]+", forward.text)[0]
+    token = link.rsplit("/", 1)[1]
+    inbox.pipeline.dynamodb.update_item(
+        TableName=TABLE_NAME,
+        Key=to_attributes(keys.download_link_key(token)),
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": {"N": "1000"}},
+    )
+
+    for answer in (
+        download(link),
+        download(f"{FILES_URL}/unknownTokenOfGoodLength"),
+        download(f"{FILES_URL}/x"),
+    ):
+        assert answer["statusCode"] == 410
+        assert "expired" in answer["body"]
+        assert "Location" not in answer.get("headers", {})
+
+
+def inquiries(dynamodb: Any) -> list[dict[str, Any]]:
+    answer = dynamodb.scan(
+        TableName=TABLE_NAME,
+        FilterExpression="entity = :inquiry",
+        ExpressionAttributeValues={":inquiry": {"S": "inquiry"}},
+    )
+    return [from_attributes(item) for item in answer["Items"]]
+
+
+def addresses(header: str | None) -> list[str]:
+    return [address for _, address in getaddresses([header or ""])]
+
+
+def test_the_sample_event_reads_as_a_receipt() -> None:
+    receipt = SesReceipt.from_event(load_event("inbound-ses-receipt.json"))
+    assert receipt.message_id == "o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1"
+    assert receipt.recipients == ("sales@in.sunrise-lighting.com",)
+    assert receipt.verdicts.spam == "PASS"
+
+
+def test_anything_but_a_receipt_event_is_refused_with_a_message_to_act_on() -> None:
+    with pytest.raises(InvalidReceiptEvent, match=r"Records\[0\]\.ses\.mail\.messageId"):
+        SesReceipt.from_event({"Records": [{"body": "{}"}]})
+    with pytest.raises(InvalidReceiptEvent, match="not an SES message id"):
+        SesReceipt.from_event({"Records": [{"ses": {"mail": {"messageId": "../raw/x"}}}]})
+
+
+def test_a_new_mail_becomes_an_assigned_inquiry_the_buyer_is_acknowledged_and_the_rep_gets_a_forward(
+    inbox: Inbox,
+) -> None:
+    # Given a buyer's mail with a PDF to sales@
+    raw = buyer_mail(attachment=("Spec sheet 规格.pdf", b"%PDF-1.4 spec"))
+
+    # When SES receives it and the pipeline runs
+    result = inbox.receive(raw)
+    inbox.pipeline.run()
+
+    # Then it is one inquiry by mail, assigned, with the attachment kept in S3
+    assert result["decision"] == "new_inquiry"
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    assert inquiry["channel"] == "mail"
+    assert inquiry["status"] == "assigned"
+    assert inquiry["email"] == BUYER
+    assert inquiry["name"] == "Wei Li"
+    assert inquiry["subject"] == "Street lights for a project in Malaysia"
+    assert "300 solar street lights" in inquiry["message"]
+    [attachment] = inquiry["attachments"]
+    assert attachment["name"] == "Spec sheet 规格.pdf"
+    stored = inbox.s3.get_object(Bucket=RAW_MAIL_BUCKET, Key=attachment["key"])
+    assert stored["Body"].read() == b"%PDF-1.4 spec"
+    assert "规格" in stored["ContentDisposition"] or "%E8%A7%84" in stored["ContentDisposition"]
+
+    # And the buyer got the acknowledgement, the owner the forward: buyer's name via us, Reply-To buyer
+    mails = {m.message["To"].addresses[0].addr_spec: m for m in sent_mails()}
+    assert set(mails) == {BUYER, inquiry["owner_email"]}
+    forward = mails[inquiry["owner_email"]].message
+    assert forward["From"].addresses[0].display_name.startswith("Wei Li via Sunrise Lighting")
+    assert forward["From"].addresses[0].addr_spec == f"sales@{DOMAIN}"
+    assert addresses(forward["Reply-To"]) == [BUYER]
+    text = mails[inquiry["owner_email"]].text
+    assert "Spec sheet 规格.pdf" in text
+    links = re.findall(re.escape(FILES_URL) + r"/[A-Za-z0-9_-]+", text)
+    assert len(links) == 2  # the attachment and the full original
+
+    # And each link downloads its file (a fresh presigned URL per click), under its own name
+    attachment_link, original_link = links
+    redirect = download(attachment_link)
+    assert redirect["statusCode"] == 302
+    location = redirect["headers"]["Location"]
+    assert f"/{RAW_MAIL_BUCKET}/attachments/" in location or f"{RAW_MAIL_BUCKET}.s3" in location
+    assert "X-Amz-Expires=300" in location
+    assert "response-content-disposition" in location
+    assert download(original_link)["statusCode"] == 302
+
+    # And the decision is stored with its reason
+    record = inbox.record(result["id"])
+    assert record["decision"] == "new_inquiry"
+    assert record["inquiry_id"] == inquiry["id"]
+    assert record["reason"]
+
+
+def test_a_duplicate_delivery_creates_nothing_and_sends_nothing_twice(inbox: Inbox) -> None:
+    first = inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    sent = len(sent_mails())
+
+    again = inbox.deliver(first["id"])
+    inbox.pipeline.run()
+
+    assert again["decision"] == "new_inquiry"
+    assert len(inquiries(inbox.pipeline.dynamodb)) == 1
+    assert len(sent_mails()) == sent == 2
+
+
+def test_a_duplicate_delivery_after_a_crash_mid_way_reuses_the_stored_inquiry(inbox: Inbox) -> None:
+    # Given a first delivery that stored the inquiry but died before recording the mail as done
+    first = inbox.receive(buyer_mail())
+    inbox.pipeline.dynamodb.delete_item(
+        TableName=TABLE_NAME, Key=to_attributes(keys.inbound_mail_key(first["id"]))
+    )
+
+    # When Lambda retries the event
+    inbox.deliver(first["id"])
+
+    # Then the intake's idempotency guard returns the same inquiry
+    assert len(inquiries(inbox.pipeline.dynamodb)) == 1
+    assert inbox.record(first["id"])["inquiry_id"] == inquiries(inbox.pipeline.dynamodb)[0]["id"]
+
+
+def test_a_reply_to_the_acknowledgement_joins_the_inquiry_and_reaches_its_owner(inbox: Inbox) -> None:
+    # Given an assigned inquiry whose buyer was acknowledged
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    before = len(sent_mails())
+
+    # When the buyer answers the acknowledgement (their client quotes our Message-ID)
+    reply = buyer_mail(
+        "Re: We received your inquiry",
+        "Here are the drawings.\n\nOn Monday you wrote:\n> Thank you for your inquiry\n",
+        In_Reply_To=inquiry["acknowledgement_message_id"],
+        References=inquiry["acknowledgement_message_id"],
+        attachment=("drawing.pdf", b"%PDF drawing"),
+    )
+    result = inbox.receive(reply)
+    inbox.pipeline.run()
+
+    # Then there is no new inquiry and no new acknowledgement, but the owner got the reply
+    assert result["decision"] == "thread_reply"
+    assert len(inquiries(inbox.pipeline.dynamodb)) == 1
+    [forward] = sent_mails()[before:]
+    assert forward.message["To"].addresses[0].addr_spec == inquiry["owner_email"]
+    assert forward.message["In-Reply-To"] == inquiry["notification_message_id"]
+    assert addresses(forward.message["Reply-To"]) == [BUYER]
+    assert "Here are the drawings." in forward.text
+    assert "Thank you for your inquiry" not in forward.text  # quoted history stripped
+    assert "drawing.pdf" in forward.text
+    assert inquiry["reference"] in str(forward.message["Subject"])
+
+    # And the buyer's timeline shows the reply
+    kinds = [e["kind"] for e in contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, BUYER)]
+    assert "buyer_replied" in kinds
+    assert "reply_forwarded" in kinds
+    assert get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])["last_reply_at"]  # type: ignore[index]
+
+
+def test_a_reference_in_the_subject_threads_a_reply_that_lost_its_headers(inbox: Inbox) -> None:
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+
+    result = inbox.receive(buyer_mail(f"AW: [{inquiry['reference']}] price", "OK for 300 pcs."))
+
+    assert result["decision"] == "thread_reply"
+    assert inquiry["reference"] in inbox.record(result["id"])["reason"]
+    assert len(inquiries(inbox.pipeline.dynamodb)) == 1
+
+
+def test_a_reference_that_matches_nothing_still_becomes_an_inquiry(inbox: Inbox) -> None:
+    result = inbox.receive(buyer_mail("Re: [INQ-ZZZZZZ] old quote", "Is the old price still valid?"))
+
+    assert result["decision"] == "new_inquiry"
+    assert "no stored inquiry matches" in result["reason"]
+    assert len(inquiries(inbox.pipeline.dynamodb)) == 1
+
+
+def test_a_vacation_reply_is_stored_as_automated_and_nothing_is_sent(inbox: Inbox) -> None:
+    result = inbox.receive((FIXTURES / "gmail_vacation.eml").read_bytes())
+    inbox.pipeline.run()
+
+    assert result["decision"] == "automated"
+    assert inquiries(inbox.pipeline.dynamodb) == []
+    assert sent_mails() == []
+    record = inbox.record(result["id"])
+    assert record["reason"]
+    assert record["expires_at"]
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "decision"),
+    [
+        (SesVerdicts(spam="PASS", virus="FAIL"), "quarantine"),
+        (SesVerdicts(spam="FAIL", virus="PASS"), "spam"),
+        (SesVerdicts(dmarc="FAIL", dmarc_policy="REJECT"), "spoofed"),
+    ],
+)
+def test_ses_verdicts_decide_before_anything_is_sent(
+    inbox: Inbox, verdicts: SesVerdicts, decision: str
+) -> None:
+    result = inbox.receive(buyer_mail(), verdicts=verdicts)
+    inbox.pipeline.run()
+
+    assert result["decision"] == decision
+    assert inquiries(inbox.pipeline.dynamodb) == []
+    assert sent_mails() == []
+
+
+def test_a_reps_bcc_copy_marks_the_inquiry_responded_with_its_first_response_time(inbox: Inbox) -> None:
+    # Given an inquiry assigned an hour ago
+    received = datetime.now(UTC) - timedelta(hours=1)
+    inbox.receive(buyer_mail(), at=received)
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    owner = inquiry["owner_email"]
+    load_before = _open_load(inbox, owner)
+
+    # When the owner answers from their own mailbox with the logging address in Bcc
+    answer = buyer_mail(
+        f"Re: [{inquiry['reference']}] Street lights",
+        "Dear Wei, please find our offer attached.",
+        sender=f"Rep <{owner}>",
+        to=f"Wei Li <{BUYER}>",
+    )
+    result = inbox.receive(answer, recipients=[LOG])
+
+    # Then the inquiry is responded, with the time it took, and the rep's open load goes down
+    assert result["decision"] == "rep_log"
+    stored = get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])
+    assert stored is not None
+    assert stored["status"] == "responded"
+    assert stored["responded_by"] == owner
+    assert 3500 <= stored["first_response_seconds"] <= 3700
+    assert _open_load(inbox, owner) == load_before - 1
+    timeline = contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, BUYER)
+    assert any(e["kind"] == "rep_replied" and e["by"] == owner for e in timeline)
+
+    # And a second answer is logged without counting again
+    inbox.receive(
+        buyer_mail(f"Re: [{inquiry['reference']}] more", "PS", sender=owner, to=BUYER), recipients=[LOG]
+    )
+    assert _open_load(inbox, owner) == load_before - 1
+    assert sent_mails()[-1].message["To"].addresses[0].addr_spec != LOG  # nothing was mailed out
+
+
+def test_a_forged_reps_copy_does_not_mark_the_inquiry_answered(inbox: Inbox) -> None:
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    forged = buyer_mail(f"Re: [{inquiry['reference']}]", "Done.", sender=inquiry["owner_email"], to=BUYER)
+
+    result = inbox.receive(forged, recipients=[LOG], verdicts=SesVerdicts(spf="FAIL", dkim="FAIL"))
+
+    assert result["decision"] == "spoofed"
+    assert get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])["status"] == "assigned"  # type: ignore[index]
+
+
+def test_mail_to_the_logging_address_from_anyone_else_is_ignored_and_recorded(inbox: Inbox) -> None:
+    stranger = inbox.receive(buyer_mail(to=LOG), recipients=[LOG])
+    colleague = inbox.receive(buyer_mail(sender=f"accounts@{DOMAIN}", to=BUYER), recipients=[LOG])
+
+    assert stranger["decision"] == "spam"
+    assert colleague["decision"] == "rep_log"
+    assert "not a rep" in inbox.record(colleague["id"])["reason"]
+    assert inquiries(inbox.pipeline.dynamodb) == []
+
+
+def test_a_bounce_suppresses_acknowledgements_to_that_address(inbox: Inbox) -> None:
+    # Given a contact
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    bounce = _with_failed_recipient((FIXTURES / "dsn_bounce.eml").read_bytes(), BUYER)
+
+    # When a delivery failure for their address comes back
+    result = inbox.receive(bounce)
+
+    # Then the contact is marked bounced and the next acknowledgement is not sent
+    assert result["decision"] == "bounce"
+    contact = from_attributes(
+        inbox.pipeline.dynamodb.get_item(TableName=TABLE_NAME, Key=to_attributes(keys.contact_key(BUYER)))[
+            "Item"
+        ]
+    )
+    assert contact["bounced"] is True
+    assert contact["suppressed"] is True
+    before = len(sent_mails())
+    inbox.receive(
+        buyer_mail("Another request", "Also 50 flood lights."), at=datetime.now(UTC) + timedelta(days=2)
+    )
+    inbox.pipeline.run()
+    assert [m.message["To"].addresses[0].addr_spec for m in sent_mails()[before:]] != [BUYER]
+    assert all(m.message["To"].addresses[0].addr_spec != BUYER for m in sent_mails()[before:])
+
+
+def test_a_flood_from_one_sender_is_stored_but_no_longer_acknowledged(inbox: Inbox) -> None:
+    results = [inbox.receive(buyer_mail(f"Request {n}", f"Message number {n}")) for n in range(7)]
+
+    assert [r["decision"] for r in results] == ["new_inquiry"] * 7
+    stored = inquiries(inbox.pipeline.dynamodb)
+    assert len(stored) == 7
+    paused = [i for i in stored if i.get("acknowledgement_paused")]
+    assert len(paused) == 2  # the 6th and 7th
+    assert "acknowledgements paused" in inbox.record(results[-1]["id"])["reason"]
+
+
+def test_an_unreadable_message_is_stored_and_the_fallback_address_told(inbox: Inbox) -> None:
+    result = inbox.receive(b"\r\n\r\n")
+    inbox.pipeline.run()
+
+    assert result["decision"] == "unparseable"
+    [notice] = sent_mails()
+    assert notice.message["To"].addresses[0].addr_spec == f"manager@{DOMAIN}"
+    [link] = re.findall(re.escape(FILES_URL) + r"/[A-Za-z0-9_-]+", notice.text)
+    assert f"raw/{result['id']}" in download(link)["headers"]["Location"]
+    assert inbox.record(result["id"])["raw_mail_key"] == f"raw/{result['id']}"
+
+
+def test_a_missing_raw_message_raises_so_lambda_retries(inbox: Inbox) -> None:
+    with pytest.raises(RawMailMissing, match="does not exist"):
+        inbox.deliver("never-stored")
+
+
+def test_a_sender_name_cannot_add_a_header_to_the_reps_forward(inbox: Inbox) -> None:
+    raw = (
+        "From: =?utf-8?q?Evil=0D=0ABcc=3A_victim=40example=2Eorg?= <evil@importer.example>\r\n"
+        f"To: sales@{DOMAIN}\r\nSubject: Quote\r\nMessage-ID: <x1@importer.example>\r\n\r\n"
+        "Please quote 100 pcs.\r\n"
+    )
+    inbox.receive(raw.encode())
+    inbox.pipeline.run()
+
+    for mail in sent_mails():
+        assert mail.message["Bcc"] is None
+        recipients = [a.addr_spec for a in mail.message["To"].addresses]
+        assert "victim@example.org" not in recipients
+
+
+def _open_load(inbox: Inbox, owner: str) -> int:
+    item = inbox.pipeline.dynamodb.get_item(TableName=TABLE_NAME, Key=to_attributes(keys.rep_load_key(owner)))
+    return int(from_attributes(item.get("Item", {})).get("open", 0))
+
+
+def _with_failed_recipient(raw: bytes, address: str) -> bytes:
+    lines = []
+    for line in raw.splitlines(keepends=True):
+        if not line.lower().startswith((b"final-recipient", b"original-recipient")):
+            lines.append(line)
+            continue
+        ending = b"\r\n" if line.endswith(b"\r\n") else b"\n"
+        lines.append(line.split(b":", 1)[0] + b": rfc822; " + address.encode() + ending)
+    assert len(lines) < len(raw.splitlines()) + 1
+    return b"".join(lines)

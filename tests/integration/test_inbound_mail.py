@@ -319,6 +319,38 @@ def test_a_reference_that_matches_nothing_still_becomes_an_inquiry(inbox: Inbox)
     assert len(inquiries(inbox.pipeline.dynamodb)) == 1
 
 
+def test_a_reps_forward_of_a_buyers_mail_is_filed_under_the_buyer_and_not_acknowledged(inbox: Inbox) -> None:
+    # Given a rep who got a buyer's mail in their own mailbox and forwards it to sales@
+    forward = buyer_mail(
+        "Fwd: LED panels",
+        "Please file this one.\n\n---------- Forwarded message ---------\n"
+        "From: Ana García <ana@importadora-sol.es>\nDate: Mon, 3 Jun 2024 at 10:02\n"
+        "Subject: LED panels\nTo: Bob <bob@sunrise-lighting.com>\n\nPlease quote 2,000 LED panels.\n",
+        sender=f"Bob <bob@{DOMAIN}>",
+    )
+
+    # When it arrives and the pipeline runs
+    result = inbox.receive(forward)
+    inbox.pipeline.run()
+
+    # Then the inquiry is the buyer's, with their words, and only the owner is mailed
+    assert result["decision"] == "new_inquiry"
+    assert "forwarded by bob@" in result["reason"]
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    assert (inquiry["email"], inquiry["name"]) == ("ana@importadora-sol.es", "Ana García")
+    assert inquiry["message"] == "Please quote 2,000 LED panels."
+    assert [m.message["To"].addresses[0].addr_spec for m in sent_mails()] == [inquiry["owner_email"]]
+    timeline = contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, "ana@importadora-sol.es")
+    assert any(e["kind"] == "acknowledgement_skipped" and "forwarded by" in e["summary"] for e in timeline)
+
+
+def test_a_colleague_writing_to_sales_is_not_acknowledged(inbox: Inbox) -> None:
+    inbox.receive(buyer_mail("Stock question", "Do we have 600x600 panels in stock?", sender=f"ops@{DOMAIN}"))
+    inbox.pipeline.run()
+
+    assert all(m.message["To"].addresses[0].addr_spec != f"ops@{DOMAIN}" for m in sent_mails())
+
+
 def test_a_vacation_reply_is_stored_as_automated_and_nothing_is_sent(inbox: Inbox) -> None:
     result = inbox.receive((FIXTURES / "gmail_vacation.eml").read_bytes())
     inbox.pipeline.run()

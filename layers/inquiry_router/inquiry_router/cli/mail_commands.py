@@ -13,23 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from inquiry_router.cli.output import print_json
 from inquiry_router.cli.target import TargetError
+from inquiry_router.inbound.screening import DecisionKind
 
 DEFAULT_COMPANY_DOMAIN = "example.com"
-DECISIONS = (
-    "new_inquiry",
-    "thread_reply",
-    "rep_log",
-    "automated",
-    "bounce",
-    "spam",
-    "quarantine",
-    "spoofed",
-    "unparseable",
-)
+DECISIONS: tuple[str, ...] = get_args(DecisionKind)
 LINK_HOURS = 24
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
+from inquiry_router.inbound.forwards import forwarded_sender
 from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail
 from inquiry_router.inbound.raw_store import RawMailStore, StoredAttachment
 from inquiry_router.inbound.receipt import SesReceipt
@@ -124,6 +125,17 @@ class InboundProcessor:
         sender = parsed.from_address
         assert sender is not None  # screening answers `unparseable` for mail without a sender
         message, truncated = _message_text(parsed)
+        not_acknowledged: str | None = None
+        if self._on_company_domain(sender.address):
+            # A colleague wrote to sales@: most often a rep filing a buyer's mail they received.
+            forwarded = forwarded_sender(parsed.full_text)
+            if forwarded and not self._on_company_domain(forwarded.address):
+                not_acknowledged = f"forwarded by {sender.address}: the buyer wrote to them, not to us"
+                decision = replace(decision, reason=f"{decision.reason}; forwarded by {sender.address}")
+                sender = Address(forwarded.name, forwarded.address)
+                message, truncated = _bounded(forwarded.text or message)
+            else:
+                not_acknowledged = "sent from the company's own domain: colleagues are not acknowledged"
         try:
             submission = InquirySubmission.model_validate(
                 {
@@ -148,7 +160,7 @@ class InboundProcessor:
         paused = (
             f"{seen} messages from this sender in 10 minutes: acknowledgements paused"
             if seen > FLOOD_LIMIT
-            else None
+            else not_acknowledged
         )
         origin = MailOrigin(
             ses_message_id=receipt.message_id,
@@ -415,6 +427,11 @@ def _message_text(parsed: ParsedMail) -> tuple[str, bool]:
     if not text:
         names = [a.name for a in parsed.attachments if not a.inline]
         text = f"(no text; attached: {', '.join(names)})" if names else "(empty message)"
+    return _bounded(text)
+
+
+def _bounded(text: str) -> tuple[str, bool]:
+    """`text` within the intake's message limit, and whether it was shortened."""
     if len(text) <= MAX_MESSAGE_CHARS:
         return text, False
     return text[: MAX_MESSAGE_CHARS - len(_TRUNCATION_NOTE)].rstrip() + _TRUNCATION_NOTE, True

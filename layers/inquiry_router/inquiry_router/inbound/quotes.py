@@ -24,10 +24,10 @@ _ORIGINAL_MESSAGE = re.compile(
 )
 _CHINESE_HEADER = re.compile(r"^\s*\*?发件人\*?\s*[:：]")
 _OUTLOOK_FROM = re.compile(r"^\s*\*?(?:From|De|Von)\*?\s*:", re.IGNORECASE)
-_OUTLOOK_SENT = re.compile(
+OUTLOOK_SENT = re.compile(
     r"^\s*\*?(?:Sent|Date|Enviado|Envoyé|Gesendet|Fecha|发送时间|日期)\*?\s*[:：]", re.IGNORECASE
 )
-_FORWARD_MARKER = re.compile(
+FORWARD_MARKER = re.compile(
     r"^\s*(?:-{3,}\s*(?:forwarded message|转发邮件信息|mensaje reenviado|message transféré)"
     r"|begin forwarded message:)",
     re.IGNORECASE,
@@ -42,7 +42,7 @@ def strip_quoted(text: str) -> str:
     lines = text.replace("\r\n", "\n").split("\n")
     kept: list[str] = []
     for index, line in enumerate(lines):
-        if _FORWARD_MARKER.match(line):
+        if FORWARD_MARKER.match(line):
             # What follows is the forwarded mail itself, its header block included: keep it all.
             kept.extend(lines[index:])
             break
@@ -67,5 +67,5 @@ def _starts_history(lines: list[str], index: int) -> bool:
         return True
     if _OUTLOOK_FROM.match(line):
         following = lines[index + 1 : index + 1 + _OUTLOOK_BLOCK_LINES]
-        return any(_OUTLOOK_SENT.match(candidate) for candidate in following)
+        return any(OUTLOOK_SENT.match(candidate) for candidate in following)
     return False

@@ -45,23 +45,12 @@ def submit_inquiry(
     record = build_inquiry_record(submission, facts, spam_reasons=verdict.reasons, captcha=captcha_outcome)
     receipt = writer.record_inquiry(record, _guards(record.contact_key, submission, facts, settings))
 
-    if receipt.replayed:
-        metrics.add_metric(name="InquiryReplayed", unit=MetricUnit.Count, value=1)
-    elif receipt.status == "spam":
-        metrics.add_metric(name="InquirySpam", unit=MetricUnit.Count, value=1)
-    else:
-        metrics.add_metric(name="InquiryAccepted", unit=MetricUnit.Count, value=1)
-    logger.info(
-        "inquiry stored",
-        extra={
-            "inquiry_id": receipt.inquiry_id,
-            "reference": receipt.reference,
-            "status": receipt.status,
-            "replayed": receipt.replayed,
-            "spam_reasons": list(verdict.reasons),
-            "sender": mask_email(submission.email),
-            "free_mail": record.signals.free_mail,
-        },
+    _count_and_log(
+        receipt,
+        submission.email,
+        channel="form",
+        spam_reasons=list(verdict.reasons),
+        free_mail=record.signals.free_mail,
     )
     return receipt
 
@@ -84,7 +73,16 @@ def record_mail_inquiry(
         rate_windows=(),
     )
     receipt = writer.record_inquiry(record, guards)
-    if not receipt.replayed:
+    _count_and_log(receipt, submission.email, channel="mail")
+    return receipt
+
+
+def _count_and_log(receipt: IntakeReceipt, sender: str, *, channel: str, **details: object) -> None:
+    if receipt.replayed:
+        metrics.add_metric(name="InquiryReplayed", unit=MetricUnit.Count, value=1)
+    elif receipt.status == "spam":
+        metrics.add_metric(name="InquirySpam", unit=MetricUnit.Count, value=1)
+    else:
         metrics.add_metric(name="InquiryAccepted", unit=MetricUnit.Count, value=1)
     logger.info(
         "inquiry stored",
@@ -93,11 +91,11 @@ def record_mail_inquiry(
             "reference": receipt.reference,
             "status": receipt.status,
             "replayed": receipt.replayed,
-            "channel": "mail",
-            "sender": mask_email(submission.email),
+            "channel": channel,
+            "sender": mask_email(sender),  # never the address itself
+            **details,
         },
     )
-    return receipt
 
 
 def _guards(

@@ -217,5 +217,8 @@ class _Refused(Exception):
 def write_to_outbox(outbox: Path, stem: str, parts: MailParts) -> None:
     """The local stack's outbox: every sent mail as .eml (open in a mail client) and .html (a browser)."""
     outbox.mkdir(parents=True, exist_ok=True)
-    (outbox / f"{stem}.eml").write_bytes(parts.raw)
-    (outbox / f"{stem}.html").write_text(parts.html, encoding="utf-8")
+    for name, data in ((f"{stem}.html", parts.html.encode("utf-8")), (f"{stem}.eml", parts.raw)):
+        # Written aside, then renamed: whoever watches the outbox never reads half a mail.
+        partial = outbox / f".{name}.partial"
+        partial.write_bytes(data)
+        partial.replace(outbox / name)

@@ -16,11 +16,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiry_router.downloads import wiring
+from inquiry_router.downloads import wiring  # noqa: F401 - loaded, so reset_all_wiring() resets it
 from inquiry_router.intake.pages import message_page
 from inquiry_router.mail.links import CLICK_SECONDS, presigned_download
 from inquiry_router.observability import logger
-from inquiry_router.store import keys
+from inquiry_router.settings import pipeline_settings
+from inquiry_router.store import clients, keys
 from inquiry_router.store.serialization import from_attributes, to_attributes
 
 HTML = "text/html; charset=utf-8"
@@ -38,9 +39,9 @@ def http_app() -> APIGatewayHttpResolver:
         if link is None:
             logger.info("download link refused")
             return Response(410, HTML, _GONE, headers=_NO_STORE)
-        settings = wiring.settings()
+        settings = pipeline_settings()
         url = presigned_download(
-            wiring.s3_client(),
+            clients.s3_client(),
             settings.raw_mail_bucket,
             str(link["object_key"]),
             download_name=str(link.get("download_name") or "download"),
@@ -55,8 +56,8 @@ def http_app() -> APIGatewayHttpResolver:
 def _link(token: str) -> dict[str, Any] | None:
     if not _TOKEN.match(token):
         return None
-    answer = wiring.dynamodb_client().get_item(
-        TableName=wiring.settings().table_name, Key=to_attributes(keys.download_link_key(token))
+    answer = clients.dynamodb_client().get_item(
+        TableName=pipeline_settings().table_name, Key=to_attributes(keys.download_link_key(token))
     )
     item = from_attributes(answer["Item"]) if "Item" in answer else None
     # TTL deletes late: an expired item must not count.

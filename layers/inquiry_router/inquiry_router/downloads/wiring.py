@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from inquiry_router.settings import PipelineSettings, pipeline_settings
+from inquiry_router.settings import pipeline_settings
 from inquiry_router.store import clients
-
-dynamodb_client = clients.dynamodb_client
-s3_client = clients.s3_client
-
-
-def settings() -> PipelineSettings:
-    return pipeline_settings()
 
 
 def reset_wiring() -> None:

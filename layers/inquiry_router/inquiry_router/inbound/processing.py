@@ -333,7 +333,8 @@ class InboundProcessor:
 
     def _rep(self, address: str) -> bool:
         config = self.load_config()
-        return bool(config) and normalise_email(address) in {r.email.lower() for r in config.reps}  # type: ignore[union-attr]
+        reps = {r.email.lower() for r in config.reps} if config else set()
+        return normalise_email(address) in reps
 
     def _on_company_domain(self, address: str) -> bool:
         domain = address.rpartition("@")[2]

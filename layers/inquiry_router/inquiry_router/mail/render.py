@@ -184,11 +184,7 @@ def render_notification(view: NotificationView) -> RenderedMail:
         f"{say.label(say('notify.reply'), view.buyer_email)}\n{reply_hint}",
         _text_section(say("notify.signals"), _text_signals(signals)),
         _text_section(say("notify.message"), "\n".join(message_lines) or say("notify.no_message")),
-        *(
-            [_text_original(view.original, say)]
-            if view.original and _text_original(view.original, say)
-            else []
-        ),
+        _text_original(view.original, say),
         _text_section(say("notify.buyer"), _text_rows(buyer_rows, say)),
         _text_section(say("notify.inquiry"), _text_rows(inquiry_rows, say)),
         _text_section(say("notify.assignment"), _text_rows(assignment_rows, say)),
@@ -326,7 +322,7 @@ def _forward_mail(
         f"{heading}\n{intro}",
         f"{say.label(label, href)}\n{hint}" if href else hint,
         *([_text_section(message_heading, "\n".join(message_lines))] if message_lines else []),
-        *([_text_original(original, say)] if original and _text_original(original, say) else []),
+        _text_original(original, say),
         _text_section(details_heading, _text_rows(rows, say)),
         footer,
     )
@@ -547,4 +543,5 @@ def _text_section(heading: str, *bodies: str) -> str:
 
 
 def _paragraphs(*paragraphs: str) -> str:
-    return "\n\n".join(paragraphs) + "\n"
+    """Blank-line separated; an empty paragraph (a section with nothing to say) is left out."""
+    return "\n\n".join(p for p in paragraphs if p) + "\n"

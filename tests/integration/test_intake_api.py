@@ -340,6 +340,33 @@ def test_too_many_submissions_from_one_address_are_429_with_retry_after(
     assert len(items(dynamodb)) == stored
 
 
+def test_sub_addresses_and_gmail_dots_share_the_sender_window(
+    intake: Invoke, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inquiry_router.intake.wiring import reset_wiring
+
+    monkeypatch.setenv("RATE_LIMIT_PER_EMAIL", "2")
+    reset_wiring()
+    spellings = ["ana.garcia+1@gmail.com", "anagarcia+2@googlemail.com", "a.n.a.garcia@gmail.com"]
+    statuses = [
+        intake(json_post({**BUYER, "email": email, "message": f"inquiry {n}"}))["statusCode"]
+        for n, email in enumerate(spellings)
+    ]
+    assert statuses == [202, 202, 429]
+    contacts = sorted(i["email"] for i in items(dynamodb) if i.get("entity") == "contact")
+    assert contacts == ["ana.garcia+1@gmail.com", "anagarcia+2@googlemail.com"]  # kept as typed
+
+
+def test_guard_items_hold_no_address_or_ip_in_clear(intake: Invoke, dynamodb: Any) -> None:
+    assert intake(json_post(BUYER))["statusCode"] == 202
+    guards = [i for i in items(dynamodb) if i["PK"].startswith("GUARD#")]
+    assert guards
+    for guard in guards:
+        text = str(guard).lower()
+        assert "importadora" not in text
+        assert "203.0.113.7" not in text
+
+
 def test_too_many_submissions_from_one_ip_are_429(intake: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
     from inquiry_router.intake.wiring import reset_wiring
 

@@ -51,6 +51,7 @@ class IntakeSettings(BaseModel):
     captcha_secret_parameter: str | None = None
     # Only overridden by tests and the local stack, which use a fake verifier.
     captcha_verify_url: str | None = None
+    guard_salt: str = ""  # the per-stack key of guard digests (guard_digest.py)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> IntakeSettings:
@@ -71,6 +72,7 @@ class IntakeSettings(BaseModel):
             captcha_provider=environ.get("CAPTCHA_PROVIDER") or "none",  # type: ignore[arg-type]
             captcha_secret_parameter=environ.get("CAPTCHA_SECRET_PARAMETER") or None,
             captcha_verify_url=environ.get("CAPTCHA_VERIFY_URL") or None,
+            guard_salt=environ.get("GUARD_SALT", ""),
         )
 
     def is_allowed_origin(self, url: str | None) -> bool:
@@ -100,6 +102,7 @@ class PipelineSettings(BaseModel):
     attachment_prefix: str = "attachments/"
     attachment_link_hours: int = 72
     files_url: str | None = None  # the stack's GET /files/{token}: links in reps' mail (mail/links.py)
+    guard_salt: str = ""  # the per-stack key of guard digests (guard_digest.py)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> PipelineSettings:
@@ -119,6 +122,7 @@ class PipelineSettings(BaseModel):
             attachment_prefix=environ.get("ATTACHMENT_PREFIX") or "attachments/",
             attachment_link_hours=int(environ.get("ATTACHMENT_LINK_HOURS") or 72),
             files_url=environ.get("FILES_URL") or None,
+            guard_salt=environ.get("GUARD_SALT", ""),
         )
 
     @property

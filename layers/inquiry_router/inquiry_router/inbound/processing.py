@@ -19,7 +19,6 @@ every step before it is itself safe to repeat (see store/inbound_records.py).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -28,12 +27,13 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
+from inquiry_router.guard_digest import guard_digest
 from inquiry_router.inbound.forwards import forwarded_sender
 from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail
 from inquiry_router.inbound.raw_store import RawMailStore, StoredAttachment
 from inquiry_router.inbound.receipt import SesReceipt
 from inquiry_router.inbound.screening import REFERENCE_PATTERN, Decision, DecisionKind, screen
-from inquiry_router.intake.lead_signals import normalise_email
+from inquiry_router.intake.lead_signals import canonical_mailbox, normalise_email
 from inquiry_router.intake.records import MailOrigin, RequestFacts, iso_timestamp
 from inquiry_router.intake.service import record_mail_inquiry
 from inquiry_router.mail.jobs import MailJob
@@ -155,7 +155,9 @@ class InboundProcessor:
             )
         attachments = self._store_attachments(receipt, mail)
         seen = self.records.count_from_sender(
-            _digest(sender.address), receipt.message_id, receipt.received_at
+            guard_digest(canonical_mailbox(sender.address), self.settings.guard_salt),
+            receipt.message_id,
+            receipt.received_at,
         )
         paused = (
             f"{seen} messages from this sender in 10 minutes: acknowledgements paused"
@@ -447,8 +449,3 @@ def _summary(parsed: ParsedMail) -> str:
 def _duration(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min"
-
-
-def _digest(address: str) -> str:
-    # The flood counter is keyed by a hash: guard items carry no address in clear.
-    return hashlib.sha256(normalise_email(address).encode()).hexdigest()[:24]

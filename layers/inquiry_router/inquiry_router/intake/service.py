@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from inquiry_router.guard_digest import guard_digest
 from inquiry_router.intake.captcha import CaptchaVerifier
+from inquiry_router.intake.lead_signals import canonical_mailbox
 from inquiry_router.intake.records import (
     MailOrigin,
     RequestFacts,
@@ -102,17 +103,15 @@ def _guards(
     contact_key: str, submission: InquirySubmission, facts: RequestFacts, settings: IntakeSettings
 ) -> IntakeGuards:
     limits = settings.rate_limits
-    windows = [RateWindow("email", _digest(contact_key), limits.per_email, limits.window_seconds)]
+    # Keyed on the mailbox, not the spelling: name+1@ and n.a.m.e@gmail.com share one window.
+    sender = guard_digest(canonical_mailbox(contact_key), settings.guard_salt)
+    windows = [RateWindow("email", sender, limits.per_email, limits.window_seconds)]
     if facts.source_ip:
-        windows.insert(0, RateWindow("ip", _digest(facts.source_ip), limits.per_ip, limits.window_seconds))
+        client = guard_digest(facts.source_ip, settings.guard_salt)
+        windows.insert(0, RateWindow("ip", client, limits.per_ip, limits.window_seconds))
     return IntakeGuards(
         fingerprint=submission_fingerprint(submission, facts),
         payload_digest=payload_digest(submission),
         idempotency_ttl=IDEMPOTENCY_KEY_LIFETIME if facts.idempotency_key else PAYLOAD_REPEAT_WINDOW,
         rate_windows=tuple(windows),
     )
-
-
-def _digest(value: str) -> str:
-    # Guards are keyed by hashes so the guard items carry no address or IP in clear.
-    return hashlib.sha256(value.encode()).hexdigest()[:24]

@@ -99,9 +99,10 @@ def test_local_mode_without_a_running_stack_says_how_to_start_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("INQUIRY_ROUTER_LOCAL_DIR", str(tmp_path))
-    code, _, err = run(capsys, "--local", "inquiries", "list")
-    assert code == 2
-    assert "make local" in err
+    for argv in (("--local", "inquiries", "list"), ("inquiries", "list", "--local")):
+        code, _, err = run(capsys, *argv)
+        assert code == 2
+        assert "make local" in err
 
 
 def test_the_stack_name_comes_from_samconfig(
@@ -114,3 +115,55 @@ def test_the_stack_name_comes_from_samconfig(
     (tmp_path / "samconfig.toml").write_text('[default.global.parameters]\nstack_name = "inquiry-router"\n')
     monkeypatch.chdir(tmp_path)
     assert run(capsys, "inquiries", "list", "--json")[0] == 0
+
+
+def test_contacts_show_prints_the_owner_consent_and_bounce_the_pipeline_stored(
+    intake: Invoke,
+    stack: str,
+    dynamodb: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from datetime import UTC, datetime
+
+    from inquiry_router.store.inbound_records import InboundRecords, TimelineEntry
+    from tests.support.pipeline import start_pipeline
+
+    pipeline = start_pipeline(dynamodb, monkeypatch, tmp_path)
+    intake(json_post({"email": "ana@importadora-sol.es", "message": "Quote", "consent": True}))
+    pipeline.run()
+    InboundRecords(dynamodb, TABLE_NAME).mark_bounced(
+        "ana@importadora-sol.es",
+        TimelineEntry("ana@importadora-sol.es", datetime.now(UTC), "ses-1", "address_bounced", "bounced"),
+        "550 5.1.1 user unknown",
+    )
+    capsys.readouterr()
+    shown = json.loads(
+        run(capsys, "--stack", stack, "contacts", "show", "ana@importadora-sol.es", "--json")[1]
+    )
+    owner = shown["contact"]["owner_email"]
+    code, out, _ = run(capsys, "contacts", "show", "ana@importadora-sol.es", "--stack", stack)
+    assert code == 0
+    lines = {
+        line.split("  ", 1)[0].strip(): line.split("  ", 1)[1].strip()
+        for line in out.split("\n\n")[0].splitlines()
+    }
+    assert lines["owner"] == owner
+    assert lines["consent given"] == shown["contact"]["consent_at"]
+    assert lines["bounced"] == "True"
+    assert lines["suppressed"] == "True"
+    assert lines["bounce"] == "550 5.1.1 user unknown"
+
+
+def test_global_options_work_after_the_subcommand(
+    intake: Invoke, stack: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    intake(json_post({"email": "ana@importadora-sol.es", "message": "Quote", "subject": "LED panels"}))
+    capsys.readouterr()
+    before = run(capsys, "--stack", stack, "inquiries", "list", "--json")
+    after = run(capsys, "inquiries", "list", "--json", "--stack", stack)
+    between = run(capsys, "inquiries", "--stack", stack, "list", "--json")
+    assert before[0] == after[0] == between[0] == 0
+    assert json.loads(before[1]) == json.loads(after[1]) == json.loads(between[1])
+    assert len(json.loads(after[1])) == 1

@@ -184,6 +184,44 @@ def test_broken_yaml_is_reported_with_its_line(
     assert f"{path} is not valid YAML at line 4" in err
 
 
+def _example_with(old: str, new: str) -> str:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            _example_with("- from: 2026-08-03", "- from: 2026-02-30"),
+            "not valid YAML at line 58, column 15: cannot read the value '2026-02-30' (day is out of range",
+        ),
+        (
+            _example_with("capacity: 60 ", "capacity: " + "9" * 5000 + " "),
+            "not valid YAML at line 47, column 15: cannot read the value '9999",
+        ),
+        ("teams: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"{c}: &{c} [{', '.join([f'*{chr(ord(c) - 1)}'] * 9)}]\n" for c in "bcdefghij")
+            + "teams: *j\n",
+            "more than 200,000 values once its aliases (*name) are expanded",
+        ),
+    ],
+    ids=["impossible date", "5000-digit number", "deep nesting", "alias bomb"],
+)
+def test_values_yaml_cannot_build_are_reported_with_their_line(
+    stack: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    path = tmp_path / "routing.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "config", "apply", str(path), "--yes")
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in out + err
+
+
 def test_without_a_terminal_apply_needs_yes_and_a_person_is_asked(
     stack: str, dynamodb: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -133,7 +133,13 @@ def export_document(config: RoutingConfig) -> dict[str, Any]:
     }
 
 
+# A routing file of hundreds of reps has some ten thousand values; aliases (*name) can make a tiny
+# file expand to billions ("billion laughs"), which validation would never finish walking.
+MAX_YAML_VALUES = 200_000
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """The file as a mapping; anything wrong with it is a TargetError naming the line."""
     import yaml
 
     try:
@@ -141,18 +147,66 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise TargetError(f"cannot read {path}: {error}") from None
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_config_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise TargetError(f"{path} is not valid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise TargetError(f"{path} is nested too deeply to be a routing configuration") from None
+    if not _within_size(document):
+        raise TargetError(
+            f"{path} holds more than {MAX_YAML_VALUES:,} values once its aliases (*name) are expanded"
+        )
     if not isinstance(document, dict):
         raise TargetError(
             f"{path} must be a YAML mapping with teams, reps, rules and default_team "
             "(see routing.example.yaml)"
         )
     return document
+
+
+def _config_loader() -> type[Any]:
+    """PyYAML's SafeLoader, with every value it cannot build reported as a YAML error at its line.
+
+    SafeLoader raises plain ValueError for a date that does not exist (2026-02-30) or an integer
+    past Python's digit limit, without a position; here those become errors that name the line.
+    """
+    import yaml
+
+    class ConfigLoader(yaml.SafeLoader):
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, OverflowError, TypeError) as error:
+                if isinstance(error, yaml.YAMLError):
+                    raise
+                shown = str(node.value)
+                shown = shown if len(shown) <= 40 else shown[:37] + "..."
+                why = str(error).split(";", 1)[0]  # not Python's advice to raise its own digit limit
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"cannot read the value {shown!r} ({why})", node.start_mark
+                ) from None
+
+    return ConfigLoader
+
+
+def _within_size(document: Any, limit: int = MAX_YAML_VALUES) -> bool:
+    """Whether the document, with every alias expanded, holds at most `limit` values (walks at most
+    `limit` of them, however large the expansion)."""
+    pending, seen = [document], 0
+    while pending:
+        value = pending.pop()
+        seen += 1
+        if seen > limit:
+            return False
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 def _yaml(model: BaseModel) -> dict[str, Any]:

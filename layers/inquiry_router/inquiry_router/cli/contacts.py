@@ -10,22 +10,30 @@ from inquiry_router.cli.target import TargetError, resolve_target
 from inquiry_router.intake.lead_signals import normalise_email
 from inquiry_router.store.queries import contact_timeline, get_contact
 
+# (stored field, label): the names the writers use (store/intake_write.py, assignment_write.py,
+# inbound_records.py); tests/integration/test_cli.py fills every one through the real pipeline.
 PROFILE_FIELDS = (
-    "email",
-    "name",
-    "company",
-    "country",
-    "phone",
-    "website",
-    "locale",
-    "owner",
-    "inquiry_count",
-    "first_seen_at",
-    "last_seen_at",
-    "free_mail",
-    "disposable",
-    "consent_at",
-    "marketing_opt_in",
+    ("email", "email"),
+    ("name", "name"),
+    ("company", "company"),
+    ("country", "country"),
+    ("phone", "phone"),
+    ("website", "website"),
+    ("locale", "locale"),
+    ("owner_email", "owner"),
+    ("owner_since", "owner since"),
+    ("inquiry_count", "inquiries"),
+    ("first_seen_at", "first seen"),
+    ("last_seen_at", "last seen"),
+    ("free_mail", "free mail"),
+    ("disposable", "disposable"),
+    ("consent_at", "consent given"),
+    ("marketing_opt_in", "marketing opt-in"),
+    ("marketing_opt_in_at", "opted in"),
+    ("bounced", "bounced"),
+    ("bounced_at", "bounced at"),
+    ("bounce_reason", "bounce"),
+    ("suppressed", "suppressed"),
 )
 
 
@@ -50,10 +58,10 @@ def show_contact(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"contact": profile, "timeline": timeline})
         return 0
-    width = max(len(f) for f in PROFILE_FIELDS)
-    for field in PROFILE_FIELDS:
+    width = max(len(label) for _, label in PROFILE_FIELDS)
+    for field, label in PROFILE_FIELDS:
         if profile.get(field) not in (None, ""):
-            print(f"{field.replace('_', ' '):<{width}}  {profile[field]}")
+            print(f"{label:<{width}}  {profile[field]}")
     print()
     rows = [
         (e.get("at", "")[:19].replace("T", " "), e.get("kind"), e.get("reference"), e.get("summary"))

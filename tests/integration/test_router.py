@@ -203,7 +203,9 @@ def test_16_routers_share_1000_inquiries_among_5_equal_reps_200_each(dynamodb: A
     owners = route_concurrently(inquiries, lambda: config)
 
     assert sum(owners.values()) == 1000
-    assert all(199 <= count <= 201 for count in owners.values()), owners
+    # The promise: no rep ever more than one inquiry ahead of another.
+    assert len(owners) == 5
+    assert max(owners.values()) - min(owners.values()) <= 1, owners
     assert rotation(dynamodb)["version"] == 1000
 
 
@@ -247,6 +249,6 @@ def test_pool_changes_never_reset_the_rotation_and_a_returning_rep_gets_no_burst
     assert all(count == 25 for count in first.values()), first
     assert f"dan@{DOMAIN}" not in during_absence
     assert all(count == 25 for count in during_absence.values()), during_absence
-    assert all(24 <= count <= 26 for count in after_return.values()), after_return
-    assert all(24 <= count <= 26 for count in with_newcomer.values()), with_newcomer
+    assert max(after_return.values()) - min(after_return.values()) <= 1, after_return
+    assert max(with_newcomer.values()) - min(with_newcomer.values()) <= 1, with_newcomer
     assert rotation(dynamodb)["version"] == 400

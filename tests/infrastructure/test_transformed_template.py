@@ -50,7 +50,12 @@ def transform(template: Path, parameters: dict[str, str]) -> dict[str, Any]:
         ["make", "--no-print-directory", "sam-venv"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-2000:]
-    environment = {"PATH": os.environ["PATH"], "AWS_DEFAULT_REGION": "eu-west-1", "HOME": str(ROOT)}
+    # No credentials and a fake region: the translator has nothing to reach AWS with.
+    environment = {
+        "PATH": os.environ["PATH"],
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "HOME": os.environ.get("HOME", "/tmp"),
+    }
     arguments = [f"{name}={value}" for name, value in parameters.items()]
     result = subprocess.run(
         [str(SAM_PYTHON), str(TRANSFORM), str(template), *arguments],

@@ -86,32 +86,50 @@ def unscoped_statements(template: dict[str, Any]) -> list[str]:
 
 
 def consumers_without_retry_or_dlq(template: dict[str, Any]) -> list[str]:
-    """Async consumers must retry a bounded number of times and park failures somewhere."""
+    """Async consumers must retry a bounded number of times and park failures somewhere.
+
+    Event source mappings are read from the functions' SAM `Events` and from
+    AWS::Lambda::EventSourceMapping resources alike.
+    """
     problems = []
     for name, properties in functions(template):
         for event_name, event in properties.get("Events", {}).items():
             kind = event["Type"]
+            where = f"{name}.{event_name}"
             if kind in ("DynamoDB", "Kinesis"):
-                props = event["Properties"]
-                if "MaximumRetryAttempts" not in props or "OnFailure" not in props.get(
-                    "DestinationConfig", {}
-                ):
-                    problems.append(
-                        f"{name}.{event_name}: stream without bounded retries + on-failure destination"
-                    )
+                problems += _stream_problems(where, event["Properties"])
             elif kind == "SQS":
-                queue = event["Properties"]["Queue"]
-                queue_name = queue.get("Fn::GetAtt", [None])[0] if isinstance(queue, dict) else None
-                queue_props = template["Resources"].get(queue_name, {}).get("Properties", {})
-                if "RedrivePolicy" not in queue_props:
-                    problems.append(f"{name}.{event_name}: queue {queue_name} has no DLQ (RedrivePolicy)")
+                problems += _queue_problems(where, event["Properties"]["Queue"], template)
             elif (
                 kind in ASYNC_EVENT_TYPES
                 and "DeadLetterQueue" not in properties
                 and "EventInvokeConfig" not in properties
             ):
-                problems.append(f"{name}.{event_name}: async invocation without DLQ / on-failure destination")
+                problems.append(f"{where}: async invocation without DLQ / on-failure destination")
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Lambda::EventSourceMapping":
+            continue
+        source = resource["Properties"]["EventSourceArn"]
+        attribute = source.get("Fn::GetAtt", [None, None])[1] if isinstance(source, dict) else None
+        if attribute == "StreamArn":
+            problems += _stream_problems(name, resource["Properties"])
+        else:
+            problems += _queue_problems(name, source, template)
     return problems
+
+
+def _stream_problems(where: str, properties: dict[str, Any]) -> list[str]:
+    if "MaximumRetryAttempts" in properties and "OnFailure" in properties.get("DestinationConfig", {}):
+        return []
+    return [f"{where}: stream without bounded retries + on-failure destination"]
+
+
+def _queue_problems(where: str, queue: Any, template: dict[str, Any]) -> list[str]:
+    queue_name = queue.get("Fn::GetAtt", [None])[0] if isinstance(queue, dict) else None
+    queue_props = template["Resources"].get(queue_name, {}).get("Properties", {})
+    if "RedrivePolicy" in queue_props:
+        return []
+    return [f"{where}: queue {queue_name} has no DLQ (RedrivePolicy)"]
 
 
 def test_cfn_lint_is_clean() -> None:
@@ -203,12 +221,31 @@ def test_the_retry_check_catches_a_stream_consumer_without_on_failure() -> None:
             "Router": {
                 "Type": "AWS::Serverless::Function",
                 "Properties": {"Events": {"Stream": {"Type": "DynamoDB", "Properties": {"Stream": "x"}}}},
-            }
+            },
+            "Mapping": {
+                "Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {"EventSourceArn": {"Fn::GetAtt": ["Table", "StreamArn"]}},
+            },
+            "QueueMapping": {
+                "Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {"EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]}},
+            },
+            "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {}},
         }
     }
     assert consumers_without_retry_or_dlq(bad) == [
-        "Router.Stream: stream without bounded retries + on-failure destination"
+        "Router.Stream: stream without bounded retries + on-failure destination",
+        "Mapping: stream without bounded retries + on-failure destination",
+        "QueueMapping: queue Jobs has no DLQ (RedrivePolicy)",
     ]
+
+
+def test_no_function_declares_a_stream_or_queue_event_sam_would_grant_account_wide() -> None:
+    # SAM attaches AWSLambdaDynamoDBExecutionRole / AWSLambdaSQSQueueExecutionRole (Resource "*") to a
+    # function with such an event: mappings are AWS::Lambda::EventSourceMapping resources instead.
+    for name, properties in functions():
+        kinds = {event["Type"] for event in properties.get("Events", {}).values()}
+        assert not kinds & {"DynamoDB", "SQS", "Kinesis", "MSK", "MQ"}, name
 
 
 def test_the_table_is_durable_and_streams_new_images() -> None:
@@ -303,13 +340,18 @@ def test_the_outputs_list_every_dns_record_to_publish() -> None:
 
 
 def test_the_router_reads_stored_inquiries_with_partial_failures_and_a_filter() -> None:
-    router = dict(functions())["RouterFunction"]
-    stream = router["Events"]["StoredInquiries"]["Properties"]
-    assert stream["Stream"] == {"Fn::GetAtt": ["InquiryTable", "StreamArn"]}
+    mapping = RESOURCES["RouterFunctionStoredInquiries"]
+    stream = mapping["Properties"]
+    assert mapping["Type"] == "AWS::Lambda::EventSourceMapping"
+    assert stream["FunctionName"] == {"Ref": "RouterFunction"}
+    assert stream["EventSourceArn"] == {"Fn::GetAtt": ["InquiryTable", "StreamArn"]}
+    assert (stream["StartingPosition"], stream["BatchSize"]) == ("TRIM_HORIZON", 10)
+    assert stream["MaximumBatchingWindowInSeconds"] == 0
+    assert stream["MaximumRetryAttempts"] == 5
     assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert stream["BisectBatchOnFunctionError"] is True
-    assert stream["DestinationConfig"]["OnFailure"]["Destination"] == {
-        "Fn::GetAtt": ["RouterDeadLetterQueue", "Arn"]
+    assert stream["DestinationConfig"] == {
+        "OnFailure": {"Destination": {"Fn::GetAtt": ["RouterDeadLetterQueue", "Arn"]}}
     }
     patterns = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
     assert [p["eventName"] for p in patterns] == [["INSERT"], ["MODIFY"]]
@@ -319,7 +361,12 @@ def test_the_router_reads_stored_inquiries_with_partial_failures_and_a_filter() 
 
 def test_the_mailer_respects_the_sending_rate_and_reports_partial_failures() -> None:
     mailer = dict(functions())["MailerFunction"]
-    queue = mailer["Events"]["MailJobs"]["Properties"]
+    mapping = RESOURCES["MailerFunctionMailJobs"]
+    queue = mapping["Properties"]
+    assert mapping["Type"] == "AWS::Lambda::EventSourceMapping"
+    assert queue["FunctionName"] == {"Ref": "MailerFunction"}
+    assert queue["EventSourceArn"] == {"Fn::GetAtt": ["MailQueue", "Arn"]}
+    assert queue["BatchSize"] == 10
     assert queue["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "MailerMaxConcurrency"}}
     assert queue["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     mail_queue = RESOURCES["MailQueue"]["Properties"]
@@ -347,6 +394,82 @@ def test_every_dead_letter_queue_raises_an_alarm() -> None:
         if r["Type"] == "AWS::CloudWatch::Alarm"
     }
     assert alarmed == {"MailDeadLetterQueue", "RouterDeadLetterQueue", "InboundDeadLetterQueue"}
+    for name, resource in RESOURCES.items():
+        if resource["Type"] == "AWS::CloudWatch::Alarm":
+            assert resource["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+
+
+def alarm_topic_problems(template: dict[str, Any]) -> list[str]:
+    """Why CloudWatch alarms could not publish to the alarm topic (empty: they can).
+
+    An encrypted topic needs a key the stack owns whose policy lets cloudwatch.amazonaws.com
+    use it; the AWS-managed alias/aws/sns key's policy lets no service principal in.
+    """
+    resources = template["Resources"]
+    key_id = resources["AlarmTopic"]["Properties"].get("KmsMasterKeyId")
+    if key_id is None:
+        return []  # unencrypted: nothing stands in the alarms' way
+    if not (isinstance(key_id, dict) and "Fn::GetAtt" in key_id):
+        return [f"the topic's key {key_id!r} is not a key of this stack"]
+    key = resources[key_id["Fn::GetAtt"][0]]
+    if key["Type"] != "AWS::KMS::Key":
+        return [f"{key_id['Fn::GetAtt'][0]} is not an AWS::KMS::Key"]
+    for statement in key["Properties"]["KeyPolicy"]["Statement"]:
+        if statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}:
+            actions = set(statement["Action"])
+            if statement["Effect"] == "Allow" and {"kms:Decrypt", "kms:GenerateDataKey*"} <= actions:
+                return []
+    return ["the key's policy does not let cloudwatch.amazonaws.com use it"]
+
+
+def test_cloudwatch_alarms_can_publish_to_the_encrypted_alarm_topic() -> None:
+    assert alarm_topic_problems(TEMPLATE) == []
+    key = RESOURCES["AlarmTopicKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    statements = {s["Sid"]: s for s in key["KeyPolicy"]["Statement"]}
+    cloudwatch = statements["LetThisAccountsAlarmsPublish"]
+    assert cloudwatch["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    admin = statements["AdministerFromThisAccount"]
+    assert admin["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
+    assert RESOURCES["AlarmTopicKeyAlias"]["Properties"]["TargetKeyId"] == {"Ref": "AlarmTopicKey"}
+
+
+@pytest.mark.parametrize("key_id", ["alias/aws/sns", "arn:aws:kms:eu-west-1:123456789012:alias/aws/sns"])
+def test_the_alarm_topic_check_refuses_the_aws_managed_key(key_id: str) -> None:
+    bad = json.loads(json.dumps(TEMPLATE))
+    bad["Resources"]["AlarmTopic"]["Properties"]["KmsMasterKeyId"] = key_id
+    assert alarm_topic_problems(bad) == [f"the topic's key {key_id!r} is not a key of this stack"]
+
+
+def test_the_alarm_topic_check_refuses_a_key_cloudwatch_may_not_use() -> None:
+    bad = json.loads(json.dumps(TEMPLATE))
+    bad["Resources"]["AlarmTopicKey"]["Properties"]["KeyPolicy"]["Statement"] = [
+        s
+        for s in bad["Resources"]["AlarmTopicKey"]["Properties"]["KeyPolicy"]["Statement"]
+        if s["Sid"] != "LetThisAccountsAlarmsPublish"
+    ]
+    assert alarm_topic_problems(bad) == ["the key's policy does not let cloudwatch.amazonaws.com use it"]
+
+
+# -- the per-stack guard salt ------------------------------------------------------------------
+
+GUARD_SALT = {"Fn::Sub": "{{resolve:secretsmanager:${GuardSaltSecret}:SecretString}}"}
+
+
+def test_a_generated_per_stack_salt_reaches_every_function_that_hashes_guards() -> None:
+    secret = RESOURCES["GuardSaltSecret"]
+    generate = secret["Properties"]["GenerateSecretString"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert generate["PasswordLength"] >= 32
+    assert generate["ExcludePunctuation"] is True
+    assert "SecretString" not in secret["Properties"]  # generated, never written in the template
+    with_salt = {
+        name
+        for name, properties in functions()
+        if properties.get("Environment", {}).get("Variables", {}).get("GUARD_SALT") == GUARD_SALT
+    }
+    assert with_salt == {"IntakeFunction", "InboundFunction", "MailerFunction"}
+    assert "GUARD_SALT" not in TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
 
 
 # -- inbound mail: SES receipt rule -> S3 -> inbound function ------------------------------------
@@ -464,8 +587,7 @@ def test_the_inbound_function_retries_twice_then_parks_the_event_on_its_dead_let
     queue = RESOURCES["InboundDeadLetterQueue"]["Properties"]
     assert queue["MessageRetentionPeriod"] == 1209600
     assert queue["SqsManagedSseEnabled"] is True
-    parks = [s for s in policy_statements(inbound) if s["Action"] == "sqs:SendMessage"]
-    assert {"Fn::GetAtt": ["InboundDeadLetterQueue", "Arn"]} in [s["Resource"] for s in parks]
+    # SAM grants the role sqs:SendMessage on the destination (test_transformed_template.py)
 
 
 def test_the_inbound_function_reads_raw_mail_where_ses_stores_it_and_writes_attachments_beside() -> None:

@@ -263,6 +263,35 @@ def test_inbound_mail_has_its_bucket_rule_set_and_dead_letter_queue_locally(
     assert "ReceiptRuleSetActivation" not in skipped
 
 
+def test_the_guard_salt_is_generated_by_the_stacks_secret_and_given_to_the_guarding_functions(
+    project_stack: LocalStack,
+) -> None:
+    assert project_stack.clients is not None
+    secret = project_stack.resources["GuardSaltSecret"]
+    value = project_stack.clients.secretsmanager.get_secret_value(SecretId=secret)["SecretString"]
+    salts = {f.logical_id: f.environment.get("GUARD_SALT") for f in project_stack.functions}
+
+    assert len(value) == 64
+    assert value.isalnum()
+    assert {name for name, salt in salts.items() if salt == value} == {
+        "IntakeFunction",
+        "InboundFunction",
+        "MailerFunction",
+    }
+    assert salts["RouterFunction"] is None
+
+
+def test_the_event_source_mappings_run_and_the_alarm_key_is_skipped_on_purpose(
+    project_stack: LocalStack,
+) -> None:
+    notes = " ".join(project_stack.notes)
+
+    assert "RouterFunctionStoredInquiries" not in notes  # run by the stream poller, not "not created"
+    assert "MailerFunctionMailJobs" not in notes
+    assert "AlarmTopicKey (AWS::KMS::Key)" in notes
+    assert "AlarmTopicKeyAlias (AWS::KMS::Alias)" in notes
+
+
 # -- the HTTP gateway's events and responses (fixture template) ----------------------------------
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from inquiry_router.local.aws_clients import AwsClients
+from inquiry_router.local.dynamic_references import DynamicReferences
+from inquiry_router.local.event_sources import declared_mappings, event_source_mappings
 from inquiry_router.local.functions import function_specs
 from inquiry_router.local.http_routes import Route, find_route, http_routes
 from inquiry_router.local.resources import (
@@ -266,8 +268,23 @@ def test_a_reference_cycle_is_refused() -> None:
 # -- the project's template ------------------------------------------------------------------------
 
 
+class FakeSecrets:
+    """Secrets Manager's GetSecretValue over a dict, as the local endpoint would answer it."""
+
+    def __init__(self, secrets: dict[str, str]) -> None:
+        self.secrets = secrets
+        self.asked: list[dict[str, str]] = []
+
+    def get_secret_value(self, **request: str) -> dict[str, str]:
+        self.asked.append(request)
+        return {"SecretString": self.secrets[request["SecretId"]]}
+
+
+SALT_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:inquiry-router-local-GuardSaltSecret-AbCdEf"
+
+
 @pytest.fixture
-def project_functions() -> Any:
+def project() -> Any:
     template = load_template(ROOT / "template.yaml")
     context = CreationContext(
         "inquiry-router-local", "eu-west-1", AwsClients("http://127.0.0.1:1", "eu-west-1")
@@ -296,6 +313,9 @@ def project_functions() -> Any:
         "inquiry-router-local-rawmailbucket",
         {"Arn": "arn:aws:s3:::inquiry-router-local-rawmailbucket"},
     )
+    resources.created["GuardSaltSecret"] = LocalResource(
+        "GuardSaltSecret", "AWS::SecretsManager::Secret", SALT_ARN, {"Id": SALT_ARN}
+    )
     parameters = resolve_parameters(
         template,
         {
@@ -307,10 +327,27 @@ def project_functions() -> Any:
         },
     )
     resolver = TemplateResolver(template, parameters, PSEUDO, resources)
+    secrets = DynamicReferences(FakeSecrets({SALT_ARN: "generated-salt"}))  # type: ignore[arg-type]
     specs, notes = function_specs(
-        template, resolver, resources, ROOT, {"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"}
+        template,
+        resolver,
+        resources,
+        ROOT,
+        {"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"},
+        dynamic_references=secrets,
     )
-    return {spec.logical_id: spec for spec in specs}, notes
+    return {
+        "template": template,
+        "resolver": resolver,
+        "resources": resources,
+        "specs": specs,
+        "notes": notes,
+    }
+
+
+@pytest.fixture
+def project_functions(project: Any) -> Any:
+    return {spec.logical_id: spec for spec in project["specs"]}, project["notes"]
 
 
 def test_intake_function_environment_is_globals_plus_its_own_resolved_locally(project_functions: Any) -> None:
@@ -422,3 +459,113 @@ def test_the_most_specific_route_wins() -> None:
     assert chosen("POST", "/files/x") == ("AnyMethod", {"name": "x"})
     assert chosen("GET", "/files/a/b") == ("Greedy", {"path": "a/b"})
     assert chosen("DELETE", "/other") == ("Fallback", {})
+
+
+# -- event source mappings and dynamic references ---------------------------------------------------
+
+
+def test_the_projects_mapping_resources_are_run_with_every_setting(project: Any) -> None:
+    mappings = declared_mappings(project["template"], project["resolver"])
+
+    streams, queues, notes = event_source_mappings(project["specs"], project["resources"], mappings)
+
+    assert notes == []
+    (stream,) = streams
+    assert (stream.function_id, stream.event_name, stream.table_id) == (
+        "RouterFunction",
+        "RouterFunctionStoredInquiries",
+        "InquiryTable",
+    )
+    assert stream.stream_arn.endswith("/stream/2026-01-01T00:00:00.000")
+    assert (stream.starting_position, stream.batch_size, stream.max_retries) == ("TRIM_HORIZON", 10, 5)
+    assert stream.bisect_on_error is True
+    assert stream.report_item_failures is True
+    assert stream.on_failure_queue_url is not None
+    assert stream.on_failure_queue_url.endswith("/inquiry-router-local-RouterDeadLetterQueue")
+
+    def change(event_name: str, **image: str) -> dict[str, Any]:
+        return {"eventName": event_name, "dynamodb": {"NewImage": {k: {"S": v} for k, v in image.items()}}}
+
+    assert stream.event_filter.matches(change("INSERT", entity="inquiry", status="new"))
+    assert not stream.event_filter.matches(change("INSERT", entity="inquiry", status="spam"))
+    assert stream.event_filter.matches(change("MODIFY", entity="inquiry", owner_email="rep@example.com"))
+    assert not stream.event_filter.matches(change("MODIFY", entity="contact", owner_email="rep@example.com"))
+    (queue,) = queues
+    assert (queue.function_id, queue.queue_id, queue.batch_size) == ("MailerFunction", "MailQueue", 10)
+    assert queue.report_item_failures is True
+    assert queue.queue_url.endswith("/inquiry-router-local-MailQueue")
+
+
+def test_a_mapping_resource_naming_no_function_of_the_stack_is_refused(project: Any) -> None:
+    mappings = {"Stray": {"FunctionName": "someone-elses-function", "EventSourceArn": "arn:aws:sqs:x"}}
+
+    with pytest.raises(TemplateError, match="Stray: FunctionName 'someone-elses-function' is not a function"):
+        event_source_mappings(project["specs"], project["resources"], mappings)
+
+
+def test_a_mapping_resource_on_a_source_the_stack_lacks_is_noted_not_run(project: Any) -> None:
+    mappings = {
+        "Kinesis": {
+            "FunctionName": "inquiry-router-local-RouterFunction",
+            "EventSourceArn": "arn:aws:kinesis:eu-west-1:1:stream/s",
+        },
+        "Off": {"FunctionName": "inquiry-router-local-MailerFunction", "Enabled": False},
+    }
+
+    streams, queues, notes = event_source_mappings(project["specs"], project["resources"], mappings)
+
+    assert (streams, queues) == ([], [])
+    assert notes == [
+        "Kinesis (arn:aws:kinesis:eu-west-1:1:stream/s) is not run locally: not a table stream or queue here",
+        "Off is disabled",
+    ]
+
+
+def test_the_guard_salt_is_read_from_the_stacks_secret_for_the_functions_that_hash_guards(
+    project_functions: Any,
+) -> None:
+    specs, _ = project_functions
+
+    salted = {name for name, spec in specs.items() if spec.environment.get("GUARD_SALT") == "generated-salt"}
+
+    assert salted == {"IntakeFunction", "InboundFunction", "MailerFunction"}
+    assert "GUARD_SALT" not in specs["RouterFunction"].environment
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "request_"),
+    [
+        ("{{resolve:secretsmanager:salt:SecretString}}", "plain", {"SecretId": "salt"}),
+        (f"{{{{resolve:secretsmanager:{SALT_ARN}:SecretString}}}}", "by-arn", {"SecretId": SALT_ARN}),
+        ("x-{{resolve:secretsmanager:json:SecretString:user}}-y", "x-admin-y", {"SecretId": "json"}),
+        (
+            "{{resolve:secretsmanager:json:SecretString:user:AWSPREVIOUS}}",
+            "admin",
+            {"SecretId": "json", "VersionStage": "AWSPREVIOUS"},
+        ),
+    ],
+)
+def test_dynamic_references_are_read_as_cloudformation_reads_them(
+    text: str, expected: str, request_: dict[str, str]
+) -> None:
+    secrets = FakeSecrets({"salt": "plain", SALT_ARN: "by-arn", "json": '{"user": "admin"}'})
+
+    assert DynamicReferences(secrets).resolve(text, "Fn.Environment.Variables.X") == expected  # type: ignore[arg-type]
+    assert secrets.asked == [request_]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{{resolve:ssm:/param}}", r"Fn.X: \{\{resolve:ssm:...\}\} is not resolved locally"),
+        ("{{resolve:secretsmanager:salt}}", "names no SecretString"),
+        ("{{resolve:secretsmanager:json:SecretString:missing}}", "has no JSON key missing"),
+    ],
+)
+def test_dynamic_references_the_local_stack_cannot_read_fail_naming_the_place(
+    text: str, message: str
+) -> None:
+    secrets = FakeSecrets({"salt": "plain", "json": '{"user": "admin"}'})
+
+    with pytest.raises(TemplateError, match=message):
+        DynamicReferences(secrets).resolve(text, "Fn.X")  # type: ignore[arg-type]

@@ -7,6 +7,8 @@ Service name and namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRIC
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 from collections.abc import Callable
 from functools import cache
@@ -27,8 +29,63 @@ metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DE
 
 @cache
 def tracer() -> Tracer:
-    """The X-Ray SDK tracer, built on first use: creating it costs an X-Ray client (~150 ms of init)."""
-    return Tracer()
+    """The X-Ray SDK tracer, built on first use: creating it costs an X-Ray client (~150 ms of init).
+
+    Its segments reach the daemon through `PersonalDataFreeEmitter`: traces keep timings, names
+    and annotations, never what a buyer wrote (see `without_personal_data`).
+    """
+    built = Tracer()
+    if not built.disabled:
+        built.provider.configure(emitter=personal_data_free_emitter())  # type: ignore[attr-defined]
+    return built
+
+
+# Where X-Ray SDK documents can hold personal data: exception messages (an SES error names the
+# recipient, a parse error quotes the header), metadata (Powertools puts a handler's response and
+# exception there) and the S3 object key of a traced call (an attachment's file name).
+_DROPPED_KEYS = {"exceptions": ("message",), "aws": ("key",)}
+
+
+def without_personal_data(document: Any) -> Any:
+    """An X-Ray segment document (`Entity.to_dict()`), with whatever could carry personal data removed."""
+    if isinstance(document, list):
+        return [without_personal_data(item) for item in document]
+    if not isinstance(document, dict):
+        return document
+    cleaned: dict[str, Any] = {}
+    for key, value in document.items():
+        if key == "metadata":
+            continue
+        if key == "exceptions" and isinstance(value, list):
+            cleaned[key] = [
+                {k: v for k, v in without_personal_data(e).items() if k not in _DROPPED_KEYS[key]}
+                for e in value
+                if isinstance(e, dict)
+            ]
+        elif key == "aws" and isinstance(value, dict):
+            cleaned[key] = {
+                k: without_personal_data(v) for k, v in value.items() if k not in _DROPPED_KEYS[key]
+            }
+        else:
+            cleaned[key] = without_personal_data(value)
+    return cleaned
+
+
+def personal_data_free_emitter() -> Any:
+    """The X-Ray SDK's UDP emitter (daemon address from AWS_XRAY_DAEMON_ADDRESS), sending each
+    segment as `without_personal_data` leaves it: one place decides it for every function and
+    every traced call, whatever Powertools or the SDK's patches record."""
+    from aws_xray_sdk.core.emitters.udp_emitter import PROTOCOL_DELIMITER, PROTOCOL_HEADER, UDPEmitter
+
+    class PersonalDataFreeEmitter(UDPEmitter):  # type: ignore[misc]
+        def send_entity(self, entity: Any) -> None:
+            try:
+                document = json.dumps(without_personal_data(entity.to_dict()), default=str)
+                self._send_data(f"{PROTOCOL_HEADER}{PROTOCOL_DELIMITER}{document}")
+            except Exception:  # as the SDK's own emitter: a lost segment never fails the function
+                logging.getLogger(__name__).warning("an X-Ray segment could not be sent", exc_info=True)
+
+    return PersonalDataFreeEmitter()
 
 
 def sdk_tracing_enabled() -> bool:
@@ -44,7 +101,8 @@ def instrument(handler: Handler, correlation_id_path: str | None = None) -> Hand
     """
     wrapped: Handler = metrics.log_metrics(handler)
     if sdk_tracing_enabled():
-        wrapped = tracer().capture_lambda_handler(wrapped)
+        # A response holds addresses (the inbound function's outcome), an error message may too.
+        wrapped = tracer().capture_lambda_handler(wrapped, capture_response=False, capture_error=False)
     instrumented: Handler = logger.inject_lambda_context(correlation_id_path=correlation_id_path)(wrapped)
     return instrumented
 

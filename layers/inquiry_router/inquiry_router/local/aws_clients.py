@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
 
@@ -60,10 +61,22 @@ class AwsClients:
         return self._session.client("sesv2", endpoint_url=self.endpoint_url)
 
     @cached_property
+    def secretsmanager(self) -> SecretsManagerClient:
+        return self._session.client("secretsmanager", endpoint_url=self.endpoint_url)
+
+    @cached_property
     def ses(self) -> Any:
         """SES v1, for what v2 lacks: receipt rule sets (inbound mail)."""
         return self._session.client("ses", endpoint_url=self.endpoint_url)
 
     def warm_up(self) -> None:
         """Create every client now, in the calling thread."""
-        _ = (self.dynamodb, self.dynamodbstreams, self.sqs, self.s3, self.sesv2, self.ses)
+        _ = (
+            self.dynamodb,
+            self.dynamodbstreams,
+            self.sqs,
+            self.s3,
+            self.sesv2,
+            self.ses,
+            self.secretsmanager,
+        )

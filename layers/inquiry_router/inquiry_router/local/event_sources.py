@@ -1,7 +1,8 @@
-"""Event source mappings declared by the functions' `Events` (DynamoDB streams, SQS queues), and the
-background poller both kinds of mapping run on.
+"""Event source mappings (DynamoDB streams, SQS queues), and the background poller both kinds run on.
 
-Defaults are Lambda's: stream batches of 100 retried until they succeed, SQS batches of 10.
+A mapping is declared either as an `AWS::Lambda::EventSourceMapping` resource or as a function's
+SAM `Events` entry; both are read into the same `StreamMapping` / `QueueMapping`. Defaults are
+Lambda's: stream batches of 100 retried until they succeed, SQS batches of 10.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 from inquiry_router.local.filters import EventFilter, FilterError
 from inquiry_router.local.functions import FunctionSpec
-from inquiry_router.local.resources import StackResources
-from inquiry_router.local.template import TemplateError
+from inquiry_router.local.resources import EVENT_SOURCE_MAPPING, StackResources
+from inquiry_router.local.template import TemplateError, TemplateResolver
 
 Log = Callable[[str], None]
 POLL_INTERVAL_SECONDS = 0.2
@@ -60,13 +61,28 @@ class QueueMapping:
         return f"{self.queue_id} -> {self.function_id}"
 
 
+def declared_mappings(template: Mapping[str, Any], resolver: TemplateResolver) -> dict[str, dict[str, Any]]:
+    """The properties of every `AWS::Lambda::EventSourceMapping` the stack includes, resolved."""
+    return {
+        logical_id: resolver.resolve(resource.get("Properties") or {})
+        for logical_id, resource in template["Resources"].items()
+        if resource.get("Type") == EVENT_SOURCE_MAPPING and resolver.is_included(resource)
+    }
+
+
 def event_source_mappings(
-    specs: Iterable[FunctionSpec], resources: StackResources
+    specs: Iterable[FunctionSpec],
+    resources: StackResources,
+    mapping_resources: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[list[StreamMapping], list[QueueMapping], list[str]]:
-    """The enabled stream and queue mappings, and a note for each event the local stack does not run."""
+    """The enabled stream and queue mappings, and a note for each the local stack does not run.
+
+    `mapping_resources` are `declared_mappings()`; the functions' SAM `Events` come with `specs`.
+    """
     streams: list[StreamMapping] = []
     queues: list[QueueMapping] = []
     notes: list[str] = []
+    specs = list(specs)
     for spec in specs:
         for event_name, event in spec.events.items():
             kind, properties = event.get("Type"), event.get("Properties") or {}
@@ -81,7 +97,30 @@ def event_source_mappings(
                 queues.append(_queue_mapping(spec.logical_id, event_name, properties, resources, where))
             else:
                 notes.append(f"{where} ({kind}) is not run locally")
+    for logical_id, properties in (mapping_resources or {}).items():
+        function_id = _mapped_function(properties.get("FunctionName"), specs, logical_id)
+        source_arn = str(properties.get("EventSourceArn"))
+        source = resources.by_arn(source_arn)
+        if str(properties.get("Enabled", True)).lower() == "false":
+            notes.append(f"{logical_id} is disabled")
+        elif source is not None and source.resource_type == "AWS::DynamoDB::Table":
+            # The SAM event's `Stream` / `Queue` is the mapping's EventSourceArn; the rest is named alike.
+            stream = {**properties, "Stream": source_arn}
+            streams.append(_stream_mapping(function_id, logical_id, stream, resources, logical_id))
+        elif source is not None and source.resource_type == "AWS::SQS::Queue":
+            queue = {**properties, "Queue": source_arn}
+            queues.append(_queue_mapping(function_id, logical_id, queue, resources, logical_id))
+        else:
+            notes.append(f"{logical_id} ({source_arn}) is not run locally: not a table stream or queue here")
     return streams, queues, notes
+
+
+def _mapped_function(function_name: Any, specs: list[FunctionSpec], where: str) -> str:
+    """The logical id of the function an event source mapping names (by name or ARN)."""
+    for spec in specs:
+        if function_name in (spec.name, spec.arn):
+            return spec.logical_id
+    raise TemplateError(f"{where}: FunctionName {function_name!r} is not a function the local stack runs")
 
 
 def _stream_mapping(

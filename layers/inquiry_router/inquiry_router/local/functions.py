@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from inquiry_router.local.dynamic_references import DynamicReferences, has_dynamic_reference
 from inquiry_router.local.resources import StackResources
 from inquiry_router.local.template import TemplateError, TemplateResolver
 
@@ -40,8 +41,14 @@ def function_specs(
     resources: StackResources,
     template_dir: Path,
     local_environment: Mapping[str, str],
+    *,
+    dynamic_references: DynamicReferences | None = None,
 ) -> tuple[list[FunctionSpec], list[str]]:
-    """Every function the local stack can run, and a note for each it cannot."""
+    """Every function the local stack can run, and a note for each it cannot.
+
+    `{{resolve:...}}` in an environment variable is read through `dynamic_references`, as
+    CloudFormation reads it when it creates the function.
+    """
     globals_ = (template.get("Globals") or {}).get("Function") or {}
     specs: list[FunctionSpec] = []
     notes: list[str] = []
@@ -58,7 +65,9 @@ def function_specs(
         name = resources.function_name(logical_id)
         memory_mb = int(resolver.resolve(properties.get("MemorySize") or DEFAULT_MEMORY_MB))
         environment = {
-            key: _environment_text(value)
+            key: _dereferenced(
+                _environment_text(value), dynamic_references, f"{logical_id}.Environment.Variables.{key}"
+            )
             for key, value in resolver.resolve(
                 properties.get("Environment", {}).get("Variables") or {}
             ).items()
@@ -118,6 +127,14 @@ def _code_file(template_dir: Path, code_uri: str, properties: Mapping[str, Any])
     if not code_file.is_file():
         raise TemplateError(f"handler {properties['Handler']} not found: {code_file} does not exist")
     return code_file
+
+
+def _dereferenced(text: str, references: DynamicReferences | None, where: str) -> str:
+    if not has_dynamic_reference(text):
+        return text
+    if references is None:
+        raise TemplateError(f"{where}: a dynamic reference needs the local endpoint to be resolved")
+    return references.resolve(text, where)
 
 
 def _environment_text(value: Any) -> str:

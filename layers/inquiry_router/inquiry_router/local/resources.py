@@ -6,7 +6,9 @@ Resources of other types (IAM, logs, layers, the HTTP API...) are not created: `
 on them give stable placeholder names so environment variables still resolve. Among them, on purpose:
 bucket policies (moto does not enforce them), Lambda permissions (the functions run in this process,
 not in moto's Lambda), the receipt rule (moto would look for its function in moto's Lambda; local
-mail is handed to the inbound function directly) and custom resources.
+mail is handed to the inbound function directly), custom resources, and the alarm topic with its
+KMS key and alias (nothing local raises an alarm). Event source mappings are not created either:
+the stack's pollers run them (event_sources.py).
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiry_router.local.aws_clients import ACCOUNT_ID, AwsClients
 from inquiry_router.local.template import TemplateError, TemplateResolver
 
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"  # run by the stack's pollers (event_sources.py)
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,54 @@ def create_receipt_rule_set(
     return LocalResource(logical_id, "AWS::SES::ReceiptRuleSet", name, {})
 
 
+def create_secret(context: CreationContext, logical_id: str, properties: dict[str, Any]) -> LocalResource:
+    """A secret whose value Secrets Manager generates (GenerateSecretString), as CloudFormation asks for it;
+    `{{resolve:secretsmanager:...}}` references then read it back (dynamic_references.py)."""
+    client = context.clients.secretsmanager
+    name = str(properties.get("Name") or context.physical_name(logical_id, max_length=512))
+    generate = properties.get("GenerateSecretString")
+    if "SecretString" in properties:
+        value = str(properties["SecretString"])
+    elif isinstance(generate, dict):
+        value = _generated_secret(client, generate)
+    else:
+        raise KeyError("SecretString or GenerateSecretString")
+    arn = client.create_secret(Name=name, SecretString=value)["ARN"]
+    return LocalResource(logical_id, "AWS::SecretsManager::Secret", arn, {"Id": arn})
+
+
+_PASSWORD_OPTIONS = (
+    "PasswordLength",
+    "ExcludeCharacters",
+    "ExcludeNumbers",
+    "ExcludePunctuation",
+    "ExcludeUppercase",
+    "ExcludeLowercase",
+    "IncludeSpace",
+    "RequireEachIncludedType",
+)
+
+
+def _generated_secret(client: SecretsManagerClient, generate: Mapping[str, Any]) -> str:
+    """The value Secrets Manager's own generator gives for these GenerateSecretString options."""
+    options: dict[str, Any] = {}
+    for key in _PASSWORD_OPTIONS:
+        if key in generate:
+            value = generate[key]
+            options[key] = (
+                int(value)
+                if key == "PasswordLength"
+                else str(value)
+                if key == "ExcludeCharacters"
+                else _flag(value)
+            )
+    password = client.get_random_password(**options)["RandomPassword"]
+    template = generate.get("SecretStringTemplate")
+    if template is None:
+        return password
+    return json.dumps(json.loads(str(template)) | {str(generate["GenerateStringKey"]): password})
+
+
 CREATORS: dict[str, Creator] = {
     "AWS::DynamoDB::Table": create_table,
     "AWS::SQS::Queue": create_queue,
@@ -181,6 +235,7 @@ CREATORS: dict[str, Creator] = {
     "AWS::SES::ConfigurationSet": create_configuration_set,
     "AWS::SES::EmailIdentity": create_email_identity,
     "AWS::SES::ReceiptRuleSet": create_receipt_rule_set,
+    "AWS::SecretsManager::Secret": create_secret,
 }
 
 
@@ -267,7 +322,8 @@ def create_resources(
     return [
         f"{rid} ({declared[rid].get('Type')})"
         for rid in included
-        if rid not in resources.created and declared[rid].get("Type") not in FUNCTION_TYPES
+        if rid not in resources.created
+        and declared[rid].get("Type") not in (*FUNCTION_TYPES, EVENT_SOURCE_MAPPING)
     ]
 
 

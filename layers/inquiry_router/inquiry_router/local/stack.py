@@ -29,8 +29,9 @@ from inquiry_router.local.aws_clients import (
     FAKE_SECRET_ACCESS_KEY,
     AwsClients,
 )
+from inquiry_router.local.dynamic_references import DynamicReferences
 from inquiry_router.local.errors import LocalStackError, PortInUseError
-from inquiry_router.local.event_sources import Poller, event_source_mappings
+from inquiry_router.local.event_sources import Poller, declared_mappings, event_source_mappings
 from inquiry_router.local.function_runner import FunctionRunner
 from inquiry_router.local.functions import FunctionSpec, function_specs
 from inquiry_router.local.http_gateway import HttpGateway
@@ -191,7 +192,12 @@ class LocalStack:
         self.outputs = self._outputs(template, resolver)
 
         specs, function_notes = function_specs(
-            template, resolver, resources, self.template_path.parent, self._function_environment()
+            template,
+            resolver,
+            resources,
+            self.template_path.parent,
+            self._function_environment(),
+            dynamic_references=DynamicReferences(clients.secretsmanager),
         )
         # The functions' own links to the API (the mailer's FILES_URL) point at the local gateway.
         self.functions = [
@@ -204,7 +210,8 @@ class LocalStack:
         runner = self._runner = FunctionRunner(self.functions, self._log, self._log_error)
         runner.load()
         self.routes = http_routes(self.functions)
-        streams, queues, event_notes = event_source_mappings(self.functions, resources)
+        mappings = declared_mappings(template, resolver)
+        streams, queues, event_notes = event_source_mappings(self.functions, resources, mappings)
         for stream in streams:
             forget = shard_iterator_forgetter(self.region)
             self._pollers.append(

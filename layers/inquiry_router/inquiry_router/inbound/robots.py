@@ -55,11 +55,11 @@ _AUTORESPONDER_HEADERS = (
 # Robots that never write as a person, whatever the message says.
 _LIST_ROBOTS = frozenset({"listserv", "majordomo", "mailman", "sympa", "listproc", "ezmlm"})
 # List managers' addresses; people use such names too (shop-owner@, it-admin@), so these count only
-# for mail that reads like a list notice.
+# for mail that reads like a list notice: words of list software, not "add us to your mailing list".
 _LIST_MANAGER_LOCAL = re.compile(r"^owner-.|.-(?:owner|admin|bounces)$")
 _LIST_NOTICE = re.compile(
-    r"\b(?:mailing[ -]?list|not (?:a )?(?:member|subscriber)|non-?member|(?:un)?subscri(?:be|bed|ption)"
-    r"|moderat(?:or|ion)|list (?:owner|administrator)|loop alert|held for approval|awaits? approval)\b"
+    r"\bnot (?:a )?member of\b|\bnon-?member\s+(?:submission|post)|\bmoderator\b|\bloop alert\b"
+    r"|\bheld\s+(?:for|until)\b[^.]{0,60}\b(?:approval|moderator)|\bawaits?\s+(?:moderator\s+)?approval\b"
     r"|\bML\)\s*$",
     re.IGNORECASE | re.MULTILINE,
 )

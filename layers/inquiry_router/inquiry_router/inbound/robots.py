@@ -72,7 +72,12 @@ _AUTO_REPLY_PHRASES = (
     r"|respuesta autom[áa]tica|risposta automatica|resposta autom[áa]tica"
     r"|otomatik (?:yan[ıi]t|cevap)|automatisch antwoord|automatiskt svar|automatisk svar|autosvar"
     r"|automaattinen vastaus|odpowied[źz] automatyczna|automatyczna odpowied[źz]|automatick[áa] odpov[ěe][ďd]"
-    r"|автоответ(?:чик)?|автоматический ответ|автоматична відповідь|αυτόματη απάντηση"
+    r"|automatikus v[áa]lasz|r[ăa]spuns automat|automatski odgovor|samodejni odgovor"
+    r"|automatick[áa] odpove[ďd]|automatinis atsakymas|automaatvastus"
+    r"|(?:[āa]rpus biroja atra[šs]an[āa]s )?autom[āa]tisk[āa] atbilde"
+    r"|balasan otomatis|balasan automatik|tr[ảa] l[ờo]i t[ựu] [đd][ộo]ng|ตอบกลับอัตโนมัติ"
+    r"|автоответ(?:чик)?|автоматический ответ|автоматична відповідь|автоматичен отговор"
+    r"|αυτόματη απάντηση|תשובה אוטומטית|رد تلقائي|الرد التلقائي"
     r"|自动回复|自動回覆|自动答复|自動回复|自動返信|自動応答|不在通知|자동\s?응답|자동\s?회신|부재중"
 )
 # "Auto reply: …", "[Auto-Reply] …", "自动回复：…", "Out of Office" and nothing else.
@@ -101,6 +106,12 @@ _BOUNCE_TEXT = re.compile(
     re.IGNORECASE,
 )
 _BOUNCE_TEXT_SCAN = 5_000
+# Gateways that keep the original subject and append the failure: "Re: … : non remis (delivery failed)".
+_BOUNCE_SUBJECT_SUFFIX = re.compile(
+    r"[:(\[-]\s*(?:non remis|delivery failed|undeliverable|not delivered|unzustellbar|non recapitato)"
+    r"\s*[)\]]?\s*$",
+    re.IGNORECASE,
+)
 # A forward whose sender added no more than a few words ("FYI", "Forward the message.") is the
 # report itself; a person who explains something above it wrote to us (they are kept).
 OWN_WORDS_OF_A_BARE_FORWARD = 12
@@ -221,6 +232,7 @@ def _bounce_shaped(parsed: ParsedMail, *, subject_checked: bool = False) -> bool
     of PO 4411". It counts with the words mail systems write above it.
     """
     looks = subject_checked or bool(BOUNCE_SUBJECT.match(parsed.subject))
+    looks = looks or bool(_BOUNCE_SUBJECT_SUFFIX.search(parsed.subject[-200:]))
     looks = looks or sender_is_daemon(parsed.header("From")) or _null_return_path(parsed)
     if not looks:
         return False

@@ -282,3 +282,26 @@ def test_flufl_bounce_is_imported_only_for_mail_that_looks_like_a_bounce() -> No
     )
     answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert answer.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (" " * 200_000 + "x", "hi"),
+        ("Fw: " * 50_000 + "Returned mail", "hi"),
+        ("out of " * 30_000, "hi"),
+        ("Fwd: Returned mail", "> From: " * 50_000),
+        ("Undeliverable", ("Message-ID: <" + "a" * 300 + "\r\n") * 1_000),
+        ("Mailing list", ("--" + "a" * 69 + "\r\n") * 5_000),
+        ("held for " * 20_000, "not a member " * 10_000),
+    ],
+    ids=["spaces", "forward-prefixes", "phrase-repeats", "quoted-from", "message-ids", "delimiters", "list"],
+)
+def test_robot_rules_stay_fast_on_attacker_sized_input(subject: str, body: str) -> None:
+    raw = (
+        f"From: owner-x@lists.example.org\r\nTo: sales@example.com\r\nSubject: {subject}\r\n"
+        f"Content-Type: multipart/mixed\r\n\r\n{body}\r\n"
+    )
+    started = time.perf_counter()
+    decide(raw.encode())
+    assert time.perf_counter() - started < 2  # measured under 0.1 s; the margin is for a busy CI

@@ -31,6 +31,7 @@ from inquiry_router.inbound.parse import ParsedMail
 from inquiry_router.inbound.reports import BOUNCE_SUBJECT, is_daemon_mailbox, sender_is_daemon
 from inquiry_router.mail.compose import LOOP_HEADER
 
+SUBJECT_SCAN = 500  # characters of a subject the rules read
 _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
 # RFC 2369/2919 list headers, ezmlm's and Mailman's own: a list delivered or wrote this.
 _LIST_HEADERS = (
@@ -213,7 +214,7 @@ def _sender_reason(parsed: ParsedMail) -> str | None:
 def _content_reason(parsed: ParsedMail) -> str | None:
     if _auto_reply(parsed):
         return f"the subject marks an auto-reply ({parsed.subject[:60]!r})"
-    if BOUNCE_SUBJECT.match(parsed.subject) and _bounce_shaped(parsed, subject_checked=True):
+    if BOUNCE_SUBJECT.match(_subject(parsed)) and _bounce_shaped(parsed, subject_checked=True):
         return f"a bounce ({parsed.subject[:60]!r}, with the failure report)"
     if parsed.scanned_failures.temporary and _bounce_shaped(parsed):
         return f"a delivery delay notice for {', '.join(parsed.scanned_failures.temporary)}"
@@ -222,7 +223,7 @@ def _content_reason(parsed: ParsedMail) -> str | None:
 
 def _auto_reply(parsed: ParsedMail) -> bool:
     auto_submitted = (parsed.header("Auto-Submitted") or "").strip().lower()
-    return auto_submitted.startswith("auto-replied") or bool(_AUTO_REPLY_SUBJECT.match(parsed.subject))
+    return auto_submitted.startswith("auto-replied") or bool(_AUTO_REPLY_SUBJECT.match(_subject(parsed)))
 
 
 def _bounce_shaped(parsed: ParsedMail, *, subject_checked: bool = False) -> bool:
@@ -231,7 +232,7 @@ def _bounce_shaped(parsed: ParsedMail, *, subject_checked: bool = False) -> bool
     An attached message alone is no bounce: a buyer may attach an earlier mail to "Delivery status
     of PO 4411". It counts with the words mail systems write above it.
     """
-    looks = subject_checked or bool(BOUNCE_SUBJECT.match(parsed.subject))
+    looks = subject_checked or bool(BOUNCE_SUBJECT.match(_subject(parsed)))
     looks = looks or bool(_BOUNCE_SUBJECT_SUFFIX.search(parsed.subject[-200:]))
     looks = looks or sender_is_daemon(parsed.header("From")) or _null_return_path(parsed)
     if not looks:
@@ -251,14 +252,16 @@ def _complaint_shaped(parsed: ParsedMail) -> bool:
     if parsed.header("X-HmXmrOriginalRecipient") is not None:
         return True
     return (
-        bool(_COMPLAINT_SUBJECT.match(parsed.subject)) or "feedback-type:" in parsed.full_text[:5_000].lower()
+        bool(_COMPLAINT_SUBJECT.match(_subject(parsed)))
+        or "feedback-type:" in parsed.full_text[:5_000].lower()
     )
 
 
 def _forwarded_report(parsed: ParsedMail) -> str | None:
     """A bounce somebody forwarded ("Fwd: Returned mail: …") with no more than a few words of their own."""
-    prefix = _FORWARD_PREFIX.match(parsed.subject)
-    if not prefix or not BOUNCE_SUBJECT.match(parsed.subject[prefix.end() :]):
+    subject = _subject(parsed)
+    prefix = _FORWARD_PREFIX.match(subject)
+    if not prefix or not BOUNCE_SUBJECT.match(subject[prefix.end() :]):
         return None
     if not (parsed.returned or parsed.scanned_failures.permanent or _has_report_fields(parsed.full_text)):
         return None
@@ -283,8 +286,13 @@ def _has_report_fields(text: str) -> bool:
 
 def _reads_like_list_notice(parsed: ParsedMail) -> bool:
     return bool(
-        _LIST_NOTICE.search(parsed.subject) or _LIST_NOTICE.search(parsed.full_text[:_LIST_NOTICE_TEXT])
+        _LIST_NOTICE.search(_subject(parsed)) or _LIST_NOTICE.search(parsed.full_text[:_LIST_NOTICE_TEXT])
     )
+
+
+def _subject(parsed: ParsedMail) -> str:
+    # The rules read a subject's start; an attacker-sized subject must not make them read more.
+    return parsed.subject[:SUBJECT_SCAN]
 
 
 def _null_return_path(parsed: ParsedMail) -> bool:

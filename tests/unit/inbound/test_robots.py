@@ -305,3 +305,17 @@ def test_robot_rules_stay_fast_on_attacker_sized_input(subject: str, body: str) 
     started = time.perf_counter()
     decide(raw.encode())
     assert time.perf_counter() - started < 2  # measured under 0.1 s; the margin is for a busy CI
+
+
+def test_a_failing_bounce_detector_is_recorded_and_the_mail_still_screened(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import flufl.bounce
+
+    def broken(message: object) -> None:
+        raise AttributeError("'Header' object has no attribute 'lower'")  # seen on 8-bit headers
+
+    monkeypatch.setattr(flufl.bounce, "all_failures", broken)
+    raw = fixture("robots/vendor_dsn/x3_mail_delivery_system.eml")
+    assert "BounceScanFailed(AttributeError)" in parse_message(raw).defects
+    assert decide(raw).decision == "automated"

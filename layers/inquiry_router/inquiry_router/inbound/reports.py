@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import parseaddr
 
+from inquiry_router.observability import logger
+
 # `Final-Recipient: rfc822; buyer@example.cn` — the address type is optional in the wild.
 _RECIPIENT_FIELD = re.compile(
     r"^(final-recipient|original-recipient|original-rcpt-to)\s*:\s*(?:[\w.-]+\s*;)?\s*<?([^<>\s;]+@[^<>\s;]+)>?",
@@ -153,6 +155,7 @@ def scan_failures(message: Message, size: int) -> ScannedFailures:
     try:
         temporary, permanent = all_failures(_scannable_copy(message))
     except Exception as error:  # a detector's bug must not cost the message its screening
+        logger.warning("bounce detectors failed", extra={"error": type(error).__name__})
         return ScannedFailures(problem=f"BounceScanFailed({type(error).__name__})")
     failed = _scanned_addresses(permanent)
     return ScannedFailures(failed, tuple(a for a in _scanned_addresses(temporary) if a not in failed))

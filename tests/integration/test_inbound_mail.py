@@ -441,22 +441,21 @@ def test_mail_to_the_logging_address_from_anyone_else_is_ignored_and_recorded(in
     assert inquiries(inbox.pipeline.dynamodb) == []
 
 
-def test_a_bounce_suppresses_acknowledgements_to_that_address(inbox: Inbox) -> None:
-    # Given a contact
-    inbox.receive(buyer_mail())
-    inbox.pipeline.run()
-    bounce = _with_failed_recipient((FIXTURES / "dsn_bounce.eml").read_bytes(), BUYER)
+def test_a_bounce_of_our_acknowledgement_suppresses_acknowledgements_to_that_address(inbox: Inbox) -> None:
+    # Given a buyer we acknowledged
+    acknowledgement = _acknowledged(inbox, BUYER)
 
-    # When a delivery failure for their address comes back
-    result = inbox.receive(bounce)
+    # When the delivery report for that very message comes back
+    result = inbox.receive(_dsn(BUYER, acknowledgement["Message-ID"]))
 
     # Then the contact is marked bounced and the next acknowledgement is not sent
     assert result["decision"] == "bounce"
-    contact = from_attributes(
-        inbox.pipeline.dynamodb.get_item(TableName=TABLE_NAME, Key=to_attributes(keys.contact_key(BUYER)))[
-            "Item"
-        ]
+    assert f"suppressed for acknowledgements: {BUYER}" in inbox.record(result["id"])["reason"]
+    index = inbox.pipeline.dynamodb.get_item(
+        TableName=TABLE_NAME, Key=to_attributes(keys.message_id_key(acknowledgement["Message-ID"]))
     )
+    assert from_attributes(index["Item"])["recipient"] == BUYER  # what the report was checked against
+    contact = _contact(inbox, BUYER)
     assert contact["bounced"] is True
     assert contact["suppressed"] is True
     before = len(sent_mails())
@@ -464,8 +463,72 @@ def test_a_bounce_suppresses_acknowledgements_to_that_address(inbox: Inbox) -> N
         buyer_mail("Another request", "Also 50 flood lights."), at=datetime.now(UTC) + timedelta(days=2)
     )
     inbox.pipeline.run()
-    assert [m.message["To"].addresses[0].addr_spec for m in sent_mails()[before:]] != [BUYER]
+    assert sent_mails()[before:], "the rep is still notified"
     assert all(m.message["To"].addresses[0].addr_spec != BUYER for m in sent_mails()[before:])
+
+
+def test_a_delivery_report_naming_no_message_we_sent_suppresses_nothing(inbox: Inbox) -> None:
+    # Given a buyer we acknowledged, and a forged report about them naming an invented Message-ID
+    _acknowledged(inbox, BUYER)
+    forged = _dsn(BUYER, "<20240611.forged.4711@example.com>")
+
+    result = inbox.receive(forged)
+
+    assert result["decision"] == "bounce"
+    assert "not trusted: it names no message we sent" in inbox.record(result["id"])["reason"]
+    assert "bounced" not in _contact(inbox, BUYER)
+
+
+def test_a_delivery_report_with_our_message_id_but_another_recipient_suppresses_nothing(inbox: Inbox) -> None:
+    # Given two buyers, each acknowledged
+    first = _acknowledged(inbox, BUYER)
+    other = "ana@importadora-sol.es"
+    _acknowledged(inbox, other, sender=f"Ana García <{other}>")
+
+    # When the first buyer's acknowledgement is named in a report claiming the other one failed
+    result = inbox.receive(_dsn(other, first["Message-ID"]))
+
+    reason = inbox.record(result["id"])["reason"]
+    assert result["decision"] == "bounce"
+    assert f"not trusted for {other}: the message it names" in reason
+    assert "suppressed for acknowledgements" not in reason
+    assert "bounced" not in _contact(inbox, other)
+    assert "bounced" not in _contact(inbox, BUYER)
+
+
+def test_a_delivery_report_naming_the_reps_notification_cannot_suppress_the_buyer(inbox: Inbox) -> None:
+    # The rep's notification is ours too, but it went to the rep, not to the buyer.
+    _acknowledged(inbox, BUYER)
+    [notification] = [m for m in sent_mails() if m.message["To"].addresses[0].addr_spec != BUYER]
+
+    result = inbox.receive(_dsn(BUYER, notification.message["Message-ID"]))
+
+    assert "not trusted for" in inbox.record(result["id"])["reason"]
+    assert "bounced" not in _contact(inbox, BUYER)
+
+
+def test_a_complaint_about_our_acknowledgement_suppresses_the_complainer(inbox: Inbox) -> None:
+    acknowledgement = _acknowledged(inbox, BUYER)
+
+    result = inbox.receive(_arf(BUYER, acknowledgement["Message-ID"]))
+
+    assert result["decision"] == "bounce"
+    assert "spam complaint" in inbox.record(result["id"])["reason"]
+    assert _contact(inbox, BUYER)["suppressed"] is True
+
+
+def test_a_complaint_naming_no_message_of_ours_or_another_recipient_suppresses_nothing(inbox: Inbox) -> None:
+    acknowledgement = _acknowledged(inbox, BUYER)
+    other = "ana@importadora-sol.es"
+    _acknowledged(inbox, other, sender=f"Ana García <{other}>")
+
+    invented = inbox.receive(_arf(BUYER, "<0000.invented@example.com>"))
+    misdirected = inbox.receive(_arf(other, acknowledgement["Message-ID"]))
+
+    assert "not trusted: it names no message we sent" in inbox.record(invented["id"])["reason"]
+    assert f"not trusted for {other}" in inbox.record(misdirected["id"])["reason"]
+    assert "suppressed" not in _contact(inbox, BUYER)
+    assert "suppressed" not in _contact(inbox, other)
 
 
 def test_a_flood_from_one_sender_is_stored_but_no_longer_acknowledged(inbox: Inbox) -> None:
@@ -514,6 +577,36 @@ def test_a_sender_name_cannot_add_a_header_to_the_reps_forward(inbox: Inbox) -> 
 def _open_load(inbox: Inbox, owner: str) -> int:
     item = inbox.pipeline.dynamodb.get_item(TableName=TABLE_NAME, Key=to_attributes(keys.rep_load_key(owner)))
     return int(from_attributes(item.get("Item", {})).get("open", 0))
+
+
+def _acknowledged(inbox: Inbox, buyer: str, *, sender: str | None = None) -> EmailMessage:
+    """A new inquiry from `buyer`, assigned and acknowledged: the acknowledgement as sent."""
+    before = len(sent_mails())
+    inbox.receive(buyer_mail(sender=sender or f"Wei Li <{buyer}>"))
+    inbox.pipeline.run()
+    [acknowledgement] = [m for m in sent_mails()[before:] if m.message["To"].addresses[0].addr_spec == buyer]
+    return acknowledgement.message
+
+
+def _contact(inbox: Inbox, address: str) -> dict[str, Any]:
+    answer = inbox.pipeline.dynamodb.get_item(
+        TableName=TABLE_NAME, Key=to_attributes(keys.contact_key(address))
+    )
+    return from_attributes(answer["Item"])
+
+
+def _dsn(failed: str, original_message_id: str) -> bytes:
+    """A delivery report as Amazon SES's MTA writes one: `failed` failed, the original's headers returned."""
+    raw = _with_failed_recipient((FIXTURES / "dsn_bounce.eml").read_bytes(), failed)
+    raw = raw.replace(b"To: no.such.buyer@gmail.com", f"To: {failed}".encode())
+    return raw.replace(b"<171234.acknowledgement@example.com>", original_message_id.encode())
+
+
+def _arf(complainer: str, original_message_id: str) -> bytes:
+    """An ARF complaint (RFC 5965) by `complainer` about the returned original."""
+    raw = (FIXTURES / "arf_complaint.eml").read_bytes()
+    raw = raw.replace(b"annoyed.buyer@yahoo.com", complainer.encode())
+    return raw.replace(b"<171235.acknowledgement@example.com>", original_message_id.encode())
 
 
 def _with_failed_recipient(raw: bytes, address: str) -> bytes:

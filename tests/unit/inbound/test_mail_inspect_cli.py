@@ -22,9 +22,41 @@ def test_inspect_json_prints_decision_reason_and_the_parse(capsys: pytest.Captur
     code, out, _ = run(capsys, "mail", "inspect", path, "--json", "--company-domain", "example.com")
     assert code == 0
     printed = json.loads(out)
-    assert printed["decision"] == "thread_reply"
-    assert printed["reason"] == "the subject names inquiry INQ-7K3M9Q"
+    assert printed["decision"] == "new_inquiry"
+    assert printed["would_thread"] == (
+        "would thread if inquiry INQ-7K3M9Q (named in the subject) is ours (the store was not consulted)"
+    )
+    assert printed["store_consulted"] is False
     assert printed["message"]["from"] == {"name": "Ahmed Karim", "address": "ahmed@gulf-electrics.ae"}
+
+
+def test_inspect_never_calls_a_reply_a_thread_from_its_in_reply_to_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Without the store, an In-Reply-To on the company's domain proves nothing: it may be anyone's.
+    mail = tmp_path / "reply.eml"
+    mail.write_bytes(
+        b"From: Ana <ana@importadora-sol.es>\r\nTo: sales@example.com\r\nSubject: Re: LED panels\r\n"
+        b"In-Reply-To: <171234.acknowledgement@mail.example.com>\r\n\r\nPlease send the price list.\r\n"
+    )
+    code, out, _ = run(capsys, "mail", "inspect", str(mail), "--company-domain", "example.com")
+    assert code == 0
+    assert "Decision: new_inquiry: " in out
+    assert "thread_reply" not in out
+    assert (
+        "would thread if the Message-ID <171234.acknowledgement@mail.example.com> is ours "
+        "(the store was not consulted)"
+    ) in out
+
+
+def test_inspect_says_a_bounce_counts_only_for_a_message_we_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "mail", "inspect", str(FIXTURES / "dsn_bounce.eml"))
+    assert code == 0
+    assert "Decision: bounce: delivery failed for no.such.buyer@gmail.com" in out
+    assert (
+        "Trust:    suppresses no.such.buyer@gmail.com only if <171234.acknowledgement@example.com> "
+        "is a message we sent to them; the store was not consulted"
+    ) in out
 
 
 def test_inspect_uses_environment_for_the_log_address(

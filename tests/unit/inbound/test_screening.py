@@ -53,7 +53,10 @@ def test_dmarc_failure_without_reject_policy_is_not_spoofed() -> None:
 def test_delivery_report_is_a_bounce_naming_only_the_failed_recipient() -> None:
     decision = decide(fixture("dsn_bounce.eml"))
     assert decision == Decision(
-        "bounce", "delivery failed for no.such.buyer@gmail.com", recipients=("no.such.buyer@gmail.com",)
+        "bounce",
+        "delivery failed for no.such.buyer@gmail.com",
+        recipients=("no.such.buyer@gmail.com",),
+        reported_message_ids=("<171234.acknowledgement@example.com>",),
     )
 
 
@@ -84,7 +87,9 @@ def test_robot_signs_are_each_enough_for_automated() -> None:
         assert decide(with_headers(plain, header)).decision == "automated", header
     assert decide(with_headers(plain, "Auto-Submitted: no")).decision == "new_inquiry"
     no_reply = replacing(plain, "rene.dubois@lumiere-pro.fr", "no-reply@lumiere-pro.fr")
-    assert decide(no_reply) == Decision("automated", "sent by no-reply@lumiere-pro.fr")
+    assert decide(no_reply) == Decision(
+        "automated", "sent by no-reply@lumiere-pro.fr (a mail system, not a person)"
+    )
 
 
 def test_read_receipt_report_is_automated_not_a_bounce() -> None:

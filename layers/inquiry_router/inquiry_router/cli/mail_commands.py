@@ -1,7 +1,8 @@
 """Inbound mail from the command line.
 
 - `mail inspect FILE.eml [--json]`: how the inbound function would read and screen a message.
-  Reads the file only: no AWS, no store.
+  Reads the file only: no AWS, no store. What only the store can tell (is this Message-ID or
+  reference ours? was this bounced message sent by us, to that address?) is said as a condition.
 - `mail replay FILE.eml [--to ADDRESS]`: hand a message to the local stack's inbound function as
   SES would (the raw object in the local bucket, the receipt event to the function).
 - `mail list [--decision D]` and `mail show ID`: what was received and decided, with fresh
@@ -12,12 +13,18 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from inquiry_router.cli.output import print_json
 from inquiry_router.cli.target import TargetError
 from inquiry_router.inbound.screening import DecisionKind
+
+if TYPE_CHECKING:
+    from inquiry_router.inbound.parse import ParsedMail
+    from inquiry_router.inbound.screening import Decision
 
 DEFAULT_COMPANY_DOMAIN = "example.com"
 DECISIONS: tuple[str, ...] = get_args(DecisionKind)
@@ -88,28 +95,103 @@ def register(groups: Any) -> None:
     release.set_defaults(run=release_received)
 
 
-def inspect_message(args: argparse.Namespace) -> int:
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """What screening decided about a file, and what the inbound function would then do, as far as
+    it can be told without the store: a thread or a bounce depends on what we sent."""
+
+    parsed: ParsedMail
+    screened: Decision
+    company_domains: tuple[str, ...]
+
+    @property
+    def decision(self) -> str:
+        # Without the store a thread cannot be confirmed; an unconfirmed one becomes a new inquiry.
+        return "new_inquiry" if self.screened.decision == "thread_reply" else self.screened.decision
+
+    @property
+    def reason(self) -> str:
+        if self.screened.decision == "thread_reply":
+            return "no sign of a robot or a rep's log; " + (self.would_thread or "")
+        return self.screened.reason
+
+    @property
+    def would_thread(self) -> str | None:
+        if self.screened.decision != "thread_reply":
+            return None
+        if self.screened.reference:
+            named = f"inquiry {self.screened.reference} (named in the subject) is ours"
+        else:
+            named = f"the Message-ID {self._our_looking_id()} is ours"
+        return f"would thread if {named} (the store was not consulted)"
+
+    @property
+    def bounce_condition(self) -> str | None:
+        """A bounce suppresses only addresses a message we sent went to (the MSGID index says)."""
+        if self.screened.decision != "bounce" or not self.screened.recipients:
+            return None
+        who = ", ".join(self.screened.recipients)
+        ids = self.screened.reported_message_ids
+        if not ids:
+            return f"names no original Message-ID: it will not be trusted, {who} not suppressed"
+        return (
+            f"suppresses {who} only if {', '.join(ids[:3])} is a message we sent to them; "
+            "the store was not consulted"
+        )
+
+    def _our_looking_id(self) -> str:
+        domains = [d.lower() for d in self.company_domains]
+        for message_id in (*self.parsed.in_reply_to, *self.parsed.references):
+            domain = message_id.strip("<>").rpartition("@")[2].lower()
+            if any(domain == d or domain.endswith(f".{d}") for d in domains):
+                return message_id
+        return "it answers"
+
+
+def inspect_raw(
+    raw: bytes,
+    *,
+    company_domains: Collection[str],
+    log_address: str | None = None,
+    envelope_recipients: Collection[str] = (),
+) -> Inspection:
+    """How the inbound function reads and screens `raw`, without AWS or the store."""
     from inquiry_router.inbound.parse import parse_message
     from inquiry_router.inbound.screening import screen
 
+    parsed = parse_message(raw)
+    screened = screen(
+        parsed,
+        company_domains=company_domains,
+        log_address=log_address,
+        envelope_recipients=envelope_recipients,
+    )
+    return Inspection(parsed, screened, tuple(company_domains))
+
+
+def inspect_message(args: argparse.Namespace) -> int:
     try:
         raw = args.file.read_bytes()
     except OSError as error:
         raise TargetError(f"cannot read {args.file}: {error.strerror or error}") from None
-    parsed = parse_message(raw)
-    decision = screen(
-        parsed,
+    inspection = inspect_raw(
+        raw,
         company_domains=args.company_domains or _environment_domains(),
         log_address=args.log_address or os.environ.get("REPLY_BCC_ADDRESS") or None,
         envelope_recipients=args.recipients,
     )
+    parsed, decision = inspection.parsed, inspection.screened
     if args.json:
         print_json(
             {
-                "decision": decision.decision,
-                "reason": decision.reason,
+                "decision": inspection.decision,
+                "reason": inspection.reason,
+                "would_thread": inspection.would_thread,
+                "bounce_condition": inspection.bounce_condition,
+                "store_consulted": False,
                 "reference": decision.reference,
                 "recipients": list(decision.recipients),
+                "reported_message_ids": list(decision.reported_message_ids),
                 "message": parsed.as_json(),
             }
         )
@@ -121,8 +203,10 @@ def inspect_message(args: argparse.Namespace) -> int:
         ("Cc", ", ".join(a.address for a in parsed.cc) or "-"),
         ("Subject", parsed.subject or "-"),
         ("Language", parsed.language or "unknown"),
-        ("Decision", f"{decision.decision}: {decision.reason}"),
+        ("Decision", f"{inspection.decision}: {inspection.reason}"),
     ]
+    if inspection.bounce_condition:
+        rows.append(("Trust", inspection.bounce_condition))
     for label, value in rows:
         print(f"{label + ':':<10}{value}")
     for attachment in parsed.attachments:

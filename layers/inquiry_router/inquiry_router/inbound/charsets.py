@@ -35,6 +35,7 @@ _SUPERSETS = {
     "windows-874": "cp874",
     "utf8": "utf-8",
 }
+_NOT_CHARSETS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode"})
 _CJK_SHARE_NEEDED = 0.8
 _SINGLE_BYTE_CODECS = ("ascii", "cp125", "iso8859", "koi8", "latin", "mac-", "cp874")
 
@@ -52,9 +53,13 @@ def python_codec(label: str | None) -> str | None:
     name = label.strip().strip("\"'").lower()
     name = _SUPERSETS.get(name, name)
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        codec = codecs.lookup(name)
+    except (LookupError, ValueError):  # a NUL or 8-bit bytes in the label (UnicodeError is a ValueError)
         return None
+    # Python also names transforms (base64, zlib, rot13) and pseudo-codecs that are no charset.
+    if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_CHARSETS:
+        return None
+    return codec.name
 
 
 def decode_text(data: bytes, label: str | None, *, where: str = "text") -> DecodedText:
@@ -67,7 +72,7 @@ def decode_text(data: bytes, label: str | None, *, where: str = "text") -> Decod
     if codec:
         try:
             return DecodedText(data.decode(codec))
-        except UnicodeDecodeError:
+        except UnicodeError:
             pass  # mislabelled: the fallback below says so in the problem it reports
     text, codec_used = _guess(data)
     if not label:

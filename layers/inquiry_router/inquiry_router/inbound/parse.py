@@ -7,12 +7,14 @@ block the others in a batch or send the receipt function into retries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.feedparser import BytesFeedParser
 from email.message import Message
+from email.parser import HeaderParser
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -21,14 +23,37 @@ from inquiry_router.inbound.charsets import decode_text
 from inquiry_router.inbound.headers import address_pairs, header_text, message_ids
 from inquiry_router.inbound.html_text import html_to_text
 from inquiry_router.inbound.quotes import strip_quoted
-from inquiry_router.inbound.reports import ReportedRecipient, report_fields_text, reported_recipients
+from inquiry_router.inbound.reports import (
+    NOT_SCANNED,
+    ReportedRecipient,
+    ScannedFailures,
+    may_be_bounce,
+    report_fields_text,
+    reported_recipients,
+    scan_failures,
+)
 
 # Deeper nesting is a mail bomb or a loop, never a buyer's message.
 MAX_NESTING = 30
 CHUNK = 1 << 20  # what the parser is fed at a time
 _WHITESPACE = str.maketrans("", "", " \t\r\n")
-_REPORT_FIELD_TYPES = frozenset({"message/delivery-status", "message/feedback-report"})
+_REPORT_FIELD_TYPES = {
+    "message/delivery-status": "delivery-status",
+    "message/feedback-report": "feedback-report",
+}
 _REPORT_SIDE_TYPES = frozenset({"text/rfc822-headers", "message/disposition-notification"})
+MAX_RETURNED = 5  # originals read from one message: a report returns one, a digest of complaints a few
+RETURNED_HEADERS_LIMIT = 64_000  # a text/rfc822-headers part is a header block, never this long
+QUOTED_ID_SCAN_LIMIT = 200_000  # characters of body text searched for an original's Message-ID line
+# An original quoted as text (qmail, DragonFly, Exim bounces): "Message-Id: <…>", maybe "> "-quoted.
+_QUOTED_MESSAGE_ID = re.compile(
+    r"^[ \t>]{0,20}Message-ID[ \t]{0,10}:[ \t]{0,10}(<[^<>\s]{1,250}>)", re.I | re.M
+)
+# A MIME delimiter line (RFC 2046: a boundary has 1 to 70 characters, no quote in ours).
+_DELIMITER = re.compile(r"^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$", re.M)
+BOUNDARY_SEARCH_LIMIT = 20_000  # characters of a boundary-less multipart searched for its delimiter
+# Microsoft's complaint loop (JMRP) names the complainer in the returned original.
+_COMPLAINT_RECIPIENT_HEADER = "x-hmxmroriginalrecipient"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +75,15 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class ReturnedMessage:
+    """The original a bounce or complaint sends back, whole or as its headers: what it was and to whom."""
+
+    message_id: str | None
+    recipients: tuple[str, ...]  # its To, or the recipient a complaint loop recorded in it
+    headers_only: bool = False  # a text/rfc822-headers part rather than the whole message
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedMail:
     from_address: Address | None = None
     to: tuple[Address, ...] = ()
@@ -64,6 +98,12 @@ class ParsedMail:
     content_type: str = "text/plain"
     report_type: str | None = None  # of a multipart/report: delivery-status, feedback-report…
     reported_recipients: tuple[ReportedRecipient, ...] = ()
+    # The originals a bounce or complaint returns (attached, or as a headers part), and Message-ID
+    # lines of originals quoted as text: what a report must name before we believe it.
+    returned: tuple[ReturnedMessage, ...] = ()
+    quoted_message_ids: tuple[str, ...] = ()
+    # Recipients Mailman's bounce detectors found failing, in mail that looks like a bounce.
+    scanned_failures: ScannedFailures = NOT_SCANNED
     text: str = ""  # the sender's own words: quoted history and signature removed
     full_text: str = ""  # the readable body as sent
     html_only: bool = False
@@ -99,6 +139,15 @@ class ParsedMail:
             "reported_recipients": [
                 {"address": r.address, "action": r.action} for r in self.reported_recipients
             ],
+            "returned": [
+                {"message_id": r.message_id, "recipients": list(r.recipients), "headers_only": r.headers_only}
+                for r in self.returned
+            ],
+            "quoted_message_ids": list(self.quoted_message_ids),
+            "scanned_failures": {
+                "permanent": list(self.scanned_failures.permanent),
+                "temporary": list(self.scanned_failures.temporary),
+            },
             "language": self.language,
             "text": self.text,
             "full_text": self.full_text,
@@ -154,7 +203,7 @@ def read_chunks(chunks: Iterable[bytes]) -> ReadMail:
         if not fed:
             return ReadMail(ParsedMail(unparseable_reason="the message is empty"))
         message = parser.close()
-        reader = _Reader(message)
+        reader = _Reader(message, size=fed)
         return ReadMail(reader.parsed(), tuple(reader.attachment_parts))
     except (RecursionError, MemoryError) as error:
         reason = f"the message is nested too deeply or too large ({error!r})"
@@ -166,9 +215,11 @@ def read_chunks(chunks: Iterable[bytes]) -> ReadMail:
 @dataclass
 class _Reader:
     message: Message
+    size: int = 0  # bytes of the raw message
     problems: list[str] = field(default_factory=list)  # charset problems
     defects: list[str] = field(default_factory=list)
     attachment_parts: list[Message] = field(default_factory=list)
+    returned: list[ReturnedMessage] = field(default_factory=list)
 
     def parsed(self) -> ParsedMail:
         raw_headers = list(self.message.raw_items())
@@ -184,6 +235,17 @@ class _Reader:
         html_only = not plain.strip() and bool(html.strip())
         text = strip_quoted(full_text)
         subject = headers_first(headers, "subject") or ""
+        scanned = NOT_SCANNED
+        if may_be_bounce(
+            subject=subject,
+            from_header=headers_first(headers, "from"),
+            return_path=headers_first(headers, "return-path"),
+        ):
+            scanned = scan_failures(self.message, self.size)
+            if scanned.problem:
+                self.defects.append(scanned.problem)
+        own_id = headers_first(headers, "message-id")
+        quoted_ids = [i for i in _QUOTED_MESSAGE_ID.findall(full_text[:QUOTED_ID_SCAN_LIMIT]) if i != own_id]
         return ParsedMail(
             from_address=Address(*senders[0]) if senders else None,
             to=self._addresses(raw_by_name, "to"),
@@ -197,6 +259,9 @@ class _Reader:
             content_type=self.message.get_content_type(),
             report_type=report_type,
             reported_recipients=tuple(recipients),
+            returned=tuple(self.returned),
+            quoted_message_ids=tuple(dict.fromkeys(quoted_ids))[:MAX_RETURNED],
+            scanned_failures=scanned,
             text=text,
             full_text=full_text,
             html_only=html_only,
@@ -224,17 +289,25 @@ class _Reader:
             if content_type.startswith("multipart/"):
                 continue
             if content_type in _REPORT_FIELD_TYPES:
+                # A report part outside multipart/report (a broken or missing Content-Type above it)
+                # still says what it is.
+                report_type = report_type or _REPORT_FIELD_TYPES[content_type]
                 recipients.extend(reported_recipients(report_fields_text(part)))
+            elif content_type == "text/rfc822-headers":
+                self._keep_returned(_returned_headers(part))
             elif content_type in _REPORT_SIDE_TYPES:
                 continue
             elif _is_body_text(part):
                 decoded = self._part_text(part)
                 (html if content_type == "text/html" else plain).append(decoded)
             else:
+                if content_type == "message/rfc822":
+                    self._keep_returned(_returned_message(part, self.problems))
                 attachments.append(_attachment(part))
                 self.attachment_parts.append(part)
-        if report_type == "feedback-report" and not recipients:
-            recipients.extend(self._complained_recipients())
+        if report_type == "feedback-report" and not recipients and self.returned:
+            # An ARF report without Original-Rcpt-To: the complainer is whom the returned mail was to.
+            recipients.extend(ReportedRecipient(address, None) for address in self.returned[0].recipients)
         return "\n\n".join(plain), "\n".join(html), attachments, report_type, recipients
 
     def _parts(self, part: Message, depth: int) -> Iterator[tuple[Message, int]]:
@@ -246,6 +319,12 @@ class _Reader:
             self.defects.append(f"NestedTooDeeply({MAX_NESTING})")
             return
         payload = part.get_payload()
+        if isinstance(payload, str):
+            recovered = _with_boundary_found(part, payload)
+            if recovered is None:
+                return
+            self.defects.append("BoundaryRecovered")
+            payload = recovered.get_payload()
         for child in payload if isinstance(payload, list) else []:
             if isinstance(child, Message):
                 yield from self._parts(child, depth + 1)
@@ -261,19 +340,57 @@ class _Reader:
             self.problems.append(decoded.problem)
         return decoded.text
 
-    def _complained_recipients(self) -> list[ReportedRecipient]:
-        """An ARF report without Original-Rcpt-To: the complainer is whom the returned mail was to."""
-        for part, _ in self._parts(self.message, 0):
-            payload = part.get_payload() if part.get_content_type() == "message/rfc822" else None
-            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-                raw_to = [value for name, value in payload[0].raw_items() if name.lower() == "to"]
-                pairs = address_pairs(raw_to, self.problems, name="To")
-                return [ReportedRecipient(address, None) for _, address in pairs]
-        return []
+    def _keep_returned(self, returned: ReturnedMessage | None) -> None:
+        if returned and len(self.returned) < MAX_RETURNED:
+            self.returned.append(returned)
 
 
 def headers_first(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
     return next((value for header_name, value in headers if header_name.lower() == name), None)
+
+
+def _with_boundary_found(part: Message, body: str) -> Message | None:
+    """A multipart whose boundary parameter a broken Content-Type swallowed (`charset="utf-8\\";`, an
+    unclosed quote): its parts are still delimited in the body, so parse it again with the delimiter
+    found there. Vendor DSNs do this; without it the whole report reads as an empty message."""
+    found = _DELIMITER.search(body[:BOUNDARY_SEARCH_LIMIT])
+    if not found or f"--{found.group(1)}--" not in body:
+        return None
+    header = f'Content-Type: {part.get_content_type()}; boundary="{found.group(1)}"\r\n\r\n'
+    reparsed = BytesFeedParser(policy=policy.default)
+    reparsed.feed((header + body).encode("ascii", "surrogateescape"))
+    recovered = reparsed.close()
+    return recovered if recovered.is_multipart() else None
+
+
+def _returned_message(part: Message, problems: list[str]) -> ReturnedMessage | None:
+    payload = part.get_payload()
+    if not (isinstance(payload, list) and payload and isinstance(payload[0], Message)):
+        return None
+    return _returned(list(payload[0].raw_items()), problems, headers_only=False)
+
+
+def _returned_headers(part: Message) -> ReturnedMessage | None:
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        return None
+    text = decode_text(data[:RETURNED_HEADERS_LIMIT], None, where="text/rfc822-headers").text
+    block = HeaderParser(policy=policy.compat32).parsestr(text.lstrip("\r\n"), headersonly=True)
+    return _returned([(name, str(value)) for name, value in block.raw_items()], [], headers_only=True)
+
+
+def _returned(raw: list[tuple[str, str]], problems: list[str], *, headers_only: bool) -> ReturnedMessage:
+    def values(name: str) -> list[str]:
+        return [str(value) for header, value in raw if header.lower() == name]
+
+    ids = message_ids(" ".join(values("message-id")))
+    complainer = address_pairs(values(_COMPLAINT_RECIPIENT_HEADER), problems, name="X-HmXmrOriginalRecipient")
+    pairs = complainer or address_pairs(values("to"), problems, name="To")
+    return ReturnedMessage(
+        message_id=ids[0] if ids else None,
+        recipients=tuple(dict.fromkeys(address for _, address in pairs)),
+        headers_only=headers_only,
+    )
 
 
 def _is_body_text(part: Message) -> bool:

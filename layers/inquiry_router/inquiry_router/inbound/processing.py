@@ -8,7 +8,8 @@ Read the raw message from S3 (streamed), screen it, then:
   Message-ID that matches nothing makes it a new inquiry instead, so a buyer is never lost;
 - `rep_log`: a known rep's BCC'd answer, logged on each addressed contact's timeline; their open
   inquiry becomes `responded` with its first-response time;
-- `bounce`: the failed addresses' contacts are marked bounced and no longer acknowledged;
+- `bounce`: the failed addresses' contacts are marked bounced and no longer acknowledged, when
+  the report names a message we sent to that address (otherwise the reason says it was not trusted);
 - `unparseable`: stored, and the default team's fallback address is told;
 - `automated`, `spam`, `quarantine`, `spoofed`: stored with the reason, nothing sent.
 
@@ -28,6 +29,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
 from inquiry_router.guard_digest import guard_digest
+from inquiry_router.inbound.bounce_trust import judge_bounce
 from inquiry_router.inbound.forwards import forwarded_sender
 from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail
 from inquiry_router.inbound.raw_store import RawMailStore, StoredAttachment
@@ -284,10 +286,12 @@ class InboundProcessor:
         return outcome
 
     def _bounce(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        """Suppress the addresses the report may suppress: see inbound/bounce_trust.py."""
+        sent = self.records.sent_messages(decision.reported_message_ids) if decision.recipients else []
+        trust = judge_bounce(decision.recipients, decision.reported_message_ids, sent)
         marked: list[str] = []
         unknown: list[str] = []
-        for address in decision.recipients:
-            contact_key = normalise_email(address)
+        for contact_key in trust.trusted:
             if self._on_company_domain(contact_key):
                 unknown.append(contact_key)  # a rep's mailbox: SES and the admin handle that
                 continue
@@ -301,7 +305,7 @@ class InboundProcessor:
             (marked if self.records.mark_bounced(contact_key, entry, decision.reason) else unknown).append(
                 contact_key
             )
-        reason = decision.reason
+        reason = decision.reason + (f"; {trust.distrusted}" if trust.distrusted else "")
         if marked:
             reason += f"; suppressed for acknowledgements: {', '.join(marked)}"
         if unknown:

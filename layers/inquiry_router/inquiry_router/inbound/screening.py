@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from inquiry_router.inbound.parse import ParsedMail
-from inquiry_router.mail.compose import LOOP_HEADER
+from inquiry_router.inbound.robots import automated_reason, delivery_report
 
 DecisionKind = Literal[
     "new_inquiry",
@@ -36,12 +36,6 @@ REFERENCE_PATTERN = re.compile(r"\bINQ-[0-9A-Z]{6}\b")
 
 _DMARC_FAIL = re.compile(r"\bdmarc\s*=\s*fail\b", re.IGNORECASE)
 _DMARC_REJECT_POLICY = re.compile(r"[(\s;](?:p|policy)\s*=\s*reject\b", re.IGNORECASE)
-_BULK_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
-_ROBOT_MAILBOXES = frozenset(
-    {"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply", "do_not_reply"}
-)
-_LIST_HEADERS = ("List-Id", "List-Unsubscribe")
-_AUTORESPONDER_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +62,8 @@ class Decision:
     reference: str | None = None  # thread_reply by subject: the inquiry reference it names
     # bounce: the addresses that failed (or, for a complaint, complained); empty if only delayed.
     recipients: tuple[str, ...] = ()
+    # bounce: the Message-IDs of the originals it returns; it counts only if one is ours, to them.
+    reported_message_ids: tuple[str, ...] = ()
 
 
 def screen(
@@ -118,27 +114,6 @@ def screen(
     return thread or Decision("new_inquiry", "no sign of a robot, a rep's log or an existing thread")
 
 
-def automated_reason(parsed: ParsedMail) -> str | None:
-    """Why `parsed` was written by a program rather than a person, or None (RFC 3834 and practice)."""
-    auto_submitted = (parsed.header("Auto-Submitted") or "").strip().lower()
-    if auto_submitted and not auto_submitted.startswith("no"):
-        return f"Auto-Submitted: {auto_submitted}"
-    precedence = (parsed.header("Precedence") or "").strip().lower()
-    if precedence in _BULK_PRECEDENCE:
-        return f"Precedence: {precedence}"
-    for name in (*_LIST_HEADERS, *_AUTORESPONDER_HEADERS, LOOP_HEADER):
-        if parsed.header(name) is not None:
-            return f"has a {name} header"
-    return_path = parsed.header("Return-Path")
-    if return_path is not None and return_path.strip() in ("<>", ""):
-        return "empty Return-Path (null sender, as robots send)"
-    if parsed.from_address and parsed.from_address.address.partition("@")[0] in _ROBOT_MAILBOXES:
-        return f"sent by {parsed.from_address.address}"
-    if parsed.report_type:
-        return f"a machine report (multipart/report; report-type={parsed.report_type})"
-    return None
-
-
 def _failed(verdict: str | None, header: str | None) -> bool:
     return any((value or "").strip().upper() == "FAIL" for value in (verdict, header))
 
@@ -154,17 +129,12 @@ def _dmarc_rejected(parsed: ParsedMail, verdicts: SesVerdicts) -> str | None:
 
 
 def _bounce(parsed: ParsedMail) -> Decision | None:
-    if parsed.report_type == "delivery-status":
-        failed = tuple(r.address for r in parsed.reported_recipients if r.action in (None, "failed"))
-        if failed:
-            return Decision("bounce", f"delivery failed for {', '.join(failed)}", recipients=failed)
-        listed = ", ".join(r.address for r in parsed.reported_recipients) or "no recipient named"
-        return Decision("bounce", f"a delivery report without a failure ({listed})")
-    if parsed.report_type == "feedback-report":
-        complained = tuple(r.address for r in parsed.reported_recipients)
-        who = ", ".join(complained) or "an unnamed recipient"
-        return Decision("bounce", f"a spam complaint (ARF feedback report) by {who}", recipients=complained)
-    return None
+    report = delivery_report(parsed)
+    if report is None:
+        return None
+    return Decision(
+        "bounce", report.reason, recipients=report.recipients, reported_message_ids=report.message_ids
+    )
 
 
 def _thread_reply(

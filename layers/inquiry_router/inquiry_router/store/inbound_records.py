@@ -60,6 +60,29 @@ class TimelineEntry:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """One of our outbound mails, from the MSGID index."""
+
+    message_id: str  # as the index keys it: lower case, no angle brackets
+    kind: str  # acknowledgement, notification, forward
+    recipient: str | None
+    inquiry_id: str | None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> SentMessage:
+        recipient = item.get("recipient")
+        if recipient is None and item.get("kind") == "acknowledgement":
+            # Indexed before the recipient was recorded: an acknowledgement went to its contact.
+            recipient = item.get("contact_key")
+        return cls(
+            message_id=str(item["PK"]).removeprefix("MSGID#"),
+            kind=str(item.get("kind", "")),
+            recipient=str(recipient).lower() if recipient else None,
+            inquiry_id=item.get("inquiry_id"),
+        )
+
+
 class InboundRecords:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
@@ -77,19 +100,26 @@ class InboundRecords:
 
     def inquiry_by_message_ids(self, message_ids: Sequence[str]) -> dict[str, Any] | None:
         """The inquiry behind the first of `message_ids` we sent (In-Reply-To before References)."""
+        wanted, found = self._message_index(message_ids)
+        first = next((found[pk] for pk in wanted if pk in found), None)
+        return self.get(keys.inquiry_key(str(first["inquiry_id"]))) if first else None
+
+    def sent_messages(self, message_ids: Sequence[str]) -> list[SentMessage]:
+        """The messages among `message_ids` that we sent, and to whom (the MSGID index)."""
+        wanted, found = self._message_index(message_ids)
+        return [SentMessage.from_item(found[pk]) for pk in wanted if pk in found]
+
+    def _message_index(self, message_ids: Sequence[str]) -> tuple[list[str], dict[str, dict[str, Any]]]:
         wanted = list(dict.fromkeys(keys.message_id_key(i)["PK"] for i in message_ids))[:MAX_LOOKUP_IDS]
-        if not wanted:
-            return None
-        request: Any = {self._table: {"Keys": [to_attributes({"PK": pk, "SK": "MSGID"}) for pk in wanted]}}
         found: dict[str, dict[str, Any]] = {}
-        while request:
+        request: Any = {self._table: {"Keys": [to_attributes({"PK": pk, "SK": "MSGID"}) for pk in wanted]}}
+        while wanted and request:
             answer = self._client.batch_get_item(RequestItems=request)
             for raw in answer.get("Responses", {}).get(self._table, []):
                 item = from_attributes(raw)
                 found[str(item["PK"])] = item
             request = answer.get("UnprocessedKeys") or None
-        first = next((found[pk] for pk in wanted if pk in found), None)
-        return self.get(keys.inquiry_key(str(first["inquiry_id"]))) if first else None
+        return wanted, found
 
     # -- the per-message record -------------------------------------------------------------
 

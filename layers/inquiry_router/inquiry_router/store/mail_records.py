@@ -188,6 +188,8 @@ class MailRecords:
                             "reference": sent.reference,
                             "contact_key": sent.contact_key,
                             "kind": sent.kind,
+                            # A bounce or complaint counts only for the address the message went to.
+                            "recipient": sent.recipient.lower(),
                             "sent_at": at,
                         }
                     ),

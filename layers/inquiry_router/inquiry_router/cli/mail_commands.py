@@ -359,6 +359,10 @@ def release_received(args: argparse.Namespace) -> int:
     if mail is None:
         raise TargetError(f"no received mail {args.message_id!r}: `inquiry-router mail list` shows the ids")
     decision = str(mail.get("decision"))
+    if decision == "new_inquiry" and mail.get("reference"):
+        # Released before (or an inquiry from the start): running it again changes nothing.
+        print(f"{args.message_id} is inquiry {mail['reference']} already: nothing to release.")
+        return 0
     if decision not in RELEASABLE:
         raise TargetError(
             f"{args.message_id} was decided {decision}, not screened out: only {', '.join(RELEASABLE)} "

@@ -11,6 +11,7 @@ from typing import Any
 
 from inquiry_router.i18n.language import choose_language, detect_language
 from inquiry_router.mail.compose import compose_message
+from inquiry_router.mail.echo import echoable
 from inquiry_router.mail.links import MailLinks
 from inquiry_router.mail.promise import response_promise
 from inquiry_router.mail.render import (
@@ -89,7 +90,8 @@ def assemble_acknowledgement(
     composed = compose_message(
         rendered,
         sender=(settings.company_name, team.sending_address),
-        to=(inquiry.get("name"), buyer),
+        # The name in To is buyer text in the victim's inbox like any other: the same allow-list.
+        to=(echoable(inquiry.get("name"), "name") or None, buyer),
         reply_to=(rep.name, rep.email),
         message_id_domain=company.domain,
         auto_reply=True,

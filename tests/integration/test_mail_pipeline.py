@@ -19,6 +19,8 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError
 
+from inquiry_router.guard_digest import guard_digest
+from inquiry_router.intake.lead_signals import canonical_mailbox
 from inquiry_router.mail import wiring as mail_wiring
 from inquiry_router.routing.config_store import apply_config
 from inquiry_router.routing.reroute import reroute_waiting_inquiries
@@ -223,9 +225,42 @@ def test_one_acknowledgement_per_buyer_a_day_but_every_inquiry_reaches_its_rep(
     reason = job_record(pipeline.dynamodb, f"ack:{second}")
     assert (reason["state"], reason["reason"]) == (
         "skipped",
-        "an acknowledgement went to this address in the last 24 hours",
+        "an acknowledgement went to this mailbox in the last 24 hours",
     )
     assert "acknowledgement_skipped" in timeline_kinds(pipeline.dynamodb, BUYER["email"])
+
+
+def test_one_acknowledgement_a_day_per_mailbox_however_the_address_is_spelt(
+    intake: Invoke, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a stack with its guard secret, and one Gmail mailbox spelt three ways
+    monkeypatch.setenv("GUARD_SALT", "stack-secret")
+    reset_all_wiring()
+    spellings = ["ana.lopez+1@gmail.com", "analopez+2@googlemail.com", "A.na.Lopez@gmail.com"]
+
+    # When an inquiry arrives from each and the mailer runs
+    inquiries = [submit(intake, email=address, subject=f"Panels {n}") for n, address in enumerate(spellings)]
+    pipeline.run()
+
+    # Then the mailbox is acknowledged once, every inquiry reaches its rep, and each contact keeps
+    # the address as typed
+    acknowledgements = [m for m in sent_mails() if "Auto-Submitted" in m.message]
+    assert [m.message["To"].addresses[0].addr_spec for m in acknowledgements] == [spellings[0]]
+    assert len(sent_mails()) == 4
+    states = [job_record(pipeline.dynamodb, f"ack:{inquiry}")["state"] for inquiry in inquiries]
+    assert states == ["sent", "skipped", "skipped"]
+    for address in spellings:
+        assert timeline_kinds(pipeline.dynamodb, address.lower())  # one contact per spelling
+
+    # And the guard holds the mailbox's keyed digest, no address
+    guards = pipeline.dynamodb.scan(
+        TableName=TABLE_NAME,
+        FilterExpression="begins_with(PK, :ack)",
+        ExpressionAttributeValues={":ack": {"S": "GUARD#ACK#"}},
+    )["Items"]
+    digest = guard_digest(canonical_mailbox(spellings[0]), "stack-secret")
+    assert [from_attributes(item)["PK"] for item in guards] == [f"GUARD#ACK#{digest}"]
+    assert "@" not in json.dumps(guards)
 
 
 def test_spam_is_neither_assigned_nor_acknowledged(intake: Invoke, pipeline: Pipeline) -> None:

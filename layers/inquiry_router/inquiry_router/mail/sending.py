@@ -1,6 +1,6 @@
 """Sending one mail job: read the inquiry fresh, decide, render, claim, send through SES v2, record.
 
-Acknowledgements go to the buyer at most once a day per address, never for spam and never to a
+Acknowledgements go to the buyer at most once a day per mailbox, never for spam and never to a
 suppressed address; notifications go to whoever owns the inquiry now. Transient SES errors raise
 (the queue retries with backoff); permanent ones are recorded on the timeline and not retried.
 """
@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from inquiry_router.guard_digest import guard_digest
+from inquiry_router.intake.lead_signals import canonical_mailbox
 from inquiry_router.mail.assemble import (
     MailParts,
     assemble_acknowledgement,
@@ -88,19 +90,25 @@ class Mailer:
             )
             metrics.add_metric(name="MailRefused", unit="Count", value=1)
             return "failed"
-        acknowledged = str(inquiry["contact_key"]) if job.kind == "acknowledgement" else None
-        claim = self.records.claim(job.job_id, now, acknowledged)
+        claim = self.records.claim(job.job_id, now, self._acknowledged_mailbox(job, inquiry))
         if claim == "already_done":
             return "already_done"
         if claim == "in_flight":
             raise MailInFlight(f"job {job.job_id} is being sent by another delivery")
         if claim == "acknowledged_recently":
-            reason = "an acknowledgement went to this address in the last 24 hours"
+            reason = "an acknowledgement went to this mailbox in the last 24 hours"
             self.records.mark_not_sent(
                 job.job_id, inquiry, kind=job.kind, state="skipped", reason=reason, now=now
             )
             return "skipped"
         return self._deliver(job, inquiry, parts, now)
+
+    def _acknowledged_mailbox(self, job: MailJob, inquiry: dict[str, Any]) -> str | None:
+        """The once-a-day slot an acknowledgement takes: the mailbox the address delivers to (name+1@
+        and j.o.e@gmail.com are one), as a keyed digest so the guard item holds no address."""
+        if job.kind != "acknowledgement":
+            return None
+        return guard_digest(canonical_mailbox(str(inquiry["email"])), self.settings.guard_salt)
 
     def _send_notice(self, job: MailJob) -> Outcome:
         """A notice about a received mail that became no inquiry: no inquiry, no timeline."""

@@ -80,8 +80,9 @@ class MailRecords:
 
     # -- the claim ----------------------------------------------------------------------------
 
-    def claim(self, job_id: str, now: datetime, acknowledged_address: str | None) -> Claim:
-        """Take the job for sending; with `acknowledged_address`, also take that address's 24-hour slot."""
+    def claim(self, job_id: str, now: datetime, acknowledged_mailbox: str | None) -> Claim:
+        """Take the job for sending; with `acknowledged_mailbox` (the digest of a canonical mailbox),
+        also take that mailbox's 24-hour acknowledgement slot."""
         expires = int((now + JOB_RECORD_RETENTION).timestamp())
         items: list[Any] = [
             {
@@ -108,14 +109,14 @@ class MailRecords:
                 }
             }
         ]
-        if acknowledged_address:
+        if acknowledged_mailbox:
             items.append(
                 {
                     "Put": {
                         "TableName": self._table,
                         "Item": to_attributes(
                             {
-                                **keys.acknowledgement_guard_key(acknowledged_address),
+                                **keys.acknowledgement_guard_key(acknowledged_mailbox),
                                 "entity": "guard",
                                 "job_id": job_id,
                                 "expires_at": int((now + ACKNOWLEDGEMENT_INTERVAL).timestamp()),

@@ -414,3 +414,51 @@ def test_a_hand_over_notifies_the_new_owner_and_does_not_acknowledge_again(
     assert mails[2].message["To"].addresses[0].addr_spec == to
     assert mails[2].message["Reply-To"].addresses[0].addr_spec == BUYER["email"]
     assert "reassigned" in timeline_kinds(pipeline.dynamodb, BUYER["email"])
+
+
+# -- addresses SES cannot carry -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["josé@importadora-sol.es", "用户@例子.中国"])
+def test_a_buyer_whose_address_ses_cannot_carry_still_reaches_the_rep_who_is_told_how_to_answer(
+    intake: Invoke, pipeline: Pipeline, address: str
+) -> None:
+    # Given a buyer whose address has non-ASCII before the @ (SES has no SMTPUTF8)
+    inquiry_id = submit(intake, email=address)
+
+    # When the pipeline runs
+    pipeline.run()
+
+    # Then the rep is notified: no Reply-To, the address in the body, and the reason with a way out
+    (notification,) = sent_mails()
+    inquiry = stored(pipeline.dynamodb, inquiry_id)
+    assert notification.message["To"].addresses[0].addr_spec == inquiry["owner_email"]
+    assert notification.message["Reply-To"] is None
+    text = " ".join(notification.text.split())
+    assert f"This mail has no Reply-To: the address {address} has characters outside ASCII" in text
+    assert "copy the address into a mail client that supports internationalised addresses" in text
+    assert address in notification.html
+    assert job_record(pipeline.dynamodb, f"notify:{inquiry_id}:{inquiry['owner_email']}")["state"] == "sent"
+
+    # And the acknowledgement is skipped with that reason on the timeline, not failed
+    skipped = job_record(pipeline.dynamodb, f"ack:{inquiry_id}")
+    assert skipped["state"] == "skipped"
+    assert skipped["reason"].startswith("the buyer's address has non-ASCII characters before the @")
+    events = contact_timeline(pipeline.dynamodb, TABLE_NAME, inquiry["contact_key"])
+    (event,) = [e for e in events if e["kind"].startswith("acknowledgement_")]
+    assert (event["kind"], event["summary"]) == ("acknowledgement_skipped", skipped["reason"])
+
+
+def test_a_buyer_on_an_internationalised_domain_is_acknowledged_through_its_ascii_form(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    inquiry_id = submit(intake, email="jorg@bücher.de")
+
+    pipeline.run()
+
+    acknowledgement, notification = sent_mails()
+    assert {address for _, address in getaddresses(acknowledgement.destinations)} == {"jorg@xn--bcher-kva.de"}
+    assert acknowledgement.message["To"].addresses[0].addr_spec == "jorg@xn--bcher-kva.de"
+    assert notification.message["Reply-To"].addresses[0].addr_spec == "jorg@xn--bcher-kva.de"
+    assert "This mail has no Reply-To" not in notification.text
+    assert stored(pipeline.dynamodb, inquiry_id)["acknowledgement_message_id"]

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from inquiry_router.i18n.language import choose_language, detect_language
-from inquiry_router.mail.compose import compose_message
+from inquiry_router.mail.compose import Party, can_send_to, compose_message, sendable_address
 from inquiry_router.mail.echo import echoable
 from inquiry_router.mail.links import MailLinks
 from inquiry_router.mail.promise import response_promise
@@ -96,12 +96,19 @@ def assemble_acknowledgement(
         message_id_domain=company.domain,
         auto_reply=True,
     )
-    return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, buyer)
+    return MailParts(
+        composed.raw, rendered.html, composed.message_id, team.sending_address, sendable_address(buyer)
+    )
 
 
 def _team_language(team: Team) -> str:
     supported = supported_languages()
     return next((lang for lang in team.languages if lang in supported), "en")
+
+
+def _reply_to(name: str | None, address: str) -> Party | None:
+    """Reply-To a buyer-derived address only when SES can carry it; else none (the mail says why)."""
+    return (name, address) if can_send_to(address) else None
 
 
 def _via(name: str | None, address: str, company: str) -> str:
@@ -168,6 +175,7 @@ def assemble_notification(
         reply_bcc=settings.reply_bcc_address,
         company=company,
         original=original,
+        can_reply_directly=can_send_to(str(inquiry["email"])),
     )
     rendered = render_notification(view)
     # A mailed inquiry reaches the rep as a forward: the buyer's name on our address, Reply-To them.
@@ -180,7 +188,7 @@ def assemble_notification(
         rendered,
         sender=(sender_name, team.sending_address),
         to=(rep.name, rep.email),
-        reply_to=(inquiry.get("name"), str(inquiry["email"])),
+        reply_to=_reply_to(inquiry.get("name"), str(inquiry["email"])),
         message_id_domain=company.domain,
         auto_reply=False,
     )
@@ -220,13 +228,14 @@ def assemble_reply_forward(
         rep=rep,
         reply_bcc=settings.reply_bcc_address,
         company=company,
+        can_reply_directly=can_send_to(sender_email),
     )
     rendered = render_reply_forward(view)
     composed = compose_message(
         rendered,
         sender=(_via(sender.get("name"), sender_email, settings.company_name), team.sending_address),
         to=(rep.name, rep.email),
-        reply_to=(sender.get("name"), sender_email),
+        reply_to=_reply_to(sender.get("name"), sender_email),
         message_id_domain=company.domain,
         auto_reply=False,
         in_reply_to=inquiry.get("notification_message_id"),

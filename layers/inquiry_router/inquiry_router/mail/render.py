@@ -150,11 +150,7 @@ def render_notification(view: NotificationView) -> RenderedMail:
     subject = _subject(view.reference, headline, wanted)
     heading = say("notify.heading", reference=view.reference)
     assigned = say("notify.assigned", rep=view.rep.name)
-    reply_hint = (
-        say("notify.reply_hint_bcc", buyer=view.buyer_email, bcc=view.reply_bcc)
-        if view.reply_bcc
-        else say("notify.reply_hint", buyer=view.buyer_email)
-    )
+    reply_hint = _reply_hint(view.buyer_email, view.reply_bcc, view.can_reply_directly, say)
     signals = _lead_signals(view, say)
     buyer_rows = _rows(
         (say("label.name"), view.buyer_name),
@@ -227,11 +223,7 @@ def render_reply_forward(view: ReplyForwardView) -> RenderedMail:
     heading = say("forward.heading", reference=view.reference)
     intro = say("forward.intro", sender=sender, reference=view.reference, rep=view.rep.name)
     other = view.sender_email.lower() != view.buyer_email.lower()
-    hint = (
-        say("notify.reply_hint_bcc", buyer=view.sender_email, bcc=view.reply_bcc)
-        if view.reply_bcc
-        else say("notify.reply_hint", buyer=view.sender_email)
-    )
+    hint = _reply_hint(view.sender_email, view.reply_bcc, view.can_reply_directly, say)
     if other:
         hint = f"{say('forward.other_sender', sender=view.sender_email, buyer=view.buyer_email)} {hint}"
     details = _rows(
@@ -256,6 +248,14 @@ def render_reply_forward(view: ReplyForwardView) -> RenderedMail:
         footer=say("forward.footer", company=view.company.name),
         say=say,
     )
+
+
+def _reply_hint(address: str, bcc: str | None, can_reply_directly: bool, say: _Phrases) -> str:
+    if not can_reply_directly:  # the mail has no Reply-To: say why, and how to answer all the same
+        return say("notify.no_reply_to", buyer=address)
+    if bcc:
+        return say("notify.reply_hint_bcc", buyer=address, bcc=bcc)
+    return say("notify.reply_hint", buyer=address)
 
 
 def render_unreadable_notice(view: UnreadableMailView) -> RenderedMail:

@@ -24,7 +24,7 @@ from inquiry_router.mail.assemble import (
     assemble_reply_forward,
     assemble_unreadable_notice,
 )
-from inquiry_router.mail.compose import UnsendableAddress
+from inquiry_router.mail.compose import UnsendableAddress, can_send_to
 from inquiry_router.mail.jobs import MailJob
 from inquiry_router.mail.links import MailLinks
 from inquiry_router.models.routing_config import RoutingConfig
@@ -46,6 +46,13 @@ PERMANENT_SES_ERRORS = {
     "BadRequestException",
     "AccountSuspendedException",
 }
+
+
+# SES has no SMTPUTF8: an address with non-ASCII before the @ cannot be sent to (the rep is told).
+UNSENDABLE_BUYER_ADDRESS = (
+    "the buyer's address has non-ASCII characters before the @, which Amazon SES cannot send to "
+    "(no SMTPUTF8); the rep's notification says how to answer"
+)
 
 
 class MailInFlight(RuntimeError):
@@ -152,6 +159,8 @@ class Mailer:
             return "no acknowledgement for spam"
         if inquiry.get("acknowledgement_paused"):
             return str(inquiry["acknowledgement_paused"])
+        if not can_send_to(str(inquiry["email"])):
+            return UNSENDABLE_BUYER_ADDRESS
         contact = self.records.get(keys.contact_key(str(inquiry["contact_key"]))) or {}
         if contact.get("suppressed") or contact.get("bounced"):
             return "the buyer's address is suppressed (bounced or complained)"

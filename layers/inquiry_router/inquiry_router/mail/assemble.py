@@ -66,7 +66,11 @@ def _received_at(inquiry: Mapping[str, Any]) -> datetime:
 
 
 def assemble_acknowledgement(
-    inquiry: Mapping[str, Any], config: RoutingConfig, settings: PipelineSettings
+    inquiry: Mapping[str, Any],
+    config: RoutingConfig,
+    settings: PipelineSettings,
+    *,
+    message_key: str | None = None,
 ) -> MailParts:
     team = _team(config, inquiry)
     rep = _owner(config, team, inquiry)
@@ -94,6 +98,7 @@ def assemble_acknowledgement(
         to=(echoable(inquiry.get("name"), "name") or None, buyer),
         reply_to=(rep.name, rep.email),
         message_id_domain=company.domain,
+        message_key=message_key,
         auto_reply=True,
     )
     return MailParts(
@@ -122,6 +127,8 @@ def assemble_notification(
     settings: PipelineSettings,
     previous: Sequence[Mapping[str, Any]],
     links: MailLinks | None = None,
+    *,
+    message_key: str | None = None,
 ) -> MailParts:
     team = _team(config, inquiry)
     rep = _owner(config, team, inquiry)
@@ -190,6 +197,7 @@ def assemble_notification(
         to=(rep.name, rep.email),
         reply_to=_reply_to(inquiry.get("name"), str(inquiry["email"])),
         message_id_domain=company.domain,
+        message_key=message_key,
         auto_reply=False,
     )
     return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, rep.email)
@@ -201,6 +209,8 @@ def assemble_reply_forward(
     config: RoutingConfig,
     settings: PipelineSettings,
     links: MailLinks,
+    *,
+    message_key: str | None = None,
 ) -> MailParts:
     """A new message on an inquiry (the buyer's reply), forwarded to its owner, in the thread of
     the rep's first notification."""
@@ -237,6 +247,7 @@ def assemble_reply_forward(
         to=(rep.name, rep.email),
         reply_to=_reply_to(sender.get("name"), sender_email),
         message_id_domain=company.domain,
+        message_key=message_key,
         auto_reply=False,
         in_reply_to=inquiry.get("notification_message_id"),
     )
@@ -244,7 +255,12 @@ def assemble_reply_forward(
 
 
 def assemble_unreadable_notice(
-    mail: Mapping[str, Any], config: RoutingConfig, settings: PipelineSettings, links: MailLinks
+    mail: Mapping[str, Any],
+    config: RoutingConfig,
+    settings: PipelineSettings,
+    links: MailLinks,
+    *,
+    message_key: str | None = None,
 ) -> MailParts:
     """The default team's fallback address told about a message nobody could be assigned."""
     team = next(t for t in config.teams if t.key == config.default_team)
@@ -267,6 +283,7 @@ def assemble_unreadable_notice(
         to=(team.name, team.fallback_address),
         reply_to=(team.name, team.fallback_address),
         message_id_domain=company.domain,
+        message_key=message_key,
         auto_reply=False,
     )
     return MailParts(

@@ -66,9 +66,14 @@ def compose_message(
     auto_reply: bool,
     bcc: str | None = None,
     in_reply_to: str | None = None,
+    message_key: str | None = None,
 ) -> ComposedMessage:
+    """`message_key` fixes the Message-ID's left part, so every try of one mail job carries the
+    same Message-ID (a retry after an SES timeout is then recognisably the same message)."""
     message = EmailMessage(policy=SMTP)
-    message_id = make_msgid(domain=message_id_domain)
+    message_id = (
+        f"<{message_key}@{message_id_domain}>" if message_key else make_msgid(domain=message_id_domain)
+    )
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(datetime.now(UTC))
     message["From"] = _address(sender)

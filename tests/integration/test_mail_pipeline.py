@@ -655,3 +655,39 @@ def test_a_sender_is_stopped_by_lambda_before_its_claim_runs_out() -> None:
     """The overtaking above needs a sender alive past its lease: in AWS, Lambda's timeout ends it first."""
     mailer = load_template()["Resources"]["MailerFunction"]["Properties"]
     assert timedelta(seconds=mailer["Timeout"]) < SEND_LEASE
+
+
+# -- the buyer's language -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "greeting"),
+    [
+        ("Guten Tag, wir möchten ein Angebot für 2.000 LED-Panels erhalten.", "Guten Tag Ana García,"),
+        ("Bom dia, gostaria de receber uma cotação para 2.000 painéis LED.", "Prezado(a) Ana García,"),
+        ("Bonjour, nous souhaitons recevoir une offre pour 2 000 panneaux LED.", "Bonjour Ana García,"),
+        ("Buongiorno, vorremmo ricevere un'offerta per 2.000 pannelli LED.", "Gentile Ana García,"),
+        ("İyi günler, 2.000 LED panel için fiyat teklifi almak istiyoruz.", "Sayın Ana García,"),
+    ],
+)
+def test_a_buyer_who_writes_in_a_language_we_write_is_acknowledged_in_it(
+    intake: Invoke, pipeline: Pipeline, message: str, greeting: str
+) -> None:
+    submit(intake, message=message, subject="LED panels")
+
+    pipeline.run()
+
+    acknowledgement = next(m for m in sent_mails() if "Auto-Submitted" in m.message)
+    assert acknowledgement.text.startswith(greeting)
+
+
+def test_a_spanish_message_without_a_locale_is_routed_and_acknowledged_in_spanish(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    inquiry_id = submit(intake, message="Buenos días, necesitamos una cotización de 2.000 paneles LED.")
+
+    pipeline.run()
+
+    assert stored(pipeline.dynamodb, inquiry_id)["team"] == "latam"  # the rule on language es
+    acknowledgement = next(m for m in sent_mails() if "Auto-Submitted" in m.message)
+    assert acknowledgement.text.startswith("Estimado/a Ana García:")

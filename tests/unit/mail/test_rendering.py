@@ -183,7 +183,7 @@ def test_a_buyer_without_a_name_is_greeted_politely() -> None:
     )
 
 
-@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("language", ["en", "zh", "pt", "fr", "de", "it", "tr"])
 def test_the_mails_load_nothing_from_outside_and_track_nothing(language: str) -> None:
     pages = [
         render_acknowledgement(samples.acknowledgement(language)).html,

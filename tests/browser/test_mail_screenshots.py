@@ -43,7 +43,7 @@ def mail_browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("language", ["en", "zh", "pt", "fr", "de", "it", "tr"])
 @pytest.mark.parametrize("mail", sorted(MAILS))
 def test_a_mail_reads_on_a_phone_and_on_a_desktop(mail_browser: Browser, mail: str, language: str) -> None:
     # Given the mail as its reader receives it

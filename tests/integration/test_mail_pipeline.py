@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,16 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 
+from inquiry_router.guard_digest import guard_digest
+from inquiry_router.intake.lead_signals import canonical_mailbox
 from inquiry_router.mail import wiring as mail_wiring
+from inquiry_router.mail.jobs import MailJob
 from inquiry_router.routing.config_store import apply_config
 from inquiry_router.routing.reroute import reroute_waiting_inquiries
 from inquiry_router.store import keys
+from inquiry_router.store.mail_records import SEND_LEASE
 from inquiry_router.store.queries import contact_timeline, get_inquiry
 from inquiry_router.store.serialization import from_attributes, to_attributes
 from inquiry_router.wiring import reset_all_wiring
@@ -37,6 +42,7 @@ from tests.support.pipeline import (
     start_pipeline,
 )
 from tests.support.routing import DOMAIN, rep, routing_config
+from tests.support.template import load_template
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
 BUYER = {
@@ -223,9 +229,42 @@ def test_one_acknowledgement_per_buyer_a_day_but_every_inquiry_reaches_its_rep(
     reason = job_record(pipeline.dynamodb, f"ack:{second}")
     assert (reason["state"], reason["reason"]) == (
         "skipped",
-        "an acknowledgement went to this address in the last 24 hours",
+        "an acknowledgement went to this mailbox in the last 24 hours",
     )
     assert "acknowledgement_skipped" in timeline_kinds(pipeline.dynamodb, BUYER["email"])
+
+
+def test_one_acknowledgement_a_day_per_mailbox_however_the_address_is_spelt(
+    intake: Invoke, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a stack with its guard secret, and one Gmail mailbox spelt three ways
+    monkeypatch.setenv("GUARD_SALT", "stack-secret")
+    reset_all_wiring()
+    spellings = ["ana.lopez+1@gmail.com", "analopez+2@googlemail.com", "A.na.Lopez@gmail.com"]
+
+    # When an inquiry arrives from each and the mailer runs
+    inquiries = [submit(intake, email=address, subject=f"Panels {n}") for n, address in enumerate(spellings)]
+    pipeline.run()
+
+    # Then the mailbox is acknowledged once, every inquiry reaches its rep, and each contact keeps
+    # the address as typed
+    acknowledgements = [m for m in sent_mails() if "Auto-Submitted" in m.message]
+    assert [m.message["To"].addresses[0].addr_spec for m in acknowledgements] == [spellings[0]]
+    assert len(sent_mails()) == 4
+    states = [job_record(pipeline.dynamodb, f"ack:{inquiry}")["state"] for inquiry in inquiries]
+    assert states == ["sent", "skipped", "skipped"]
+    for address in spellings:
+        assert timeline_kinds(pipeline.dynamodb, address.lower())  # one contact per spelling
+
+    # And the guard holds the mailbox's keyed digest, no address
+    guards = pipeline.dynamodb.scan(
+        TableName=TABLE_NAME,
+        FilterExpression="begins_with(PK, :ack)",
+        ExpressionAttributeValues={":ack": {"S": "GUARD#ACK#"}},
+    )["Items"]
+    digest = guard_digest(canonical_mailbox(spellings[0]), "stack-secret")
+    assert [from_attributes(item)["PK"] for item in guards] == [f"GUARD#ACK#{digest}"]
+    assert "@" not in json.dumps(guards)
 
 
 def test_spam_is_neither_assigned_nor_acknowledged(intake: Invoke, pipeline: Pipeline) -> None:
@@ -379,3 +418,276 @@ def test_a_hand_over_notifies_the_new_owner_and_does_not_acknowledge_again(
     assert mails[2].message["To"].addresses[0].addr_spec == to
     assert mails[2].message["Reply-To"].addresses[0].addr_spec == BUYER["email"]
     assert "reassigned" in timeline_kinds(pipeline.dynamodb, BUYER["email"])
+
+
+# -- addresses SES cannot carry -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["josé@importadora-sol.es", "用户@例子.中国"])
+def test_a_buyer_whose_address_ses_cannot_carry_still_reaches_the_rep_who_is_told_how_to_answer(
+    intake: Invoke, pipeline: Pipeline, address: str
+) -> None:
+    # Given a buyer whose address has non-ASCII before the @ (SES has no SMTPUTF8)
+    inquiry_id = submit(intake, email=address)
+
+    # When the pipeline runs
+    pipeline.run()
+
+    # Then the rep is notified: no Reply-To, the address in the body, and the reason with a way out
+    (notification,) = sent_mails()
+    inquiry = stored(pipeline.dynamodb, inquiry_id)
+    assert notification.message["To"].addresses[0].addr_spec == inquiry["owner_email"]
+    assert notification.message["Reply-To"] is None
+    text = " ".join(notification.text.split())
+    assert f"This mail has no Reply-To: the address {address} has characters outside ASCII" in text
+    assert "copy the address into a mail client that supports internationalised addresses" in text
+    assert address in notification.html
+    assert job_record(pipeline.dynamodb, f"notify:{inquiry_id}:{inquiry['owner_email']}")["state"] == "sent"
+
+    # And the acknowledgement is skipped with that reason on the timeline, not failed
+    skipped = job_record(pipeline.dynamodb, f"ack:{inquiry_id}")
+    assert skipped["state"] == "skipped"
+    assert skipped["reason"].startswith("the buyer's address has non-ASCII characters before the @")
+    events = contact_timeline(pipeline.dynamodb, TABLE_NAME, inquiry["contact_key"])
+    (event,) = [e for e in events if e["kind"].startswith("acknowledgement_")]
+    assert (event["kind"], event["summary"]) == ("acknowledgement_skipped", skipped["reason"])
+
+
+def test_a_buyer_on_an_internationalised_domain_is_acknowledged_through_its_ascii_form(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    inquiry_id = submit(intake, email="jorg@bücher.de")
+
+    pipeline.run()
+
+    acknowledgement, notification = sent_mails()
+    assert {address for _, address in getaddresses(acknowledgement.destinations)} == {"jorg@xn--bcher-kva.de"}
+    assert acknowledgement.message["To"].addresses[0].addr_spec == "jorg@xn--bcher-kva.de"
+    assert notification.message["Reply-To"].addresses[0].addr_spec == "jorg@xn--bcher-kva.de"
+    assert "This mail has no Reply-To" not in notification.text
+    assert stored(pipeline.dynamodb, inquiry_id)["acknowledgement_message_id"]
+
+
+# -- SES accepted, then something failed: redelivery records, it does not send again ---------------
+
+
+def failing_once(operation: str, when: Callable[[dict[str, Any]], bool], times: int = 1) -> list[int]:
+    """Make the mailer's DynamoDB client fail `operation` (when `when(params)`) `times` times, as a
+    throttled or failing table would; returns the count of injected failures."""
+    from inquiry_router.store.clients import dynamodb_client
+
+    injected: list[int] = []
+
+    def fail(params: dict[str, Any], **_: Any) -> None:
+        if len(injected) < times and when(params):
+            injected.append(1)
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, operation)
+
+    dynamodb_client().meta.events.register(f"provide-client-params.dynamodb.{operation}", fail)
+    return injected
+
+
+def records_a_sent_mail(params: dict[str, Any]) -> bool:
+    return any(
+        item.get("Put", {}).get("Item", {}).get("entity") == {"S": "message_index"}
+        for item in params.get("TransactItems", [])
+    )
+
+
+def marks_accepted(params: dict[str, Any]) -> bool:
+    return ":accepted" in params.get("ExpressionAttributeValues", {})
+
+
+def acknowledged_events(pipeline: Pipeline) -> list[str]:
+    return [kind for kind in timeline_kinds(pipeline.dynamodb, BUYER["email"]) if kind == "acknowledged"]
+
+
+def queued(intake: Invoke, pipeline: Pipeline) -> tuple[str, list[dict[str, Any]]]:
+    inquiry_id = submit(intake)
+    pipeline.route()
+    pipeline.route()
+    jobs = pipeline.queued_jobs()
+    assert [json.loads(job["body"])["kind"] for job in jobs] == ["acknowledgement", "notification"]
+    return inquiry_id, jobs
+
+
+def test_a_recording_that_fails_after_ses_accepted_is_finished_by_the_redelivery_without_sending(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    # Given SES accepts both mails but the acknowledgement's recording transaction fails once
+    inquiry_id, jobs = queued(intake, pipeline)
+    injected = failing_once("TransactWriteItems", records_a_sent_mail)
+
+    # When the mailer runs, and SQS redelivers the job that failed
+    first = pipeline.send(jobs)
+    assert injected == [1]
+    assert first == {"batchItemFailures": [{"itemIdentifier": jobs[0]["messageId"]}]}
+    assert job_record(pipeline.dynamodb, f"ack:{inquiry_id}")["state"] == "accepted"
+    assert pipeline.send(jobs[:1]) == {"batchItemFailures": []}
+
+    # Then the acknowledgement went out once and is recorded once, as if nothing had failed
+    acknowledgement, _ = sent_mails()
+    inquiry = stored(pipeline.dynamodb, inquiry_id)
+    assert inquiry["acknowledgement_message_id"] == acknowledgement.message["Message-ID"]
+    assert job_record(pipeline.dynamodb, f"ack:{inquiry_id}")["state"] == "sent"
+    assert acknowledged_events(pipeline) == ["acknowledged"]
+    index = pipeline.dynamodb.get_item(
+        TableName=TABLE_NAME, Key=to_attributes(keys.message_id_key(acknowledgement.message["Message-ID"]))
+    )
+    assert "Item" in index
+    assert pipeline.send(jobs[:1]) == {"batchItemFailures": []}  # and again: still nothing sent
+    assert len(sent_mails()) == 2
+
+
+def test_a_failed_accepted_write_is_retried_at_once_in_process(intake: Invoke, pipeline: Pipeline) -> None:
+    inquiry_id, jobs = queued(intake, pipeline)
+    injected = failing_once("UpdateItem", marks_accepted, times=2)
+    slept: list[float] = []
+    mail_wiring.mailer().sleep = slept.append
+
+    assert pipeline.send(jobs) == {"batchItemFailures": []}
+
+    assert (len(injected), slept) == (2, [0.05, 0.2])  # backed off twice, then recorded
+    assert len(sent_mails()) == 2
+    assert job_record(pipeline.dynamodb, f"ack:{inquiry_id}")["state"] == "sent"
+
+
+def test_when_the_accepted_write_fails_for_good_the_one_duplicate_waits_for_the_lease_and_is_the_same_message(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    # Given a table that refuses every "accepted" write of the acknowledgement's first delivery
+    inquiry_id, jobs = queued(intake, pipeline)
+    failing_once("UpdateItem", marks_accepted, times=4)
+    mailer = mail_wiring.mailer()
+    mailer.sleep = lambda _: None
+    with pytest.raises(BatchProcessingError, match="All records failed"):
+        pipeline.send(jobs[:1])
+
+    # When SQS redelivers at once, the claim is still leased: nothing is sent
+    with pytest.raises(BatchProcessingError, match="All records failed"):
+        pipeline.send(jobs[:1])
+    assert len(sent_mails()) == 1
+
+    # And after the lease (the first sender is gone), the job is sent again and recorded once
+    later = datetime.now(UTC) + SEND_LEASE + timedelta(seconds=5)
+    mailer.clock = lambda: later
+    assert pipeline.send(jobs[:1]) == {"batchItemFailures": []}
+    first, second = sent_mails()
+    assert first.message["Message-ID"] == second.message["Message-ID"]
+    assert stored(pipeline.dynamodb, inquiry_id)["acknowledgement_message_id"] == first.message["Message-ID"]
+    assert acknowledged_events(pipeline) == ["acknowledged"]
+
+
+class SesTimingOut:
+    """SES that takes the mail and then never answers (the answer lost on the way back)."""
+
+    def __init__(self, ses: Any, timeouts: int = 1) -> None:
+        self._ses, self.timeouts = ses, timeouts
+
+    def send_email(self, **request: Any) -> Any:
+        answer = self._ses.send_email(**request)
+        if self.timeouts:
+            self.timeouts -= 1
+            raise ReadTimeoutError(
+                endpoint_url=f"https://email.{REGION}.amazonaws.com/v2/email/outbound-emails"
+            )
+        return answer
+
+
+def test_an_ses_timeout_counts_as_maybe_sent_and_is_retried_with_the_same_message_id(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    # Given SES that accepted the acknowledgement but whose answer timed out
+    inquiry_id, jobs = queued(intake, pipeline)
+    mailer = mail_wiring.mailer()
+    mailer.ses = SesTimingOut(mailer.ses)  # type: ignore[assignment]
+
+    # When the mailer runs: the job fails and its claim is freed for the queue's retry
+    with pytest.raises(BatchProcessingError, match="All records failed"):
+        pipeline.send(jobs[:1])
+    assert job_record(pipeline.dynamodb, f"ack:{inquiry_id}") == {}
+
+    # Then the retry sends it again (a duplicate beats a loss) as the same message, recorded once
+    assert pipeline.send(jobs[:1]) == {"batchItemFailures": []}
+    first_copy, second_copy = sent_mails()
+    assert first_copy.message["Message-ID"] == second_copy.message["Message-ID"]
+    assert (
+        stored(pipeline.dynamodb, inquiry_id)["acknowledgement_message_id"]
+        == first_copy.message["Message-ID"]
+    )
+    assert acknowledged_events(pipeline) == ["acknowledged"]
+
+
+class SesOvertakenByAnotherDelivery:
+    """SES so slow that the claim's lease runs out and a second delivery sends the job meanwhile."""
+
+    def __init__(self, ses: Any, overtake: Callable[[], Any]) -> None:
+        self._ses, self._overtake, self.outcomes = ses, overtake, []
+
+    def send_email(self, **request: Any) -> Any:
+        if not self.outcomes:
+            self.outcomes.append(self._overtake())
+        return self._ses.send_email(**request)
+
+
+def test_a_sender_overtaken_after_its_lease_sends_at_most_one_duplicate_and_records_nothing(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    inquiry_id, jobs = queued(intake, pipeline)
+    job = MailJob.model_validate_json(jobs[0]["body"])
+    mailer = mail_wiring.mailer()
+    after_the_lease = datetime.now(UTC) + SEND_LEASE + timedelta(seconds=5)
+    second = replace(mailer, clock=lambda: after_the_lease)
+    slow = SesOvertakenByAnotherDelivery(mailer.ses, lambda: second.send(job))
+    first = replace(mailer, ses=slow)
+
+    assert first.send(job) == "sent"
+
+    assert slow.outcomes == ["sent"]  # the second delivery sent and recorded its copy
+    copies = sent_mails()
+    assert len(copies) == 2  # the documented duplicate, as one message
+    assert copies[0].message["Message-ID"] == copies[1].message["Message-ID"]
+    assert job_record(pipeline.dynamodb, f"ack:{inquiry_id}")["state"] == "sent"
+    assert acknowledged_events(pipeline) == ["acknowledged"]
+
+
+def test_a_sender_is_stopped_by_lambda_before_its_claim_runs_out() -> None:
+    """The overtaking above needs a sender alive past its lease: in AWS, Lambda's timeout ends it first."""
+    mailer = load_template()["Resources"]["MailerFunction"]["Properties"]
+    assert timedelta(seconds=mailer["Timeout"]) < SEND_LEASE
+
+
+# -- the buyer's language -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "greeting"),
+    [
+        ("Guten Tag, wir möchten ein Angebot für 2.000 LED-Panels erhalten.", "Guten Tag Ana García,"),
+        ("Bom dia, gostaria de receber uma cotação para 2.000 painéis LED.", "Prezado(a) Ana García,"),
+        ("Bonjour, nous souhaitons recevoir une offre pour 2 000 panneaux LED.", "Bonjour Ana García,"),
+        ("Buongiorno, vorremmo ricevere un'offerta per 2.000 pannelli LED.", "Gentile Ana García,"),
+        ("İyi günler, 2.000 LED panel için fiyat teklifi almak istiyoruz.", "Sayın Ana García,"),
+    ],
+)
+def test_a_buyer_who_writes_in_a_language_we_write_is_acknowledged_in_it(
+    intake: Invoke, pipeline: Pipeline, message: str, greeting: str
+) -> None:
+    submit(intake, message=message, subject="LED panels")
+
+    pipeline.run()
+
+    acknowledgement = next(m for m in sent_mails() if "Auto-Submitted" in m.message)
+    assert acknowledgement.text.startswith(greeting)
+
+
+def test_a_spanish_message_without_a_locale_is_routed_and_acknowledged_in_spanish(
+    intake: Invoke, pipeline: Pipeline
+) -> None:
+    inquiry_id = submit(intake, message="Buenos días, necesitamos una cotización de 2.000 paneles LED.")
+
+    pipeline.run()
+
+    assert stored(pipeline.dynamodb, inquiry_id)["team"] == "latam"  # the rule on language es
+    acknowledgement = next(m for m in sent_mails() if "Auto-Submitted" in m.message)
+    assert acknowledgement.text.startswith("Estimado/a Ana García:")

@@ -25,7 +25,7 @@ from inquiry_router.mail.render import (
 from tests.unit.mail import samples
 
 MOST_POINTS_ALLOWED = 1.0
-LANGUAGES = ("en", "zh", "es")
+LANGUAGES = ("en", "zh", "es", "pt", "fr", "de", "it", "tr")
 KINDS = ("acknowledgement", "notification", "notification-by-mail", "reply-forward", "unreadable-notice")
 # No user preferences and no Bayes database: the score must not depend on what this machine learnt.
 OPTIONS = ["-L", "-x", "-t", "--cf=use_bayes 0", "--cf=bayes_auto_learn 0"]

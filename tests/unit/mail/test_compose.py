@@ -41,8 +41,8 @@ def parsed(composed: ComposedMessage) -> EmailMessage:
 def test_a_buyer_name_with_line_breaks_cannot_add_recipients_or_headers() -> None:
     # Given a buyer whose name and subject try to smuggle in a Bcc header
     name = "Ana\r\nBcc: victim@evil.example"
-    rendered = render_acknowledgement(
-        samples.acknowledgement(buyer_name=name, topic="Panels\r\nX-Priority: 1\r\nBcc: all")
+    rendered = render_notification(
+        samples.notification(buyer_name=name, subject="Panels\r\nX-Priority: 1\r\nBcc: all", quantity=None)
     )
 
     # When the acknowledgement to them is composed and read back

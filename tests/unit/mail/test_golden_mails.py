@@ -31,7 +31,7 @@ MAILS: dict[str, Callable[[str], RenderedMail]] = {
 }
 
 
-@pytest.mark.parametrize("language", ["en", "zh", "es"])
+@pytest.mark.parametrize("language", ["en", "zh", "es", "pt", "fr", "de", "it", "tr"])
 @pytest.mark.parametrize("mail", sorted(MAILS))
 def test_subject_and_text_match_the_reviewed_golden_file(mail: str, language: str) -> None:
     rendered = MAILS[mail](language)

@@ -54,6 +54,30 @@ def test_the_promise_is_written_in_the_buyers_language() -> None:
     assert response_promise(tuesday, team(), "zh").text == "24小时内"
 
 
+@pytest.mark.parametrize(
+    ("language", "by_monday", "within_a_day", "sentence"),
+    [
+        ("pt", "até segunda-feira às 10:00 (GMT+8)", "em até 24 horas", "Retornaremos até segunda-feira"),
+        ("fr", "d'ici lundi à 10:00 (GMT+8)", "sous 24 heures", "Nous vous répondrons d'ici lundi"),
+        ("de", "bis Montag, 10:00 Uhr (GMT+8)", "innerhalb von 24 Stunden", "Antwort bis Montag, 10:00 Uhr"),
+        ("it", "entro lunedì alle 10:00 (GMT+8)", "entro 24 ore", "Le risponderemo entro lunedì"),
+        ("tr", "en geç pazartesi günü (saat 10:00, GMT+8)", "24 saat içinde", "Size en geç pazartesi günü"),
+    ],
+)
+def test_the_promise_reads_naturally_in_every_new_language(
+    language: str, by_monday: str, within_a_day: str, sentence: str
+) -> None:
+    from inquiry_router.mail.render import render_acknowledgement
+    from tests.unit.mail import samples
+
+    friday_evening = datetime(2026, 11, 20, 20, 0, tzinfo=SHANGHAI)
+    tuesday = datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)
+
+    assert response_promise(friday_evening, team(), language).text == by_monday
+    assert response_promise(tuesday, team(), language).text == within_a_day
+    assert sentence in render_acknowledgement(samples.acknowledgement(language)).text
+
+
 def test_a_team_in_a_half_hour_zone_shows_its_offset_with_minutes() -> None:
     kolkata = ZoneInfo("Asia/Kolkata")
     saturday = datetime(2026, 11, 21, 11, 0, tzinfo=kolkata)

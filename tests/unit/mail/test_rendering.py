@@ -38,11 +38,13 @@ def test_markup_typed_by_a_buyer_is_shown_as_text_in_both_mails() -> None:
     # When both mails are rendered
     pages = [render_acknowledgement(acknowledgement).html, render_notification(notification).html]
 
-    # Then the markup never reaches the HTML raw, but the buyer's words are there, escaped
+    # Then the markup never reaches the HTML raw; the rep sees the buyer's words, escaped, and the
+    # acknowledgement, whose allow-list refuses markup, does not repeat them at all
     for page in pages:
         assert "<script" not in page
         assert "onmouseover=" not in page.replace("&quot;onmouseover=", "")
-        assert html.escape(SCRIPT) in page
+    assert html.escape(SCRIPT) in pages[1]
+    assert "alert" not in pages[0]
 
 
 def test_the_acknowledgement_never_repeats_what_the_buyer_wrote() -> None:
@@ -60,16 +62,16 @@ def test_the_acknowledgement_never_repeats_what_the_buyer_wrote() -> None:
         assert piece not in mail.subject + mail.html + mail.text
 
 
-def test_the_acknowledgement_echoes_only_a_short_excerpt_of_what_the_buyer_typed_in_other_fields() -> None:
-    # Given a "subject" and a "name" used to carry an advert
+def test_a_name_or_subject_that_carries_an_advert_is_not_echoed_even_in_part() -> None:
+    # Given a "subject" and a "name" used to carry an advert, its link at the end
     advert = "Great offer " + "x" * 50 + " visit cheap-watches.example now"
 
     # When the acknowledgement is rendered
     mail = render_acknowledgement(samples.acknowledgement(buyer_name=advert, topic=advert, quantity=advert))
 
-    # Then the advert's tail is cut off everywhere
-    assert "cheap-watches" not in mail.subject + mail.html + mail.text
-    assert "Great offer" in mail.text
+    # Then no part of it is repeated: a shortened excerpt would still be the stranger's words
+    assert "Great offer" not in mail.subject + mail.html + mail.text
+    assert mail.text.startswith("Hello,\n")
 
 
 @pytest.mark.parametrize(
@@ -144,14 +146,15 @@ def test_subjects_stay_on_one_line_whatever_the_buyer_typed(language: str) -> No
     name = "Ana\r\nBcc: victim@evil.example"
     topic = "LED\tpanels\r\nX-Injected: yes\x00\u2028"
 
-    subjects = [
-        render_acknowledgement(samples.acknowledgement(language, buyer_name=name, topic=topic)).subject,
-        render_notification(samples.notification(language, buyer_name=name, subject=topic)).subject,
-    ]
+    acknowledgement = render_acknowledgement(
+        samples.acknowledgement(language, buyer_name=name, topic="LED\tpanels\r\n\u2028IP65")
+    ).subject
+    notification = render_notification(samples.notification(language, buyer_name=name, subject=topic)).subject
 
-    for subject in subjects:
+    for subject in (acknowledgement, notification):
         assert subject == " ".join(subject.split())
-        assert "LED panels X-Injected: yes" in subject
+    assert acknowledgement.endswith(" — LED panels IP65")
+    assert "LED panels X-Injected: yes" in notification
 
 
 def test_the_notification_subject_names_buyer_country_quantity_and_topic_when_known() -> None:
@@ -180,7 +183,7 @@ def test_a_buyer_without_a_name_is_greeted_politely() -> None:
     )
 
 
-@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("language", ["en", "zh", "pt", "fr", "de", "it", "tr"])
 def test_the_mails_load_nothing_from_outside_and_track_nothing(language: str) -> None:
     pages = [
         render_acknowledgement(samples.acknowledgement(language)).html,

@@ -10,7 +10,15 @@ from inquiry_router.mail.translations import Translations, bundled_translations,
 
 
 def test_the_languages_we_write_are_the_files_we_ship() -> None:
-    assert supported_languages() == {"en", "zh", "es"}
+    assert supported_languages() == {"en", "zh", "es", "pt", "fr", "de", "it", "tr"}
+
+
+def test_every_language_we_ship_says_everything_itself_so_no_mail_is_half_english() -> None:
+    catalogs = bundled_translations().catalogs
+    for language, catalog in catalogs.items():
+        assert set(catalog) == set(catalogs["en"]), (
+            f"{language}.json lacks {set(catalogs['en']) - set(catalog)}"
+        )
 
 
 def test_a_phrase_a_language_lacks_is_said_in_english(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from inquiry_router.i18n.language import choose_language, detect_language
-from inquiry_router.mail.compose import compose_message
+from inquiry_router.mail.compose import Party, can_send_to, compose_message, sendable_address
+from inquiry_router.mail.echo import echoable
 from inquiry_router.mail.links import MailLinks
 from inquiry_router.mail.promise import response_promise
 from inquiry_router.mail.render import (
@@ -65,7 +66,11 @@ def _received_at(inquiry: Mapping[str, Any]) -> datetime:
 
 
 def assemble_acknowledgement(
-    inquiry: Mapping[str, Any], config: RoutingConfig, settings: PipelineSettings
+    inquiry: Mapping[str, Any],
+    config: RoutingConfig,
+    settings: PipelineSettings,
+    *,
+    message_key: str | None = None,
 ) -> MailParts:
     team = _team(config, inquiry)
     rep = _owner(config, team, inquiry)
@@ -89,17 +94,26 @@ def assemble_acknowledgement(
     composed = compose_message(
         rendered,
         sender=(settings.company_name, team.sending_address),
-        to=(inquiry.get("name"), buyer),
+        # The name in To is buyer text in the victim's inbox like any other: the same allow-list.
+        to=(echoable(inquiry.get("name"), "name") or None, buyer),
         reply_to=(rep.name, rep.email),
         message_id_domain=company.domain,
+        message_key=message_key,
         auto_reply=True,
     )
-    return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, buyer)
+    return MailParts(
+        composed.raw, rendered.html, composed.message_id, team.sending_address, sendable_address(buyer)
+    )
 
 
 def _team_language(team: Team) -> str:
     supported = supported_languages()
     return next((lang for lang in team.languages if lang in supported), "en")
+
+
+def _reply_to(name: str | None, address: str) -> Party | None:
+    """Reply-To a buyer-derived address only when SES can carry it; else none (the mail says why)."""
+    return (name, address) if can_send_to(address) else None
 
 
 def _via(name: str | None, address: str, company: str) -> str:
@@ -113,6 +127,8 @@ def assemble_notification(
     settings: PipelineSettings,
     previous: Sequence[Mapping[str, Any]],
     links: MailLinks | None = None,
+    *,
+    message_key: str | None = None,
 ) -> MailParts:
     team = _team(config, inquiry)
     rep = _owner(config, team, inquiry)
@@ -166,6 +182,7 @@ def assemble_notification(
         reply_bcc=settings.reply_bcc_address,
         company=company,
         original=original,
+        can_reply_directly=can_send_to(str(inquiry["email"])),
     )
     rendered = render_notification(view)
     # A mailed inquiry reaches the rep as a forward: the buyer's name on our address, Reply-To them.
@@ -178,8 +195,9 @@ def assemble_notification(
         rendered,
         sender=(sender_name, team.sending_address),
         to=(rep.name, rep.email),
-        reply_to=(inquiry.get("name"), str(inquiry["email"])),
+        reply_to=_reply_to(inquiry.get("name"), str(inquiry["email"])),
         message_id_domain=company.domain,
+        message_key=message_key,
         auto_reply=False,
     )
     return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, rep.email)
@@ -191,6 +209,8 @@ def assemble_reply_forward(
     config: RoutingConfig,
     settings: PipelineSettings,
     links: MailLinks,
+    *,
+    message_key: str | None = None,
 ) -> MailParts:
     """A new message on an inquiry (the buyer's reply), forwarded to its owner, in the thread of
     the rep's first notification."""
@@ -218,14 +238,16 @@ def assemble_reply_forward(
         rep=rep,
         reply_bcc=settings.reply_bcc_address,
         company=company,
+        can_reply_directly=can_send_to(sender_email),
     )
     rendered = render_reply_forward(view)
     composed = compose_message(
         rendered,
         sender=(_via(sender.get("name"), sender_email, settings.company_name), team.sending_address),
         to=(rep.name, rep.email),
-        reply_to=(sender.get("name"), sender_email),
+        reply_to=_reply_to(sender.get("name"), sender_email),
         message_id_domain=company.domain,
+        message_key=message_key,
         auto_reply=False,
         in_reply_to=inquiry.get("notification_message_id"),
     )
@@ -233,7 +255,12 @@ def assemble_reply_forward(
 
 
 def assemble_unreadable_notice(
-    mail: Mapping[str, Any], config: RoutingConfig, settings: PipelineSettings, links: MailLinks
+    mail: Mapping[str, Any],
+    config: RoutingConfig,
+    settings: PipelineSettings,
+    links: MailLinks,
+    *,
+    message_key: str | None = None,
 ) -> MailParts:
     """The default team's fallback address told about a message nobody could be assigned."""
     team = next(t for t in config.teams if t.key == config.default_team)
@@ -256,6 +283,7 @@ def assemble_unreadable_notice(
         to=(team.name, team.fallback_address),
         reply_to=(team.name, team.fallback_address),
         message_id_domain=company.domain,
+        message_key=message_key,
         auto_reply=False,
     )
     return MailParts(

@@ -23,6 +23,28 @@ class UnsendableAddress(ValueError):
     """An address no plain SMTP header can carry (e.g. non-ASCII before the @)."""
 
 
+def sendable_address(address: str) -> str:
+    """The address as SES takes it, in headers and as a recipient: an internationalised domain in
+    its ASCII form (bücher.de → xn--bcher-kva.de). SES has no SMTPUTF8 (RFC 6531), so an address
+    with non-ASCII before the @ (josé@…, 用户@例子.中国) cannot be sent to: UnsendableAddress."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not local.isascii() or one_line(address) != address.strip():
+        raise UnsendableAddress(f"cannot put {address!r} in a mail header")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise UnsendableAddress(f"the domain of {address!r} is not a valid host name") from None
+    return f"{local}@{ascii_domain}"
+
+
+def can_send_to(address: str) -> bool:
+    try:
+        sendable_address(address)
+    except UnsendableAddress:
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class ComposedMessage:
     message_id: str  # with angle brackets, as in the header: "<…@example.com>"
@@ -39,19 +61,25 @@ def compose_message(
     *,
     sender: Party,
     to: Party,
-    reply_to: Party,
+    reply_to: Party | None,
     message_id_domain: str,
     auto_reply: bool,
     bcc: str | None = None,
     in_reply_to: str | None = None,
+    message_key: str | None = None,
 ) -> ComposedMessage:
+    """`message_key` fixes the Message-ID's left part, so every try of one mail job carries the
+    same Message-ID (a retry after an SES timeout is then recognisably the same message)."""
     message = EmailMessage(policy=SMTP)
-    message_id = make_msgid(domain=message_id_domain)
+    message_id = (
+        f"<{message_key}@{message_id_domain}>" if message_key else make_msgid(domain=message_id_domain)
+    )
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(datetime.now(UTC))
     message["From"] = _address(sender)
     message["To"] = _address(to)
-    message["Reply-To"] = _address(reply_to)
+    if reply_to:
+        message["Reply-To"] = _address(reply_to)
     if bcc:
         message["Bcc"] = _address((None, bcc))
     message["Subject"] = one_line(rendered.subject)
@@ -73,11 +101,4 @@ def compose_message(
 
 def _address(party: Party) -> Address:
     name, address = party
-    local, at, domain = address.strip().rpartition("@")
-    if not at or not local.isascii() or one_line(address) != address.strip():
-        raise UnsendableAddress(f"cannot put {address!r} in a mail header")
-    try:
-        ascii_domain = domain.encode("idna").decode("ascii")  # bücher.de → xn--bcher-kva.de
-    except UnicodeError:
-        raise UnsendableAddress(f"the domain of {address!r} is not a valid host name") from None
-    return Address(display_name=one_line(name or ""), addr_spec=f"{local}@{ascii_domain}")
+    return Address(display_name=one_line(name or ""), addr_spec=sendable_address(address))

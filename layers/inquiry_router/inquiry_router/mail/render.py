@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 
 import mjml
 
+from inquiry_router.mail.echo import echoable
 from inquiry_router.mail.translations import phrase, supported_languages
 from inquiry_router.mail.views import (
     AcknowledgementView,
@@ -45,8 +46,6 @@ SUBJECT_TOPIC_LIMIT = 60
 _RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 # Line breaks, tabs and other control characters (C0, DEL, C1) and Unicode line separators.
 _NOT_ONE_LINE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
-# Links and addresses: "@", "://", "www.", or a dotted host name such as "cheap-pills.shop".
-_RELAYABLE = re.compile(r"@|://|\bwww\.|\b[a-z0-9-]+\.(?:[a-z]{2,24})\b(?!\.)", re.IGNORECASE)
 # Inline, because several mail clients drop <style> blocks; long values wrap instead of widening.
 _LABEL_CELL = (
     "padding:5px 14px 5px 0;width:32%;vertical-align:top;text-align:start;font-weight:400;color:#6b7280"
@@ -82,9 +81,11 @@ def one_line(text: str) -> str:
 def render_acknowledgement(view: AcknowledgementView) -> RenderedMail:
     say = _Phrases(view.language)
     rep, company = view.rep, view.company
-    # What the buyer typed is echoed only in short excerpts that carry no link or address: no room
-    # for a spammer's payload sent to someone else's address.
-    name, topic, quantity = (_echoable(value) for value in (view.buyer_name, view.topic, view.quantity))
+    # What the buyer typed is echoed only when it passes the allow-list (mail/echo.py): no room for
+    # a spammer's payload sent to someone else's address.
+    name = echoable(view.buyer_name, "name")
+    topic = _shorten(echoable(view.topic, "topic"))
+    quantity = echoable(view.quantity, "quantity")
     subject = _subject(view.reference, say("ack.subject"), topic)
     greeting = say("ack.greeting_named", name=name) if name else say("ack.greeting")
     thanks = say("ack.thanks", company=company.name, team=view.team_name)
@@ -149,11 +150,7 @@ def render_notification(view: NotificationView) -> RenderedMail:
     subject = _subject(view.reference, headline, wanted)
     heading = say("notify.heading", reference=view.reference)
     assigned = say("notify.assigned", rep=view.rep.name)
-    reply_hint = (
-        say("notify.reply_hint_bcc", buyer=view.buyer_email, bcc=view.reply_bcc)
-        if view.reply_bcc
-        else say("notify.reply_hint", buyer=view.buyer_email)
-    )
+    reply_hint = _reply_hint(view.buyer_email, view.reply_bcc, view.can_reply_directly, say)
     signals = _lead_signals(view, say)
     buyer_rows = _rows(
         (say("label.name"), view.buyer_name),
@@ -226,11 +223,7 @@ def render_reply_forward(view: ReplyForwardView) -> RenderedMail:
     heading = say("forward.heading", reference=view.reference)
     intro = say("forward.intro", sender=sender, reference=view.reference, rep=view.rep.name)
     other = view.sender_email.lower() != view.buyer_email.lower()
-    hint = (
-        say("notify.reply_hint_bcc", buyer=view.sender_email, bcc=view.reply_bcc)
-        if view.reply_bcc
-        else say("notify.reply_hint", buyer=view.sender_email)
-    )
+    hint = _reply_hint(view.sender_email, view.reply_bcc, view.can_reply_directly, say)
     if other:
         hint = f"{say('forward.other_sender', sender=view.sender_email, buyer=view.buyer_email)} {hint}"
     details = _rows(
@@ -255,6 +248,14 @@ def render_reply_forward(view: ReplyForwardView) -> RenderedMail:
         footer=say("forward.footer", company=view.company.name),
         say=say,
     )
+
+
+def _reply_hint(address: str, bcc: str | None, can_reply_directly: bool, say: _Phrases) -> str:
+    if not can_reply_directly:  # the mail has no Reply-To: say why, and how to answer all the same
+        return say("notify.no_reply_to", buyer=address)
+    if bcc:
+        return say("notify.reply_hint_bcc", buyer=address, bcc=bcc)
+    return say("notify.reply_hint", buyer=address)
 
 
 def render_unreadable_notice(view: UnreadableMailView) -> RenderedMail:
@@ -485,12 +486,6 @@ def _subject(reference: str, headline: str, topic: str | None) -> str:
 def _shorten(text: str | None, limit: int = SUBJECT_TOPIC_LIMIT) -> str:
     flat = one_line(text or "")
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-def _echoable(text: str | None) -> str:
-    """`text` shortened, or nothing when it holds what a spammer would relay: a link or an address."""
-    short = _shorten(text)
-    return "" if _RELAYABLE.search(short) else short
 
 
 def _rows(*pairs: tuple[str, str | None]) -> list[Row]:

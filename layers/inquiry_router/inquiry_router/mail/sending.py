@@ -1,20 +1,24 @@
 """Sending one mail job: read the inquiry fresh, decide, render, claim, send through SES v2, record.
 
-Acknowledgements go to the buyer at most once a day per address, never for spam and never to a
+Acknowledgements go to the buyer at most once a day per mailbox, never for spam and never to a
 suppressed address; notifications go to whoever owns the inquiry now. Transient SES errors raise
 (the queue retries with backoff); permanent ones are recorded on the timeline and not retried.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
+from inquiry_router.guard_digest import guard_digest
+from inquiry_router.intake.lead_signals import canonical_mailbox
 from inquiry_router.mail.assemble import (
     MailParts,
     assemble_acknowledgement,
@@ -22,14 +26,14 @@ from inquiry_router.mail.assemble import (
     assemble_reply_forward,
     assemble_unreadable_notice,
 )
-from inquiry_router.mail.compose import UnsendableAddress
+from inquiry_router.mail.compose import UnsendableAddress, can_send_to
 from inquiry_router.mail.jobs import MailJob
 from inquiry_router.mail.links import MailLinks
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.observability import logger, metrics
 from inquiry_router.settings import PipelineSettings
 from inquiry_router.store import keys
-from inquiry_router.store.mail_records import MailRecords, SentMail
+from inquiry_router.store.mail_records import Claim, MailRecords, SentMail
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
@@ -44,6 +48,13 @@ PERMANENT_SES_ERRORS = {
     "BadRequestException",
     "AccountSuspendedException",
 }
+
+
+# SES has no SMTPUTF8: an address with non-ASCII before the @ cannot be sent to (the rep is told).
+UNSENDABLE_BUYER_ADDRESS = (
+    "the buyer's address has non-ASCII characters before the @, which Amazon SES cannot send to "
+    "(no SMTPUTF8); the rep's notification says how to answer"
+)
 
 
 class MailInFlight(RuntimeError):
@@ -62,9 +73,14 @@ class Mailer:
     load_config: Callable[[], RoutingConfig | None]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     links: MailLinks = field(default_factory=lambda: MailLinks(None, ""))
+    sleep: Callable[[float], None] = time.sleep
+    record_retry_delays: tuple[float, ...] = (0.05, 0.2, 0.8)  # about 1 s in all, well inside the lease
 
     def send(self, job: MailJob) -> Outcome:
         done = self.records.get(keys.mail_job_guard_key(job.job_id))
+        if done and done.get("state") == "accepted":
+            self._finish_recording(done)
+            return "already_done"
         if done and done.get("state") != "sending":
             return "already_done"
         if job.kind == "unparseable_notice":
@@ -88,42 +104,57 @@ class Mailer:
             )
             metrics.add_metric(name="MailRefused", unit="Count", value=1)
             return "failed"
-        acknowledged = str(inquiry["contact_key"]) if job.kind == "acknowledgement" else None
-        claim = self.records.claim(job.job_id, now, acknowledged)
-        if claim == "already_done":
-            return "already_done"
-        if claim == "in_flight":
-            raise MailInFlight(f"job {job.job_id} is being sent by another delivery")
+        claim_id = uuid.uuid4().hex
+        claim = self.records.claim(job.job_id, claim_id, now, self._acknowledged_mailbox(job, inquiry))
+        if claim in ("already_done", "accepted", "in_flight"):
+            return self._not_claimed(job, claim)
         if claim == "acknowledged_recently":
-            reason = "an acknowledgement went to this address in the last 24 hours"
+            reason = "an acknowledgement went to this mailbox in the last 24 hours"
             self.records.mark_not_sent(
                 job.job_id, inquiry, kind=job.kind, state="skipped", reason=reason, now=now
             )
             return "skipped"
-        return self._deliver(job, inquiry, parts, now)
+        return self._deliver(job, inquiry, parts, now, claim_id)
+
+    def _acknowledged_mailbox(self, job: MailJob, inquiry: dict[str, Any]) -> str | None:
+        """The once-a-day slot an acknowledgement takes: the mailbox the address delivers to (name+1@
+        and j.o.e@gmail.com are one), as a keyed digest so the guard item holds no address."""
+        if job.kind != "acknowledgement":
+            return None
+        return guard_digest(canonical_mailbox(str(inquiry["email"])), self.settings.guard_salt)
 
     def _send_notice(self, job: MailJob) -> Outcome:
         """A notice about a received mail that became no inquiry: no inquiry, no timeline."""
         mail = self._received_mail(job)
-        parts = assemble_unreadable_notice(mail, self._config(), self.settings, self.links)
+        parts = assemble_unreadable_notice(
+            mail, self._config(), self.settings, self.links, message_key=self._message_key(job)
+        )
         now = self.clock()
-        claim = self.records.claim(job.job_id, now, None)
-        if claim == "already_done":
-            return "already_done"
-        if claim == "in_flight":
-            raise MailInFlight(f"job {job.job_id} is being sent by another delivery")
+        claim_id = uuid.uuid4().hex
+        claim = self.records.claim(job.job_id, claim_id, now, None)
+        if claim != "claimed":
+            return self._not_claimed(job, claim)
         try:
-            answer = self._ses_send(parts, job.kind)
+            answer = self._send_once(job, parts, claim_id)
         except _Refused as refused:
             self.records.finish_notice(job.job_id, "failed", {"reason": refused.reason}, now)
             return "failed"
-        details = {"message_id": parts.message_id, "ses_message_id": answer.get("MessageId")}
-        self.records.finish_notice(job.job_id, "sent", details, self.clock())
-        metrics.add_metric(name="MailSent", unit="Count", value=1)
+        sent = SentMail(job.job_id, job.kind, "", "", "", parts.recipient_address, parts.message_id, answer)
+        if self._record_accepted(sent, claim_id):
+            self._finish(sent, self.clock())
         if self.settings.outbox_dir:
             stem = f"{now:%Y%m%dT%H%M%S}-unreadable-{job.mail_id}"
             write_to_outbox(Path(self.settings.outbox_dir), stem, parts)
         return "sent"
+
+    def _not_claimed(self, job: MailJob, claim: Claim) -> Outcome:
+        if claim == "in_flight":
+            raise MailInFlight(f"job {job.job_id} is being sent by another delivery")
+        if claim == "accepted":  # sent by a delivery whose recording failed: finish it, send nothing
+            done = self.records.get(keys.mail_job_guard_key(job.job_id))
+            if done and done.get("state") == "accepted":
+                self._finish_recording(done)
+        return "already_done"
 
     def _received_mail(self, job: MailJob) -> dict[str, Any]:
         mail = self.records.get(keys.inbound_mail_key(job.mail_id or ""))
@@ -144,20 +175,27 @@ class Mailer:
             return "no acknowledgement for spam"
         if inquiry.get("acknowledgement_paused"):
             return str(inquiry["acknowledgement_paused"])
+        if not can_send_to(str(inquiry["email"])):
+            return UNSENDABLE_BUYER_ADDRESS
         contact = self.records.get(keys.contact_key(str(inquiry["contact_key"]))) or {}
         if contact.get("suppressed") or contact.get("bounced"):
             return "the buyer's address is suppressed (bounced or complained)"
         return None
 
     def _assemble(self, job: MailJob, inquiry: dict[str, Any]) -> MailParts:
-        config = self._config()
+        config, key = self._config(), self._message_key(job)
         if job.kind == "acknowledgement":
-            return assemble_acknowledgement(inquiry, config, self.settings)
+            return assemble_acknowledgement(inquiry, config, self.settings, message_key=key)
         if job.kind == "forward":
             mail = self._received_mail(job)
-            return assemble_reply_forward(inquiry, mail, config, self.settings, self.links)
+            return assemble_reply_forward(inquiry, mail, config, self.settings, self.links, message_key=key)
         previous = self.records.previous_inquiries(str(inquiry["contact_key"]), str(inquiry["id"]))
-        return assemble_notification(inquiry, config, self.settings, previous, self.links)
+        return assemble_notification(inquiry, config, self.settings, previous, self.links, message_key=key)
+
+    def _message_key(self, job: MailJob) -> str:
+        """One Message-ID per job, whatever the try; keyed, so nobody can predict ours from a job id
+        (a forged bounce or reply must not name a Message-ID it never saw)."""
+        return guard_digest(f"message-id:{job.job_id}", self.settings.guard_salt)
 
     def _ses_send(self, parts: MailParts, kind: str) -> Any:
         """One SES v2 send. Transient errors raise (after releasing nothing: the caller does),
@@ -179,17 +217,70 @@ class Mailer:
             metrics.add_metric(name="MailRefused", unit="Count", value=1)
             raise _Refused(f"SES refused the {kind} ({code}): {message}"[:500]) from error
 
-    def _deliver(self, job: MailJob, inquiry: dict[str, Any], parts: MailParts, now: datetime) -> Outcome:
+    def _send_once(self, job: MailJob, parts: MailParts, claim_id: str) -> str | None:
+        """SES's message id once it accepted the mail. A transient error frees our claim for the
+        queue's retry. A read timeout may mean SES took the mail and its answer was lost: there
+        is no asking SES which, and a lost acknowledgement or rep notification costs a lead
+        where a duplicate costs a second look, so it is retried too, with the same Message-ID
+        (the job's; mailbox providers that de-duplicate show it once)."""
         try:
             answer = self._ses_send(parts, job.kind)
+        except ReadTimeoutError:
+            logger.warning(
+                "SES did not answer in time: the mail may have gone out", extra={"job_id": job.job_id}
+            )
+            metrics.add_metric(name="MailMaybeSent", unit="Count", value=1)
+            self.records.release(job.job_id, claim_id)
+            raise
+        except (ClientError, BotoCoreError):
+            self.records.release(job.job_id, claim_id)
+            raise
+        metrics.add_metric(name="MailSent", unit="Count", value=1)
+        ses_message_id: str | None = answer.get("MessageId")
+        return ses_message_id
+
+    def _record_accepted(self, sent: SentMail, claim_id: str) -> bool:
+        """Our claim marked "accepted" at once, retried here with backoff: until it is, a redelivery
+        would send again. False when another delivery took the job after our lease ran out."""
+        delays = list(self.record_retry_delays)
+        while True:
+            try:
+                recorded = self.records.record_accepted(sent, claim_id, self.clock())
+                break
+            except (ClientError, BotoCoreError):
+                if not delays:
+                    raise  # the one duplicate window left: the queue's retry sends again after the lease
+                self.sleep(delays.pop(0))
+        if not recorded:
+            logger.warning(
+                "sent after our claim ran out: another delivery has it", extra={"job_id": sent.job_id}
+            )
+            metrics.add_metric(name="MailSentTwice", unit="Count", value=1)
+        return recorded
+
+    def _finish_recording(self, accepted: dict[str, Any]) -> None:
+        sent = SentMail.from_accepted_claim(accepted)
+        self._finish(sent, datetime.fromisoformat(str(accepted["accepted_at"]).replace("Z", "+00:00")))
+
+    def _finish(self, sent: SentMail, accepted_at: datetime) -> None:
+        """What an accepted mail leaves behind; keyed on the acceptance time, so doing it twice
+        (a redelivery finishing a failed recording) writes the same items."""
+        if sent.kind == "unparseable_notice":
+            details = {"message_id": sent.message_id, "ses_message_id": sent.ses_message_id}
+            self.records.finish_notice(sent.job_id, "sent", details, accepted_at)
+        else:
+            self.records.mark_sent(sent, accepted_at)
+
+    def _deliver(
+        self, job: MailJob, inquiry: dict[str, Any], parts: MailParts, now: datetime, claim_id: str
+    ) -> Outcome:
+        try:
+            ses_message_id = self._send_once(job, parts, claim_id)
         except _Refused as refused:
             self.records.mark_not_sent(
                 job.job_id, inquiry, kind=job.kind, state="failed", reason=refused.reason, now=now
             )
             return "failed"
-        except (ClientError, BotoCoreError):
-            self.records.release(job.job_id)
-            raise
         sent = SentMail(
             job_id=job.job_id,
             kind=job.kind,
@@ -198,10 +289,11 @@ class Mailer:
             contact_key=str(inquiry["contact_key"]),
             recipient=parts.recipient_address,
             message_id=parts.message_id,
-            ses_message_id=answer.get("MessageId"),
+            ses_message_id=ses_message_id,
         )
-        self.records.mark_sent(sent, self.clock())
-        metrics.add_metric(name="MailSent", unit="Count", value=1)
+        accepted_at = self.clock()
+        if self._record_accepted(sent, claim_id):
+            self._finish(sent, accepted_at)
         if self.settings.outbox_dir:
             stem = f"{now:%Y%m%dT%H%M%S}-{sent.reference}-{sent.kind}"
             write_to_outbox(Path(self.settings.outbox_dir), stem, parts)

@@ -97,6 +97,8 @@ class NotificationView:
     reply_bcc: str | None
     company: CompanyView
     original: OriginalMail | None = None  # set when the inquiry came by mail
+    # False when the buyer's address cannot be sent to (josé@…): no Reply-To, and the mail says why.
+    can_reply_directly: bool = True
 
     @property
     def topic(self) -> str | None:
@@ -120,6 +122,7 @@ class ReplyForwardView:
     rep: RepView
     reply_bcc: str | None
     company: CompanyView
+    can_reply_directly: bool = True  # as in NotificationView, for the sender's address
 
 
 @dataclass(frozen=True, slots=True)

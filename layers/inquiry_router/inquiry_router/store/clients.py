@@ -45,8 +45,13 @@ def sesv2_client() -> SESV2Client:
 
     # Adaptive retries: throttling (SES's per-second sending rate, 1 a second in the sandbox) is
     # retried with backoff and slows this client down, instead of failing the job for the queue's
-    # retry six minutes later.
-    return boto3.client("sesv2", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))
+    # retry six minutes later. SendEmail answers in well under a second: a 15 s read timeout (not
+    # botocore's 60 s, the mailer's whole timeout) leaves room for retries inside one invocation;
+    # every retry of one job carries the same Message-ID (mail/sending.py, "maybe sent").
+    return boto3.client(
+        "sesv2",
+        config=Config(retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=5, read_timeout=15),
+    )
 
 
 @cache

@@ -15,7 +15,7 @@
 | a rep's open (unanswered) load         | GetItem  PK=REP#<email>      SK=LOAD                  |
 | idempotency and rate-limit guards      | GetItem  PK=GUARD#…  (TTL-expired)                     |
 | a mail job's send record               | GetItem  PK=GUARD#MAIL#<job id>  SK=GUARD             |
-| acknowledgements sent to an address    | GetItem  PK=GUARD#ACK#<email>    SK=GUARD (24 h TTL)  |
+| acknowledgements sent to a mailbox     | GetItem  PK=GUARD#ACK#<digest>   SK=GUARD (24 h TTL)  |
 | outbound Message-ID -> inquiry         | GetItem  PK=MSGID#<message-id>   SK=MSGID             |
 | one received mail and its decision     | GetItem  PK=MAIL#<SES message id> SK=MAIL             |
 | received mail by decision and date     | Query    GSI1  GSI1PK=MAIL#<decision> GSI1SK=<received_at>#<id> |
@@ -81,8 +81,9 @@ def mail_job_guard_key(job_id: str) -> dict[str, str]:
     return {"PK": f"GUARD#MAIL#{job_id}", "SK": "GUARD"}
 
 
-def acknowledgement_guard_key(email_key: str) -> dict[str, str]:
-    return {"PK": f"GUARD#ACK#{email_key}", "SK": "GUARD"}
+def acknowledgement_guard_key(mailbox_digest: str) -> dict[str, str]:
+    """Keyed by guard_digest(canonical_mailbox(address)): one slot per mailbox, no address in clear."""
+    return {"PK": f"GUARD#ACK#{mailbox_digest}", "SK": "GUARD"}
 
 
 def message_id_key(message_id: str) -> dict[str, str]:

@@ -1,9 +1,13 @@
 """The mailer's table work: the per-job send record, the 24-hour acknowledgement guard, and what a
 sent (or refused) mail leaves on the inquiry, the contact's timeline and the Message-ID index.
 
-Exactly one send per job: a job is claimed (conditional put of GUARD#MAIL#<job id>) before SES is
-called and marked sent after; a redelivered job finds it sent and stops. A claim whose sender died
-mid-send expires after the lease, so the job is retried rather than lost.
+Exactly one send per job: a job is claimed (conditional put of GUARD#MAIL#<job id>, with this
+delivery's claim id) before SES is called. The moment SES accepts the mail, one conditional update
+marks the claim "accepted" with everything needed to record it; then one transaction records it
+(job "sent", inquiry fields, Message-ID index, timeline). A redelivered job that finds "accepted"
+finishes that recording without sending again; one that finds "sent" stops. A claim whose sender
+died before SES answered expires after the lease, so the job is retried rather than lost: the one
+window for a duplicate left is SES accepting a mail whose "accepted" write then fails for good.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ ACKNOWLEDGEMENT_INTERVAL = timedelta(hours=24)
 SEND_LEASE = timedelta(minutes=2)  # longer than one SES call with retries; shorter than the queue's
 JOB_RECORD_RETENTION = timedelta(days=30)
 
-Claim = Literal["claimed", "already_done", "in_flight", "acknowledged_recently"]
+Claim = Literal["claimed", "already_done", "in_flight", "acknowledged_recently", "accepted"]
 
 # What a sent mail sets on its inquiry (time, Message-ID) and the timeline event it leaves.
 SENT_FIELDS = {
@@ -46,6 +50,19 @@ class SentMail:
     recipient: str
     message_id: str
     ses_message_id: str | None
+
+    @classmethod
+    def from_accepted_claim(cls, item: dict[str, Any]) -> SentMail:
+        return cls(
+            job_id=str(item["job_id"]),
+            kind=str(item["kind"]),
+            inquiry_id=str(item.get("inquiry_id") or ""),
+            reference=str(item.get("reference") or ""),
+            contact_key=str(item.get("contact_key") or ""),
+            recipient=str(item["recipient"]),
+            message_id=str(item["message_id"]),
+            ses_message_id=item.get("ses_message_id"),
+        )
 
 
 class MailRecords:
@@ -80,8 +97,9 @@ class MailRecords:
 
     # -- the claim ----------------------------------------------------------------------------
 
-    def claim(self, job_id: str, now: datetime, acknowledged_address: str | None) -> Claim:
-        """Take the job for sending; with `acknowledged_address`, also take that address's 24-hour slot."""
+    def claim(self, job_id: str, claim_id: str, now: datetime, acknowledged_mailbox: str | None) -> Claim:
+        """Take the job for sending; with `acknowledged_mailbox` (the digest of a canonical mailbox),
+        also take that mailbox's 24-hour acknowledgement slot."""
         expires = int((now + JOB_RECORD_RETENTION).timestamp())
         items: list[Any] = [
             {
@@ -92,6 +110,7 @@ class MailRecords:
                             **keys.mail_job_guard_key(job_id),
                             "entity": "mail_job",
                             "state": "sending",
+                            "claim_id": claim_id,
                             "lease_until": int((now + SEND_LEASE).timestamp()),
                             "expires_at": expires,
                         }
@@ -108,14 +127,14 @@ class MailRecords:
                 }
             }
         ]
-        if acknowledged_address:
+        if acknowledged_mailbox:
             items.append(
                 {
                     "Put": {
                         "TableName": self._table,
                         "Item": to_attributes(
                             {
-                                **keys.acknowledgement_guard_key(acknowledged_address),
+                                **keys.acknowledgement_guard_key(acknowledged_mailbox),
                                 "entity": "guard",
                                 "job_id": job_id,
                                 "expires_at": int((now + ACKNOWLEDGEMENT_INTERVAL).timestamp()),
@@ -140,21 +159,66 @@ class MailRecords:
             job_reason = reasons[0] if reasons else {}
             if job_reason.get("Code") == "ConditionalCheckFailed":
                 state = from_attributes(job_reason.get("Item") or {}).get("state")
-                return "in_flight" if state == "sending" else "already_done"
+                if state == "sending":
+                    return "in_flight"
+                return "accepted" if state == "accepted" else "already_done"
             if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
                 return "acknowledged_recently"
             raise
         return "claimed"
 
-    def release(self, job_id: str) -> None:
-        """A transient failure: free the job so the queue's retry can claim it at once."""
-        self._client.delete_item(
-            TableName=self._table,
-            Key=to_attributes(keys.mail_job_guard_key(job_id)),
-            ConditionExpression="#state = :sending",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues=to_attributes({":sending": "sending"}),
-        )
+    def release(self, job_id: str, claim_id: str) -> None:
+        """A transient failure: free the job so the queue's retry can claim it at once (only our own
+        claim: after a lease ran out, the job may be another delivery's by now)."""
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=to_attributes(keys.mail_job_guard_key(job_id)),
+                ConditionExpression="#state = :sending AND claim_id = :mine",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=to_attributes({":sending": "sending", ":mine": claim_id}),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+    def record_accepted(self, sent: SentMail, claim_id: str, now: datetime) -> bool:
+        """SES accepted the mail: say so on our claim in one conditional write, with what recording it
+        needs, so no redelivery sends it again. False when the claim is no longer ours (our lease ran
+        out and another delivery took the job: it sent and records its own copy)."""
+        fields = {
+            "kind": sent.kind,
+            "inquiry_id": sent.inquiry_id,
+            "reference": sent.reference,
+            "contact_key": sent.contact_key,
+            "recipient": sent.recipient,
+            "message_id": sent.message_id,
+            "ses_message_id": sent.ses_message_id or "",
+            "accepted_at": iso_timestamp(now),
+        }
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_attributes(keys.mail_job_guard_key(sent.job_id)),
+                UpdateExpression="SET #state = :accepted, job_id = :job, "
+                + ", ".join(f"#{name} = :{name}" for name in fields),
+                ConditionExpression="#state = :sending AND claim_id = :mine",
+                ExpressionAttributeNames={"#state": "state", **{f"#{name}": name for name in fields}},
+                ExpressionAttributeValues=to_attributes(
+                    {
+                        ":accepted": "accepted",
+                        ":sending": "sending",
+                        ":mine": claim_id,
+                        ":job": sent.job_id,
+                        **{f":{name}": value for name, value in fields.items()},
+                    }
+                ),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     # -- outcomes -------------------------------------------------------------------------------
 

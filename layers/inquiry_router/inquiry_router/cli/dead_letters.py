@@ -104,6 +104,17 @@ def move_all(sqs: SQSClient, from_url: str, to_url: str) -> MoveResult:
 def invoke_all(sqs: SQSClient, from_url: str, invoke: Callable[[dict[str, Any]], None]) -> MoveResult:
     """Hand each dead letter's original event (Lambda's on-failure record `requestPayload`) back to
     its function, then delete it here; a letter that cannot be handed back stays."""
+
+    def hand_back(record: dict[str, Any]) -> bool:
+        invoke(record["requestPayload"])
+        return True
+
+    return settle_all(sqs, from_url, hand_back)
+
+
+def settle_all(sqs: SQSClient, from_url: str, settle: Callable[[dict[str, Any]], bool]) -> MoveResult:
+    """Call `settle` with each dead letter's JSON body and delete the letter only once it returns
+    True; a letter it refuses (False) or fails on (an AWS error, an unreadable body) stays."""
     expected = waiting_count(sqs, from_url)
     moved, failed = 0, 0
     handed: set[str] = set()
@@ -115,19 +126,18 @@ def invoke_all(sqs: SQSClient, from_url: str, invoke: Callable[[dict[str, Any]],
             return MoveResult(moved, failed)
         done = []
         for message in fresh:
+            handed.add(message.get("Body", ""))  # seen once per run: a letter that stays is not retried
             try:
-                payload = json.loads(message.get("Body", ""))["requestPayload"]
-                invoke(payload)
+                settled = settle(json.loads(message.get("Body", "")))
             except (ValueError, KeyError, TypeError, ClientError, BotoCoreError):
+                settled = False
+            if settled:
+                done.append(message)
+            else:
                 failed += 1
-                continue
-            done.append(message)
-            handed.add(message.get("Body", ""))
         _delete(sqs, from_url, done)
         _release(sqs, from_url, [m for m in fresh if m not in done])
         moved += len(done)
-        if len(done) < len(fresh):
-            return MoveResult(moved, failed)
 
 
 def _receive(

@@ -56,6 +56,12 @@ def account_key(domain: str) -> dict[str, str]:
     return {"PK": f"ACCOUNT#{domain}", "SK": PROFILE}
 
 
+def account_contact_key(domain: str, email_key: str) -> dict[str, str]:
+    """A contact of a company account: one item each, so the account never grows with its contacts."""
+    return {"PK": f"ACCOUNT#{domain}", "SK": f"{ACCOUNT_CONTACT_PREFIX}{email_key}"}
+
+
+ACCOUNT_CONTACT_PREFIX = "CONTACT#"
 CONFIG_PARTITION = "CONFIG"
 
 

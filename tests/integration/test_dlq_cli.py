@@ -277,3 +277,19 @@ def test_an_unreadable_router_dead_letter_stays(
     assert code == 1
     assert "no DDBStreamBatchInfo" in err
     assert waiting(queues["RouterDeadLetterQueueUrl"]) == [body]
+
+
+def test_a_job_queued_twice_is_moved_twice(
+    queues: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (the router queued it again after a timeout that had queued it after all; both copies failed)
+    sqs = boto3.client("sqs")
+    for _ in range(2):
+        sqs.send_message(QueueUrl=queues["MailDeadLetterQueueUrl"], MessageBody=job("inq-1"))
+
+    code, out, _ = run(capsys, "dlq", "redrive", "--queue", "mail", "--yes")
+
+    assert code == 0
+    assert out.startswith("Moved 2 message(s)")
+    assert waiting(queues["MailDeadLetterQueueUrl"]) == []
+    assert waiting(queues["MailQueueUrl"]) == [job("inq-1")] * 2

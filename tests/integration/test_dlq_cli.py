@@ -284,12 +284,13 @@ def test_a_job_queued_twice_is_moved_twice(
 ) -> None:
     # (the router queued it again after a timeout that had queued it after all; both copies failed)
     sqs = boto3.client("sqs")
-    for _ in range(2):
-        sqs.send_message(QueueUrl=queues["MailDeadLetterQueueUrl"], MessageBody=job("inq-1"))
+    bodies = [job("inq-1"), *(job(f"other-{n}") for n in range(10)), job("inq-1")]  # 2 receives
+    for body in bodies:
+        sqs.send_message(QueueUrl=queues["MailDeadLetterQueueUrl"], MessageBody=body)
 
     code, out, _ = run(capsys, "dlq", "redrive", "--queue", "mail", "--yes")
 
     assert code == 0
-    assert out.startswith("Moved 2 message(s)")
+    assert out.startswith("Moved 12 message(s)")
     assert waiting(queues["MailDeadLetterQueueUrl"]) == []
-    assert waiting(queues["MailQueueUrl"]) == [job("inq-1")] * 2
+    assert waiting(queues["MailQueueUrl"]) == sorted(bodies)

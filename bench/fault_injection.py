@@ -573,7 +573,7 @@ class Bench:
         try:
             for number in range(self.count):
                 (self.submit_form if number % 2 == 0 else self.send_mail)(number)
-                if number % 20 == 19:
+                if number % 50 == 49:
                     self.drain()
             self.drain()
             before = {

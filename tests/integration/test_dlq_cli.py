@@ -258,9 +258,39 @@ def test_redrive_without_a_terminal_needs_yes(
     assert waiting(queues["MailDeadLetterQueueUrl"]) == [job("inq-1")]
 
 
-def test_router_failures_are_rerouted_not_redriven(
+def test_router_redrive_of_an_empty_queue_says_so(
     queues: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # (redriving router failures: tests/integration/test_assignment_mails.py)
+    code, out, _ = run(capsys, "dlq", "redrive", "--queue", "router", "--yes")
+    assert (code, out) == (0, "The router dead-letter queue is empty: nothing to redrive.\n")
+
+
+def test_an_unreadable_router_dead_letter_stays(
+    queues: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = json.dumps({"requestContext": {"condition": "RetryAttemptsExhausted"}})
+    boto3.client("sqs").send_message(QueueUrl=queues["RouterDeadLetterQueueUrl"], MessageBody=body)
+
     code, _, err = run(capsys, "dlq", "redrive", "--queue", "router", "--yes")
-    assert code == 2
-    assert "use `inquiry-router inquiries reroute`" in err
+
+    assert code == 1
+    assert "no DDBStreamBatchInfo" in err
+    assert waiting(queues["RouterDeadLetterQueueUrl"]) == [body]
+
+
+def test_a_job_queued_twice_is_moved_twice(
+    queues: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # (the router queued it again after a timeout that had queued it after all; both copies failed)
+    sqs = boto3.client("sqs")
+    bodies = [job("inq-1"), *(job(f"other-{n}") for n in range(10)), job("inq-1")]  # 2 receives
+    for body in bodies:
+        sqs.send_message(QueueUrl=queues["MailDeadLetterQueueUrl"], MessageBody=body)
+
+    code, out, _ = run(capsys, "dlq", "redrive", "--queue", "mail", "--yes")
+
+    assert code == 0
+    assert out.startswith("Moved 12 message(s)")
+    assert waiting(queues["MailDeadLetterQueueUrl"]) == []
+    assert waiting(queues["MailQueueUrl"]) == sorted(bodies)

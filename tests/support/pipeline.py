@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -20,12 +21,16 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
+from inquiry_router.local.event_sources import PollOutcome, StreamMapping
+from inquiry_router.local.filters import EventFilter
+from inquiry_router.local.function_runner import Invocation
 from inquiry_router.local.queue_poller import lambda_sqs_record
-from inquiry_router.local.stream_poller import lambda_stream_record
+from inquiry_router.local.stream_poller import StreamPoller, lambda_stream_record
 from inquiry_router.routing.config_store import apply_config
 from inquiry_router.wiring import reset_all_wiring
 from tests.conftest import TABLE_NAME, FakeLambdaContext, load_function
 from tests.support.routing import DOMAIN, rep, routing_config
+from tests.support.template import load_template
 
 REGION = "eu-west-1"
 CONFIGURATION_SET = "inquiry-router-test-mail"
@@ -141,6 +146,67 @@ class Pipeline:
             elif not self.routed:
                 return handled
         raise AssertionError("the pipeline did not settle in 10 rounds")
+
+
+ROUTER_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:inquiry-router-router"
+
+
+class RouterLambda:
+    """Lambda running the router function for the local stack's stream poller: the handler's error
+    becomes a function error, its answer the batch response."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.specs = {"RouterFunction": SimpleNamespace(arn=ROUTER_ARN)}
+        self._pipeline = pipeline
+        self.invocations = 0
+
+    def invoke(self, function_id: str, event: dict[str, Any]) -> Invocation:
+        self.invocations += 1
+        try:
+            result, error = self._pipeline.router(event, lambda_context("router")), None
+        except Exception as raised:  # the edge, as Lambda: a function error
+            result, error = None, raised
+        return Invocation(function_id, result, error, 0.0)
+
+
+def router_stream_poller(pipeline: Pipeline, dead_letter_queue_url: str) -> StreamPoller:
+    """The table's stream delivered to the router with the event source mapping template.yaml
+    declares (batch size, filter, retries, bisect, on-failure queue), retries without pauses."""
+    properties = load_template()["Resources"]["RouterFunction"]["Properties"]["Events"]["StoredInquiries"][
+        "Properties"
+    ]
+    mapping = StreamMapping(
+        function_id="RouterFunction",
+        event_name="StoredInquiries",
+        table_id="InquiryTable",
+        stream_arn=pipeline.stream.stream_arn,
+        starting_position=str(properties["StartingPosition"]),
+        batch_size=int(properties["BatchSize"]),
+        max_retries=int(properties["MaximumRetryAttempts"]),
+        max_record_age_seconds=None,
+        bisect_on_error=bool(properties["BisectBatchOnFunctionError"]),
+        report_item_failures="ReportBatchItemFailures" in properties["FunctionResponseTypes"],
+        on_failure_queue_url=dead_letter_queue_url,
+        event_filter=EventFilter.from_criteria(properties["FilterCriteria"]),
+    )
+    poller = StreamPoller(
+        mapping,
+        RouterLambda(pipeline),  # type: ignore[arg-type]
+        streams=pipeline.stream.client,
+        sqs=pipeline.sqs,
+        region=REGION,
+        log=lambda _: None,
+        log_error=lambda _: None,
+        retry_backoff=(0.0,),
+    )
+    poller.open_shard()
+    return poller
+
+
+def drain_stream(poller: StreamPoller) -> None:
+    """Deliver every record written so far (retries and on-failure records included)."""
+    while poller.poll_once() is not PollOutcome.IDLE:
+        pass
 
 
 def start_pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pipeline:

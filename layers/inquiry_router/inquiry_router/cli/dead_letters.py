@@ -83,20 +83,21 @@ def move_all(sqs: SQSClient, from_url: str, to_url: str) -> MoveResult:
     """Send each message to `to_url`, then delete it here; stops at the first send that fails."""
     expected = waiting_count(sqs, from_url)
     moved, failed = 0, 0
-    moved_bodies: set[str] = set()
+    # A message moved and back already (it failed again) keeps the id it was sent with: it is left
+    # for the next run. Equal bodies are not the same message: a job queued twice is moved twice.
+    sent_ids: set[str] = set()
     while True:
         batch = _receive(sqs, from_url, BATCH, MOVE_SECONDS, wait=moved < expected)
-        # A body moved before is back already (the job failed again): leave it for the next run.
-        fresh = [m for m in batch if m.get("Body", "") not in moved_bodies]
+        fresh = [m for m in batch if m.get("MessageId", "") not in sent_ids]
         _release(sqs, from_url, [m for m in batch if m not in fresh])
         if not fresh:
             return MoveResult(moved, failed)
         answer = sqs.send_message_batch(QueueUrl=to_url, Entries=[_resend(n, m) for n, m in enumerate(fresh)])
         sent = {int(entry["Id"]) for entry in answer.get("Successful", [])}
+        sent_ids |= {entry["MessageId"] for entry in answer.get("Successful", [])}
         _delete(sqs, from_url, [m for n, m in enumerate(fresh) if n in sent])
         _release(sqs, from_url, [m for n, m in enumerate(fresh) if n not in sent])
         moved += len(sent)
-        moved_bodies |= {m.get("Body", "") for n, m in enumerate(fresh) if n in sent}
         if len(sent) < len(fresh):
             return MoveResult(moved, failed + len(fresh) - len(sent))
 
@@ -104,30 +105,40 @@ def move_all(sqs: SQSClient, from_url: str, to_url: str) -> MoveResult:
 def invoke_all(sqs: SQSClient, from_url: str, invoke: Callable[[dict[str, Any]], None]) -> MoveResult:
     """Hand each dead letter's original event (Lambda's on-failure record `requestPayload`) back to
     its function, then delete it here; a letter that cannot be handed back stays."""
+
+    def hand_back(record: dict[str, Any]) -> bool:
+        invoke(record["requestPayload"])
+        return True
+
+    return settle_all(sqs, from_url, hand_back)
+
+
+def settle_all(sqs: SQSClient, from_url: str, settle: Callable[[dict[str, Any]], bool]) -> MoveResult:
+    """Call `settle` with each dead letter's JSON body and delete the letter only once it returns
+    True; a letter it refuses (False) or fails on (an AWS error, an unreadable body) stays."""
     expected = waiting_count(sqs, from_url)
     moved, failed = 0, 0
     handed: set[str] = set()
     while True:
         batch = _receive(sqs, from_url, BATCH, MOVE_SECONDS, wait=moved + failed < expected)
-        fresh = [m for m in batch if m.get("Body", "") not in handed]
+        fresh = [m for m in batch if m.get("MessageId", "") not in handed]
         _release(sqs, from_url, [m for m in batch if m not in fresh])
         if not fresh:
             return MoveResult(moved, failed)
         done = []
         for message in fresh:
+            handed.add(message.get("MessageId", ""))  # once per run: a letter that stays is not retried
             try:
-                payload = json.loads(message.get("Body", ""))["requestPayload"]
-                invoke(payload)
+                settled = settle(json.loads(message.get("Body", "")))
             except (ValueError, KeyError, TypeError, ClientError, BotoCoreError):
+                settled = False
+            if settled:
+                done.append(message)
+            else:
                 failed += 1
-                continue
-            done.append(message)
-            handed.add(message.get("Body", ""))
         _delete(sqs, from_url, done)
         _release(sqs, from_url, [m for m in fresh if m not in done])
         moved += len(done)
-        if len(done) < len(fresh):
-            return MoveResult(moved, failed)
 
 
 def _receive(

@@ -1,8 +1,9 @@
-"""`inquiry-router dlq list [--queue mail|router|inbound] [--json]` and `dlq redrive --queue mail [--yes]`.
+"""`inquiry-router dlq list [--queue mail|router|inbound] [--json]` and `dlq redrive --queue Q [--yes]`.
 
 The mail dead-letter queue holds mail jobs the mailer gave up on; the router's holds Lambda's
 on-failure records of stream batches that could not be routed (the records point at the stream,
-they do not carry the inquiries); the inbound one holds Lambda's on-failure records of SES receipt
+they do not carry the inquiries: the redrive reads them back, or finds the inquiries in the
+table once the stream no longer has them); the inbound one holds Lambda's on-failure records of SES receipt
 events (the message itself stays in the raw mail bucket under raw/<SES message id>).
 """
 
@@ -13,7 +14,16 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from inquiry_router.cli.dead_letters import DeadLetter, invoke_all, move_all, peek, waiting_count
+from botocore.exceptions import BotoCoreError, ClientError
+
+from inquiry_router.cli.dead_letters import (
+    DeadLetter,
+    invoke_all,
+    move_all,
+    peek,
+    settle_all,
+    waiting_count,
+)
 from inquiry_router.cli.output import print_json, print_table
 from inquiry_router.cli.prompts import confirm
 from inquiry_router.cli.target import Target, resolve_target
@@ -75,14 +85,9 @@ def list_dead_letters(args: argparse.Namespace) -> int:
 
 
 def redrive_dead_letters(args: argparse.Namespace) -> int:
-    if args.queue == "router":
-        print(
-            "inquiry-router: router failures are redriven by rerouting their inquiries: "
-            "use `inquiry-router inquiries reroute`",
-            file=sys.stderr,
-        )
-        return 2
     target = resolve_target(args)
+    if args.queue == "router":
+        return _redrive_router(args, target)
     if args.queue == "inbound":
         return _redrive_inbound(args, target)
     sqs: SQSClient = target.client("sqs")
@@ -197,6 +202,79 @@ def _redrive_inbound(args: argparse.Namespace, target: Target) -> int:
     )
     if result.failed:
         print(f"inquiry-router: {result.failed} could not be handed back; they stay", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _redrive_router(args: argparse.Namespace, target: Target) -> int:
+    """Finish the inquiries of each failed stream batch (routing/redrive.py): read back from the
+    stream while it keeps them, else found in the table; each letter is deleted once finished."""
+    # Loaded only here: it brings the router along.
+    from inquiry_router.mail.jobs import enqueue_mail_jobs
+    from inquiry_router.routing.config_store import load_routing_config
+    from inquiry_router.routing.redrive import InvalidDeadLetter, RouterRedrive, StreamBatchFailure
+    from inquiry_router.routing.service import Router
+    from inquiry_router.store.assignment_write import AssignmentStore
+
+    sqs: SQSClient = target.client("sqs")
+    dead_letters = target.output("RouterDeadLetterQueueUrl")
+    waiting = waiting_count(sqs, dead_letters)
+    if not waiting:
+        print("The router dead-letter queue is empty: nothing to redrive.")
+        return 0
+    question = f"Finish the inquiries of {waiting} failed stream batch(es)?"
+    if not args.yes and not confirm(question, without_terminal="not redriven: pass --yes without a terminal"):
+        print("Nothing done.")
+        return 1
+    mail_queue = target.output("MailQueueUrl")
+    dynamodb = target.dynamodb()
+    config = load_routing_config(dynamodb, target.table_name)
+    redrive = RouterRedrive(
+        client=dynamodb,
+        table=target.table_name,
+        streams=target.client("dynamodbstreams"),
+        router=Router(AssignmentStore(dynamodb, target.table_name), lambda: config),
+        enqueue=lambda jobs: enqueue_mail_jobs(sqs, mail_queue, jobs),
+    )
+    checked, queued = 0, 0
+
+    def finish(record: dict[str, Any]) -> bool:
+        nonlocal checked, queued
+        try:
+            failure = StreamBatchFailure.from_record(record)
+        except InvalidDeadLetter as error:
+            print(f"inquiry-router: a dead letter stays: {error}", file=sys.stderr)
+            return False
+        try:
+            report = redrive.finish(failure)
+        except (ClientError, BotoCoreError) as error:  # AWS refused a read or a write: it stays, said
+            print(f"inquiry-router: a dead letter stays: {error}", file=sys.stderr)
+            return False
+        source = (
+            "read back from the stream"
+            if report.found_by == "stream"
+            else f"records no longer in the stream ({report.why_table}): found in the table"
+        )
+        print(f"Batch of {failure.size} record(s) from sequence {failure.first_sequence}, {source}:")
+        if report.inquiries:
+            rows = [(f.reference or f.inquiry_id, f.owner_email or "", f.summary) for f in report.inquiries]
+            print_table(rows, ["inquiry", "owner", "done"])
+        else:
+            print("  no inquiry in it")
+        checked += len(report.inquiries)
+        queued += sum(len(f.queued) for f in report.inquiries)
+        return report.complete
+
+    result = settle_all(sqs, dead_letters, finish)
+    print(
+        f"Finished {result.moved} dead letter(s): {checked} inquiries checked, {queued} mail job(s) "
+        "queued (the mailer sends each job once)."
+    )
+    if result.failed:
+        print(
+            f"inquiry-router: {result.failed} dead letter(s) could not be finished; they stay in the queue",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -27,8 +27,8 @@ def register(groups: Any) -> None:
     reroute = commands.add_parser(
         "reroute",
         help="assign the inquiries still waiting for an owner (status new)",
-        description="Route every inquiry with status `new`: after the first `config apply`, or to "
-        "redrive what the router dead-letter queue reports. Idempotent; the mails follow as usual.",
+        description="Route every inquiry with status `new`, e.g. after the first `config apply`. "
+        "Idempotent; the mails follow as usual. Failed router batches: `dlq redrive --queue router`.",
     )
     reroute.add_argument("--limit", type=int, default=1000, help="at most this many (default 1000)")
     reroute.set_defaults(run=reroute_inquiries)

@@ -84,6 +84,7 @@ class StreamPoller(Poller):
         log: Log,
         log_error: Log,
         forget_iterator: Callable[[str], None] = lambda _: None,
+        retry_backoff: Sequence[float] = RETRY_BACKOFF_SECONDS,
     ) -> None:
         super().__init__(mapping.label, log, log_error)
         self.mapping = mapping
@@ -92,11 +93,17 @@ class StreamPoller(Poller):
         self._sqs = sqs
         self._region = region
         self._forget_iterator = forget_iterator
+        self._retry_backoff = tuple(retry_backoff) or (0.0,)
         self._shard_id = ""
         self._iterator: str | None = None
 
     def start(self) -> None:
         # Position the iterator before the thread starts, so no record written after start() is missed.
+        self.open_shard()
+        super().start()
+
+    def open_shard(self) -> None:
+        """Position the shard iterator; `poll_once()` can then be called without the thread (tests)."""
         described = self._streams.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"]
         self._shard_id = described["Shards"][0]["ShardId"]
         self._iterator = self._streams.get_shard_iterator(
@@ -104,7 +111,6 @@ class StreamPoller(Poller):
             ShardId=self._shard_id,
             ShardIteratorType=self.mapping.starting_position,  # type: ignore[arg-type]
         )["ShardIterator"]
-        super().start()
 
     def poll_once(self) -> PollOutcome:
         if self._iterator is None:
@@ -146,7 +152,7 @@ class StreamPoller(Poller):
             if self.mapping.max_retries is not None and batch.retries >= self.mapping.max_retries:
                 self._discard(retried, "RetryAttemptsExhausted")
                 continue
-            delay = RETRY_BACKOFF_SECONDS[min(batch.retries, len(RETRY_BACKOFF_SECONDS) - 1)]
+            delay = self._retry_backoff[min(batch.retries, len(self._retry_backoff) - 1)]
             self._log(f"{self.label}: {len(failing)} record(s) failed; retrying in {delay:g} s")
             if not self.pause(delay):
                 return

@@ -31,9 +31,12 @@ class MailJob(BaseModel):
         return cls(job_id=f"ack:{inquiry_id}", kind="acknowledgement", inquiry_id=inquiry_id)
 
     @classmethod
-    def notification(cls, inquiry_id: str, owner_email: str) -> MailJob:
-        # One per owner: a hand-over notifies the new owner even though the first one was sent.
-        return cls(job_id=f"notify:{inquiry_id}:{owner_email}", kind="notification", inquiry_id=inquiry_id)
+    def notification(cls, inquiry_id: str, owner_email: str, assignment: int | None = None) -> MailJob:
+        """One per assignment (`assignment` counts them on the inquiry): handing an inquiry back to
+        its first owner notifies them again, while a redelivered record names the same job.
+        Without a count (an inquiry assigned before counting began), one per owner."""
+        job_id = f"notify:{inquiry_id}:{owner_email}" + (f":{assignment}" if assignment else "")
+        return cls(job_id=job_id, kind="notification", inquiry_id=inquiry_id)
 
     @classmethod
     def forward(cls, inquiry_id: str, mail_id: str) -> MailJob:

@@ -1,6 +1,5 @@
-"""Routing the inquiries still waiting for an owner: after a routing config was first applied, or
-to redrive what the router gave up on (its dead-letter records point at the stream, not at the
-inquiries, so the table's `status = new` index is the list of what is waiting).
+"""Routing the inquiries still waiting for an owner (the table's `status = new` index): after a
+routing config was first applied. What the router gave up on is finished by routing/redrive.py.
 
 Safe to run any time: routing is idempotent on the inquiry id, and the router's own stream
 consumer queues the mails once the assignment is stored.

@@ -147,8 +147,26 @@ def mail_jobs_for_change(old: Mapping[str, Any] | None, new: Mapping[str, Any]) 
     owner = new.get("owner_email")
     if new.get("entity") != "inquiry" or not owner or (old or {}).get("owner_email") == owner:
         return []
-    jobs = [MailJob.notification(str(new["id"]), str(owner))]
-    first_assignment = not (old or {}).get("owner_email")
-    if first_assignment and new.get("status") != "spam":
-        jobs.insert(0, MailJob.acknowledgement(str(new["id"])))
+    return mail_jobs_for_assignment(new, first=not (old or {}).get("owner_email"))
+
+
+def mail_jobs_for_assignment(inquiry: Mapping[str, Any], *, first: bool | None = None) -> list[MailJob]:
+    """The mails the inquiry's current assignment calls for, with the same job ids whoever asks
+    (the router on the stored change, or a redrive finishing it): a notification of this
+    assignment to its owner, and the acknowledgement if it is the first assignment.
+
+    `first` is read from the assignment count when the inquiry has one; without it (assigned before
+    counts were kept) the caller says, or an inquiry already acknowledged is taken as not first."""
+    owner = inquiry.get("owner_email")
+    if inquiry.get("entity") != "inquiry" or not owner:
+        return []
+    sequence = inquiry.get("assignment_seq")
+    inquiry_id = str(inquiry["id"])
+    jobs = [MailJob.notification(inquiry_id, str(owner), int(sequence) if sequence else None)]
+    if sequence:
+        first = int(sequence) == 1
+    elif first is None:
+        first = not inquiry.get("acknowledged_at")
+    if first and inquiry.get("status") != "spam":
+        jobs.insert(0, MailJob.acknowledgement(inquiry_id))
     return jobs

@@ -129,9 +129,11 @@ class AssignmentStore:
         inquiry_update: Any = {
             "TableName": table,
             "Key": to_attributes(keys.inquiry_key(facts.inquiry_id)),
+            # assignment_seq numbers the assignments: each one's notification is a job of its own.
             "UpdateExpression": "SET #status = :assigned, owner_email = :owner, owner_name = :name, "
             "team = :team, assignment_kind = :kind, assignment_reason = :reason, assigned_at = :at, "
-            "GSI1PK = :status_pk, GSI2PK = :owner_pk, GSI2SK = :owner_sk",
+            "GSI1PK = :status_pk, GSI2PK = :owner_pk, GSI2SK = :owner_sk, "
+            "assignment_seq = if_not_exists(assignment_seq, :zero) + :one",
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": to_attributes(
                 {
@@ -145,6 +147,8 @@ class AssignmentStore:
                     ":status_pk": "STATUS#assigned",
                     ":owner_pk": f"OWNER#{owner}",
                     ":owner_sk": f"{facts.received_at}#{facts.inquiry_id}",
+                    ":zero": 0,
+                    ":one": 1,
                     **({":previous": previous_owner} if previous_owner else {":new": "new"}),
                 }
             ),
@@ -169,6 +173,8 @@ class AssignmentStore:
                 items.append(("account", {"Update": account}))
         event = {
             **keys.timeline_event_key(facts.contact_key, at, uuid.uuid4().hex[:12]),
+            # Assignments by date: what a router dead letter whose records expired is found by.
+            **keys.assignment_index_key(at, facts.inquiry_id),
             "entity": "event",
             "kind": "reassigned" if previous_owner else "assigned",
             "at": at,

@@ -17,12 +17,16 @@ from botocore.exceptions import ClientError
 
 from inquiry_router.intake.records import iso_timestamp
 from inquiry_router.store import keys
+from inquiry_router.store.item_size import fit_item
 from inquiry_router.store.serialization import from_attributes, to_attributes
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 FLOOD_WINDOW = timedelta(minutes=10)
+# The flood counter keeps message ids (a redelivered one counts once) up to this many: a flood needs
+# no exact count, and a set without a bound would grow until its item is refused.
+MAX_COUNTED_MESSAGES = 100
 MAX_LOOKUP_IDS = 50  # Message-IDs looked up per reply (In-Reply-To first, then References)
 
 
@@ -39,23 +43,22 @@ class TimelineEntry:
 
     def put(self, table: str) -> dict[str, Any]:
         at = iso_timestamp(self.at)
+        event = {
+            # Keyed by the message: a redelivered event rewrites the same item.
+            **keys.timeline_event_key(self.contact_key, at, f"mail-{self.ses_message_id}"),
+            "entity": "event",
+            "kind": self.kind,
+            "at": at,
+            "mail_id": self.ses_message_id,
+            "inquiry_id": self.inquiry_id,
+            "reference": self.reference,
+            "by": self.by,
+            "summary": self.summary,
+        }
         return {
             "Put": {
                 "TableName": table,
-                "Item": to_attributes(
-                    {
-                        # Keyed by the message: a redelivered event rewrites the same item.
-                        **keys.timeline_event_key(self.contact_key, at, f"mail-{self.ses_message_id}"),
-                        "entity": "event",
-                        "kind": self.kind,
-                        "at": at,
-                        "mail_id": self.ses_message_id,
-                        "inquiry_id": self.inquiry_id,
-                        "reference": self.reference,
-                        "by": self.by,
-                        "summary": self.summary,
-                    }
-                ),
+                "Item": to_attributes(fit_item({k: v for k, v in event.items() if v is not None})),
             }
         }
 
@@ -124,24 +127,35 @@ class InboundRecords:
     # -- the per-message record -------------------------------------------------------------
 
     def save_mail_record(self, item: dict[str, Any]) -> None:
-        self._client.put_item(TableName=self._table, Item=to_attributes(item))
+        # Subject, addresses, names and attachments are the sender's to size: shortened, marked.
+        fitted = fit_item({k: v for k, v in item.items() if v is not None})
+        self._client.put_item(TableName=self._table, Item=to_attributes(fitted))
 
     def count_from_sender(self, sender_hash: str, ses_message_id: str, now: datetime) -> int:
         """Messages from one sender in the current 10-minute window, this one included."""
         seconds = int(FLOOD_WINDOW.total_seconds())
         epoch = int(now.timestamp())
         start = epoch - epoch % seconds
-        answer = self._client.update_item(
-            TableName=self._table,
-            Key=to_attributes(keys.flood_guard_key(sender_hash, start)),
-            UpdateExpression="ADD message_ids :id SET entity = :entity, expires_at = :expires",
-            ExpressionAttributeValues={
-                ":id": {"SS": [ses_message_id]},
-                ":entity": {"S": "guard"},
-                ":expires": {"N": str(start + seconds)},
-            },
-            ReturnValues="UPDATED_NEW",
-        )
+        try:
+            answer = self._client.update_item(
+                TableName=self._table,
+                Key=to_attributes(keys.flood_guard_key(sender_hash, start)),
+                UpdateExpression="ADD message_ids :id SET entity = :entity, expires_at = :expires",
+                ConditionExpression="attribute_not_exists(message_ids) OR size(message_ids) < :most "
+                "OR contains(message_ids, :one_id)",
+                ExpressionAttributeValues={
+                    ":id": {"SS": [ses_message_id]},
+                    ":one_id": {"S": ses_message_id},
+                    ":entity": {"S": "guard"},
+                    ":expires": {"N": str(start + seconds)},
+                    ":most": {"N": str(MAX_COUNTED_MESSAGES)},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return MAX_COUNTED_MESSAGES + 1  # counted to the bound: a flood either way
         return len(answer.get("Attributes", {}).get("message_ids", {}).get("SS", []))
 
     # -- what a message leaves behind -------------------------------------------------------

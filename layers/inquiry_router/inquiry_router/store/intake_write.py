@@ -1,8 +1,9 @@
 """The intake's one durable write: a single TransactWriteItems per accepted inquiry.
 
-It carries the inquiry, its reference, the contact upsert, the timeline event and the company
-account upsert, guarded in the same round trip by the idempotency key and the rate-limit windows.
-A failed guard cancels the whole transaction, so a refused or repeated submit stores nothing.
+It carries the inquiry, its reference, the contact upsert, the timeline event, the company
+account upsert and the contact's membership of the account, guarded in the same round trip by
+the idempotency key and the rate-limit windows. A failed guard cancels the whole transaction, so
+a refused or repeated submit stores nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiry_router.intake.errors import IdempotencyKeyReused, RateLimited, StoreBusy
 from inquiry_router.intake.records import InquiryRecord, iso_timestamp, new_reference
 from inquiry_router.store import keys
+from inquiry_router.store.item_size import fit_item
 from inquiry_router.store.serialization import from_attributes, to_attribute, to_attributes
 
 if TYPE_CHECKING:
@@ -24,7 +26,16 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 CONFLICT_RETRIES = 2
-_BUSY_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+# Transient answers: nothing (or, after a timeout, perhaps everything) was stored; the submitter's
+# retry is safe either way, because the idempotency guard answers a stored submission's retry.
+_BUSY_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +76,8 @@ class IntakeWriter:
             items = self._transaction(record, guards)
             try:
                 self._client.transact_write_items(TransactItems=items)
+            except BotoCoreError as error:  # a timeout or a lost connection: as busy
+                raise StoreBusy() from error
             except ClientError as error:
                 outcome = self._explain_cancellation(error, record, guards)
                 if outcome == "retry_new_reference":
@@ -93,6 +106,7 @@ class IntakeWriter:
             items.append(self._timeline_event(record))
             if record.signals.is_company_domain:
                 items.append(self._account_upsert(record))
+                items.append(self._account_member(record))
         return items
 
     def _idempotency_guard(self, record: InquiryRecord, guards: IntakeGuards) -> TransactWriteItemTypeDef:
@@ -135,7 +149,8 @@ class IntakeWriter:
         }
 
     def _put_new(self, key: dict[str, str], attributes: dict[str, Any], record: InquiryRecord) -> Any:
-        item = {**key, **attributes}
+        # A mail's subject, Message-ID or attachment list is the sender's to size: shortened, marked.
+        item = fit_item({**key, **{k: v for k, v in attributes.items() if v is not None}})
         if record.expires_at is not None:
             item.setdefault("expires_at", int(record.expires_at.timestamp()))
         return {
@@ -209,7 +224,6 @@ class IntakeWriter:
             ":domain": to_attribute(record.signals.domain),
             ":at": to_attribute(at),
             ":one": to_attribute(1),
-            ":contacts": {"SS": [record.contact_key]},
         }
         company = ""
         if record.submission.company:
@@ -219,13 +233,31 @@ class IntakeWriter:
             "Update": {
                 "TableName": self._table,
                 "Key": to_attributes(keys.account_key(record.signals.domain)),
+                # The account's contacts are items of their own (`_account_member`): a set here
+                # grew with every address until the item passed 400 KB and the domain was refused
+                # for good; the set an older version kept is dropped.
                 "UpdateExpression": (
                     "SET entity = :entity, #domain = :domain, last_seen_at = :at, "
                     f"first_seen_at = if_not_exists(first_seen_at, :at){company} "
-                    "ADD inquiry_count :one, contact_keys :contacts"
+                    "ADD inquiry_count :one REMOVE contact_keys"
                 ),
                 "ExpressionAttributeNames": {"#domain": "domain"},
                 "ExpressionAttributeValues": values,
+            }
+        }
+
+    def _account_member(self, record: InquiryRecord) -> TransactWriteItemTypeDef:
+        """The contact as a member of its company account: `PK=ACCOUNT#<domain>`, `SK=CONTACT#<email>`."""
+        at = iso_timestamp(record.received_at)
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_attributes(keys.account_contact_key(record.signals.domain, record.contact_key)),
+                "UpdateExpression": "SET entity = :entity, email_key = :email, last_seen_at = :at, "
+                "first_seen_at = if_not_exists(first_seen_at, :at)",
+                "ExpressionAttributeValues": to_attributes(
+                    {":entity": "account_contact", ":email": record.contact_key, ":at": at}
+                ),
             }
         }
 

@@ -19,6 +19,8 @@
 | outbound Message-ID -> inquiry         | GetItem  PK=MSGID#<message-id>   SK=MSGID             |
 | one received mail and its decision     | GetItem  PK=MAIL#<SES message id> SK=MAIL             |
 | received mail by decision and date     | Query    GSI1  GSI1PK=MAIL#<decision> GSI1SK=<received_at>#<id> |
+| assignments by date (router redrive)   | Query    GSI1  GSI1PK=ASSIGNED#<yyyy-mm-dd> GSI1SK=<at>#<id> |
+| a company's contacts                   | Query    PK=ACCOUNT#<domain>  SK begins_with CONTACT#   |
 | mail from one sender in 10 minutes     | GetItem  PK=GUARD#FLOOD#<hash>   SK=WINDOW#<start>     |
 | a download link in a rep's mail        | GetItem  PK=LINK#<token>         SK=LINK (TTL)         |
 
@@ -54,6 +56,12 @@ def account_key(domain: str) -> dict[str, str]:
     return {"PK": f"ACCOUNT#{domain}", "SK": PROFILE}
 
 
+def account_contact_key(domain: str, email_key: str) -> dict[str, str]:
+    """A contact of a company account: one item each, so the account never grows with its contacts."""
+    return {"PK": f"ACCOUNT#{domain}", "SK": f"{ACCOUNT_CONTACT_PREFIX}{email_key}"}
+
+
+ACCOUNT_CONTACT_PREFIX = "CONTACT#"
 CONFIG_PARTITION = "CONFIG"
 
 
@@ -75,6 +83,14 @@ def rotation_key(team: str) -> dict[str, str]:
 
 def rep_load_key(email_key: str) -> dict[str, str]:
     return {"PK": f"REP#{email_key}", "SK": "LOAD"}
+
+
+def assignment_index_key(at_iso: str, inquiry_id: str) -> dict[str, str]:
+    """On each assignment's timeline event: one day's assignments in one GSI1 partition."""
+    return {"GSI1PK": f"{ASSIGNED_PREFIX}{at_iso[:10]}", "GSI1SK": f"{at_iso}#{inquiry_id}"}
+
+
+ASSIGNED_PREFIX = "ASSIGNED#"
 
 
 def mail_job_guard_key(job_id: str) -> dict[str, str]:

@@ -13,11 +13,13 @@ window for a duplicate left is SES accepting a mail whose "accepted" write then 
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiry_router.intake.records import iso_timestamp
 from inquiry_router.store import keys
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 ACKNOWLEDGEMENT_INTERVAL = timedelta(hours=24)
 SEND_LEASE = timedelta(minutes=2)  # longer than one SES call with retries; shorter than the queue's
 JOB_RECORD_RETENTION = timedelta(days=30)
+SENT_RECORD_ATTEMPTS = 8  # about 2.5 s at most: a mail SES took is recorded, not sent twice
+_NOT_TRANSIENT = {"ValidationException", "AccessDeniedException", "ResourceNotFoundException"}
 
 Claim = Literal["claimed", "already_done", "in_flight", "acknowledged_recently", "accepted"]
 
@@ -66,9 +70,12 @@ class SentMail:
 
 
 class MailRecords:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self._client = client
         self._table = table_name
+        self._sleep = sleep
 
     # -- reads ------------------------------------------------------------------------------------
 
@@ -269,7 +276,21 @@ class MailRecords:
                 summary=summary,
             ),
         ]
-        self._client.transact_write_items(TransactItems=items)
+        self._write_sent_record(lambda: self._client.transact_write_items(TransactItems=items))
+
+    def _write_sent_record(self, write: Callable[[], object]) -> None:
+        """SES took the mail: until this record is written, a redelivered job would send it again,
+        so a transient failure is retried here at once (the writes are idempotent: a retry after
+        a timeout that did write rewrites the same items) before it is left to the queue."""
+        for attempt in range(SENT_RECORD_ATTEMPTS):
+            try:
+                write()
+                return
+            except (ClientError, BotoCoreError) as error:
+                code = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
+                if code in _NOT_TRANSIENT or attempt == SENT_RECORD_ATTEMPTS - 1:
+                    raise
+            self._sleep(min(0.5, 0.02 * 2**attempt))
 
     def mark_not_sent(
         self, job_id: str, inquiry: dict[str, Any], *, kind: str, state: str, reason: str, now: datetime
@@ -300,7 +321,7 @@ class MailRecords:
     def finish_notice(self, job_id: str, state: str, details: dict[str, Any], now: datetime) -> None:
         """A notice that belongs to no inquiry: only its job record says it went (or why not)."""
         finish = self._finish_job(job_id, state=state, at=iso_timestamp(now), details=details)
-        self._client.put_item(**finish["Put"])
+        self._write_sent_record(lambda: self._client.put_item(**finish["Put"]))
 
     def _finish_job(self, job_id: str, *, state: str, at: str, details: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from inquiry_router.intake.records import iso_timestamp
 from inquiry_router.store import keys
 from inquiry_router.store.serialization import from_attributes, to_attributes
 
@@ -39,9 +41,62 @@ def contact_timeline(
     return [_public(item) for item in answer.get("Items", [])]
 
 
-def get_inquiry(client: DynamoDBClient, table: str, inquiry_id: str) -> dict[str, Any] | None:
-    answer = client.get_item(TableName=table, Key=to_attributes(keys.inquiry_key(inquiry_id)))
+def get_inquiry(
+    client: DynamoDBClient, table: str, inquiry_id: str, *, consistent: bool = False
+) -> dict[str, Any] | None:
+    answer = client.get_item(
+        TableName=table, Key=to_attributes(keys.inquiry_key(inquiry_id)), ConsistentRead=consistent
+    )
     return _public(answer["Item"]) if "Item" in answer else None
+
+
+def inquiries_received_until(
+    client: DynamoDBClient, table: str, status: str, until_iso: str, limit: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Inquiries with this status received at or before `until_iso`, newest first."""
+    yield from _query_index(
+        client, table, keys.STATUS_INDEX, "GSI1PK", f"STATUS#{status}", limit=limit, sort_until=until_iso
+    )
+
+
+def inquiries_assigned_between(
+    client: DynamoDBClient, table: str, start: datetime, end: datetime
+) -> list[str]:
+    """The ids of the inquiries assigned (or handed over) between two moments, from the assignment
+    events' index: one GSI1 partition per day."""
+    ids: dict[str, None] = {}
+    day = start.astimezone(UTC).date()
+    while day <= end.astimezone(UTC).date():
+        answer_pages = _query_index(
+            client,
+            table,
+            keys.STATUS_INDEX,
+            "GSI1PK",
+            f"{keys.ASSIGNED_PREFIX}{day.isoformat()}",
+            limit=100_000,
+            sort_from=iso_timestamp(start.astimezone(UTC)),
+            sort_until=iso_timestamp(end.astimezone(UTC)),
+        )
+        ids |= {str(event["inquiry_id"]): None for event in answer_pages if event.get("inquiry_id")}
+        day += timedelta(days=1)
+    return list(ids)
+
+
+def mail_job_states(client: DynamoDBClient, table: str, job_ids: Sequence[str]) -> dict[str, str]:
+    """The state of each mail job's send record (sending, sent, skipped, failed); a job never
+    claimed has no record and is left out."""
+    states: dict[str, str] = {}
+    wanted = list(dict.fromkeys(job_ids))
+    for start in range(0, len(wanted), 100):
+        batch = [to_attributes(keys.mail_job_guard_key(job_id)) for job_id in wanted[start : start + 100]]
+        request: Any = {table: {"Keys": batch, "ConsistentRead": True}}
+        while request:
+            answer = client.batch_get_item(RequestItems=request)
+            for raw in answer.get("Responses", {}).get(table, []):
+                item = from_attributes(raw)
+                states[str(item["PK"]).removeprefix("GUARD#MAIL#")] = str(item.get("state"))
+            request = answer.get("UnprocessedKeys") or None
+    return states
 
 
 def inquiries_by_status(
@@ -58,16 +113,31 @@ def inquiries_by_owner(
 
 
 def _query_index(
-    client: DynamoDBClient, table: str, index: str, key_name: str, key_value: str, *, limit: int
+    client: DynamoDBClient,
+    table: str,
+    index: str,
+    key_name: str,
+    key_value: str,
+    *,
+    limit: int,
+    sort_from: str | None = None,
+    sort_until: str | None = None,
 ) -> Iterator[dict[str, Any]]:
+    """Newest first; `sort_from` / `sort_until` bound the sort key (`<iso time>#<id>`) by time."""
     returned = 0
     start: dict[str, Any] | None = None
+    condition, values = f"{key_name} = :key", {":key": key_value}
+    sort_key = key_name.replace("PK", "SK")
+    if sort_from is not None or sort_until is not None:
+        # "~" sorts after "#" and every id character: a time bound includes all its ids.
+        condition += f" AND {sort_key} BETWEEN :from AND :until"
+        values |= {":from": sort_from or "0", ":until": f"{sort_until or '9999'}~"}
     while returned < limit:
         params: dict[str, Any] = {
             "TableName": table,
             "IndexName": index,
-            "KeyConditionExpression": f"{key_name} = :key",
-            "ExpressionAttributeValues": to_attributes({":key": key_value}),
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_attributes(values),
             "ScanIndexForward": False,
             "Limit": limit - returned,
         }

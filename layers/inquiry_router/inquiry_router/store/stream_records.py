@@ -1,0 +1,78 @@
+"""Reading a batch of the table's stream back by its sequence numbers: what a router dead letter
+(Lambda's on-failure record, which names the batch but does not carry it) points at.
+
+DynamoDB keeps stream records for 24 hours; after that, or once the stream itself was replaced,
+`StreamRecordsGone` says so and the caller falls back on the table (routing/redrive.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from inquiry_router.store.serialization import from_attributes
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+
+# What DynamoDB Streams answers for records that left the stream, or a stream that is gone.
+GONE_CODES = {"TrimmedDataAccessException", "ResourceNotFoundException"}
+MAX_READS = 1000  # GetRecords calls for one batch: a batch spans at most a few pages of its shard
+
+
+class StreamRecordsGone(Exception):
+    """The batch's records can no longer be read from the stream."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamChange:
+    event_name: str  # INSERT | MODIFY | REMOVE
+    sequence_number: int
+    new_image: dict[str, Any]
+    old_image: dict[str, Any] | None
+
+
+def read_batch(
+    streams: DynamoDBStreamsClient, stream_arn: str, shard_id: str, first: str, last: str
+) -> list[StreamChange]:
+    """The shard's records from sequence number `first` to `last`, both included."""
+    end = int(last)
+    try:
+        iterator: str | None = streams.get_shard_iterator(
+            StreamArn=stream_arn,
+            ShardId=shard_id,
+            ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=first,
+        )["ShardIterator"]
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in GONE_CODES:
+            message = error.response.get("Error", {}).get("Message", "")
+            raise StreamRecordsGone(f"{code}: {message}") from error
+        raise
+    changes: list[StreamChange] = []
+    for _ in range(MAX_READS):
+        if iterator is None:  # the shard was closed before `last`: what it had is all there is
+            return changes
+        answer = streams.get_records(ShardIterator=iterator, Limit=1000)
+        for raw in answer.get("Records", []):
+            change = _change(raw)
+            if change.sequence_number > end:
+                return changes
+            changes.append(change)
+            if change.sequence_number == end:
+                return changes
+        iterator = answer.get("NextShardIterator")
+    raise StreamRecordsGone(f"sequence number {last} not reached after {MAX_READS} reads of shard {shard_id}")
+
+
+def _change(raw: Any) -> StreamChange:
+    images = raw.get("dynamodb") or {}
+    return StreamChange(
+        event_name=str(raw.get("eventName")),
+        sequence_number=int(images.get("SequenceNumber", 0)),
+        new_image=from_attributes(images.get("NewImage") or {}),
+        old_image=from_attributes(images["OldImage"]) if images.get("OldImage") else None,
+    )

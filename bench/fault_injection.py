@@ -363,7 +363,7 @@ class Bench:
         mail_wiring.mailer().clock = lambda: datetime.now(UTC) + self.clock_offset
 
         template = load_template(REPO_ROOT / "template.yaml")["Resources"]
-        stream = template["RouterFunction"]["Properties"]["Events"]["StoredInquiries"]["Properties"]
+        stream = template["RouterFunctionStoredInquiries"]["Properties"]
         streams = boto3.client("dynamodbstreams", region_name=REGION)
         sqs = self.sqs = boto3.client("sqs", region_name=REGION)
         dynamodb = self.dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -394,7 +394,7 @@ class Bench:
             retry_backoff=(0.0,),
         )
         self.stream.open_shard()
-        mail = template["MailerFunction"]["Properties"]["Events"]["MailJobs"]["Properties"]
+        mail = template["MailerFunctionMailJobs"]["Properties"]
         mail_queue_arn = sqs.get_queue_attributes(QueueUrl=queues["MailQueue"], AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]

@@ -172,9 +172,7 @@ class RouterLambda:
 def router_stream_poller(pipeline: Pipeline, dead_letter_queue_url: str) -> StreamPoller:
     """The table's stream delivered to the router with the event source mapping template.yaml
     declares (batch size, filter, retries, bisect, on-failure queue), retries without pauses."""
-    properties = load_template()["Resources"]["RouterFunction"]["Properties"]["Events"]["StoredInquiries"][
-        "Properties"
-    ]
+    properties = load_template()["Resources"]["RouterFunctionStoredInquiries"]["Properties"]
     mapping = StreamMapping(
         function_id="RouterFunction",
         event_name="StoredInquiries",

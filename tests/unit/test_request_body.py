@@ -56,7 +56,7 @@ def refusal(body: bytes, content_type: str | None, **kwargs: Any) -> UnreadableB
 
 
 def values(read: ReadBody) -> dict[str, str]:
-    return {k: v[0] for k, v in read.fields.items()}
+    return dict(read.fields)
 
 
 # -- what used to be a 500 ---------------------------------------------------------------------
@@ -181,7 +181,7 @@ def test_file_parts_are_named_not_kept() -> None:
         + f"\r\n--{BOUNDARY}--\r\n".encode()
     )
     read = read_body(event(body, f'multipart/form-data; boundary="{BOUNDARY}"'))
-    assert read.fields == {"drawing": [{"filename": "plan.dwg"}]}
+    assert read.fields == {"drawing": {"filename": "plan.dwg"}}
 
 
 def test_the_largest_honest_form_fits_in_the_body_limit() -> None:
@@ -198,6 +198,12 @@ def test_the_largest_honest_form_fits_in_the_body_limit() -> None:
         longest[f"{n:02d}".ljust(MAX_EXTRA_KEY_CHARS, "k")] = "😀" * MAX_EXTRA_VALUE_CHARS
     body = "&".join(f"{quote(k)}={quote(v)}" for k, v in longest.items()).encode()
     assert len(body) < MAX_BODY_BYTES
-    assert read_body(event(body, "application/x-www-form-urlencoded")).fields["message"] == [
-        longest["message"]
-    ]
+    read = read_body(event(body, "application/x-www-form-urlencoded"))
+    assert read.fields["message"] == longest["message"]
+
+
+def test_repeated_form_fields_are_joined_and_blank_ones_dropped() -> None:
+    read = read_body(
+        event(b"product=LED&product=Solar&company=&company=Sol", "application/x-www-form-urlencoded")
+    )
+    assert read.fields == {"product": "LED, Solar", "company": "Sol"}

@@ -9,7 +9,7 @@ one, and rarely in a Content-Type charset parameter. Without a label, and when t
 UTF-8, the charset is detected (chardet) and the inquiry records which charset was assumed.
 
 The result is handed on as plain JSON, so Powertools' validation sees one shape for every encoding:
-a JSON body as sent, a form as {name: [values]} (as its own form parsing gives).
+a JSON body as sent, a form as {name: value} (repeated names joined, models/submission.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
+
+from inquiry_router.models.submission import form_fields
 
 # The largest honest form: every field at its maxLength in 4-byte characters, percent-encoded
 # (12 bytes each), plus the kept extra fields, is about 0.6 MB (tests/unit/test_request_body.py).
@@ -78,7 +80,7 @@ class UnreadableBody(Exception):
 @dataclass(frozen=True, slots=True)
 class ReadBody:
     media_type: str  # application/json, or one of FORM_TYPES
-    fields: Any  # a JSON value as sent, or {name: [values]} for a form
+    fields: Any  # a JSON value as sent, or {name: value} for a form
     charset: str | None = None  # how a form's bytes were read, when not UTF-8 ("cp932 (detected)")
 
     @property
@@ -281,7 +283,7 @@ def _form(
             else _decoded(value, codec)
         )
         fields.setdefault(name, []).append(item)
-    return ReadBody(media_type, fields, charset)
+    return ReadBody(media_type, form_fields(fields), charset)
 
 
 def _form_codec(texts: Iterable[bytes], declared: str | None) -> tuple[str, str | None]:

@@ -8,6 +8,7 @@ switches by changing its form's `action` URL only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -81,8 +82,14 @@ def replace_lone_surrogates(value: Any) -> Any:
     return value
 
 
+def form_fields(multi: Mapping[str, list[Any]]) -> dict[str, Any]:
+    """A form post's {name: [values]} as the model takes it: each field's values as one (the
+    value, "" when blank, or repeated values joined). Only forms repeat names; in JSON a list is
+    a list, and refused where the schema wants text."""
+    return {name: _single_value(values) for name, values in multi.items()}
+
+
 def _single_value(values: list[Any]) -> Any:
-    """A form field's values as one: the value, "" when blank, or repeated values joined."""
     given = [v for v in values if v not in ("", None)]
     if len(given) == 1:
         return given[0]
@@ -170,17 +177,15 @@ class InquirySubmission(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _unwrap_form_values(cls, data: Any) -> Any:
-        """Form posts parse to lists; blank optional inputs mean "not given"."""
+    def _blank_means_not_given(cls, data: Any) -> Any:
+        """Blank optional inputs mean "not given"; text is made valid Unicode."""
         if not isinstance(data, dict):
             return data
-        flat: dict[str, Any] = {}
-        for key, raw in replace_lone_surrogates(data).items():
-            value = _single_value(raw) if isinstance(raw, list) else raw
-            if value == "" and key not in ("email", "_replyto", "message"):
-                continue
-            flat[str(key)] = value
-        return flat
+        return {
+            str(key): value
+            for key, value in replace_lone_surrogates(data).items()
+            if value != "" or key in ("email", "_replyto", "message")
+        }
 
     @field_validator("*", mode="after")
     @classmethod
@@ -269,8 +274,8 @@ class InquirySubmission(BaseModel):
         kept: dict[str, str] = {}
         truncated = False
         for key, value in (self.model_extra or {}).items():
-            if not isinstance(value, str | int | float | bool):
-                truncated = True  # file uploads and nested objects are not kept
+            if not isinstance(value, str | int | float | bool) or not key:
+                truncated = True  # file uploads, nested objects and unnamed fields are not kept
                 continue
             text = value if isinstance(value, str) else str(value)
             if len(kept) >= MAX_EXTRA_FIELDS:

@@ -170,3 +170,16 @@ def test_lengths_count_what_was_sent_before_spaces_are_trimmed() -> None:
 @pytest.mark.parametrize("value", [1, 0, None, ["on"], {}])
 def test_a_checkbox_sent_as_neither_true_false_nor_text_is_refused(value: object) -> None:
     assert "consent" in errors_of({"email": "ana@example.com", "message": "hi", "consent": value})
+
+
+def test_the_documented_not_only_spaces_pattern_is_what_strip_removes() -> None:
+    import re
+    import sys
+
+    from inquiry_router.models.submission import NOT_ONLY_SPACES
+
+    pattern = re.compile(NOT_ONLY_SPACES)
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    assert not [s for s in spaces if pattern.search(s)]
+    assert pattern.search("\ufeff")  # not a space to Python: a message of it is kept
+    assert "message" in errors_of({"email": "ana@example.com", "message": "\x85\u3000"})

@@ -49,6 +49,10 @@ EMAIL_PATTERN = (
     + "|".join(_any_case(name) for name in SPECIAL_USE_DOMAINS)
     + r")\.?$)[^\s@]+\.[^\s@]+$"
 )
+# What str.strip() removes, spelled out: JSON Schema's \s (ECMA-262) is another set (it lacks
+# U+0085 and U+001C-U+001F, and has U+FEFF), so `\S` would document a different rule.
+PYTHON_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_ONLY_SPACES = f"[^{PYTHON_SPACES.encode('unicode_escape').decode()}]"
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # How the two field kinds that are not plain text are documented: what JSON callers may send, and
 # what a form post sends (every value is text there).
@@ -149,7 +153,7 @@ class InquirySubmission(BaseModel):
     quantity: Annotated[str | None, _text(100)]
     message: str = Field(
         description=f"Required, at most {MAX_MESSAGE_CHARS:,} characters, not only spaces.",
-        json_schema_extra={"minLength": 1, "maxLength": MAX_MESSAGE_CHARS, "pattern": r"\S"},
+        json_schema_extra={"minLength": 1, "maxLength": MAX_MESSAGE_CHARS, "pattern": NOT_ONLY_SPACES},
     )
     locale: Annotated[str | None, _text(35, description="BCP 47 language tag, e.g. `zh-CN`.")]
     consent: Annotated[bool, _CHECKBOX_SCHEMA] = Field(default=False, description="Privacy-policy consent.")

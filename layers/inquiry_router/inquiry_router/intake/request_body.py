@@ -21,13 +21,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from inquiry_router.models.submission import form_fields
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 # The largest honest form: every field at its maxLength in 4-byte characters, percent-encoded
 # (12 bytes each), plus the kept extra fields, is about 0.6 MB (tests/unit/test_request_body.py).
@@ -238,7 +238,11 @@ class _File:
 
 def _multipart_pairs(raw: bytes, boundary: str) -> list[tuple[bytes, bytes | _File]]:
     # The stdlib mail parser reads MIME as it comes from the wild (LF-only lines, preambles,
-    # quoted parameters, RFC 2231 names) and never raises on malformed input.
+    # quoted parameters) and never raises on malformed input. Loaded on the first multipart post
+    # only (~10 ms): scripts send JSON and plain forms urlencoded.
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
     head = f'Content-Type: multipart/form-data; boundary="{boundary}"\r\n\r\n'.encode()
     message = BytesParser(policy=HTTP).parsebytes(head + raw)
     pairs: list[tuple[bytes, bytes | _File]] = []

@@ -209,3 +209,24 @@ def test_every_url_we_accept_leads_a_browser_to_the_origin_we_computed(text: str
         assert ada_url.URL(text, base).origin == ours.origin, (text, base)
     assert ada_url.URL(ours.href).origin == ours.origin
     assert ada_url.URL(ours.href).href.startswith(ours.origin + "/")
+
+
+@pytest.mark.parametrize(
+    "raw", ["https://www.example.com:99999/thanks", "www.example.com/thanks", "javascript:x"]
+)
+def test_a_malformed_configured_url_falls_back_to_the_built_in_page(raw: str) -> None:
+    settings = IntakeSettings.from_environment({"TABLE_NAME": "t", "THANK_YOU_URL": raw, "ERROR_URL": raw})
+    assert settings.thank_you_url is None
+    assert settings.error_url is None
+
+
+def test_configured_urls_and_origins_are_kept_as_browsers_read_them() -> None:
+    settings = IntakeSettings.from_environment(
+        {
+            "TABLE_NAME": "t",
+            "THANK_YOU_URL": "HTTPS://WWW.Example.com:443/thanks",
+            "ALLOWED_ORIGINS": "https://www.example.com/, https://bücher.de, not a url",
+        }
+    )
+    assert settings.thank_you_url == "https://www.example.com/thanks"
+    assert settings.allowed_origins == ["https://www.example.com", "https://xn--bcher-kva.de"]

@@ -434,7 +434,7 @@ def test_no_request_makes_the_intake_fail_and_success_means_stored(
 
 
 @pytest.mark.fuzz_long
-@settings(max_examples=5_000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=2_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(event=http_api_events())
 def test_no_request_makes_the_intake_fail_long_run(
     unlimited_intake: Invoke, dynamodb: Any, event: dict[str, Any]

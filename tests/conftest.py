@@ -31,6 +31,16 @@ TABLE_NAME = "inquiry-router-test"
 SITE = "https://www.example.com"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long fuzz runs only when asked for by name: `pytest -m fuzz_long`."""
+    if "fuzz_long" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="long fuzz run: select it with -m fuzz_long")
+    for item in items:
+        if "fuzz_long" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def aws_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fake credentials and the intake's configuration; nothing can reach real AWS."""

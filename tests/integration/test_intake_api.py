@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from inquiry_router.intake.request_body import MAX_BODY_BYTES
 from inquiry_router.store.serialization import from_attributes
 from tests.conftest import SITE, TABLE_NAME
 from tests.support.events import form_post, http_event, json_post, load_event
@@ -309,10 +310,10 @@ def test_malformed_json_is_400(intake: Invoke) -> None:
     assert "not valid JSON" in body(response)["message"]
 
 
-def test_a_body_over_64_kb_is_413(intake: Invoke, dynamodb: Any) -> None:
-    response = intake(json_post({**BUYER, "message": "x" * 70_000}))
+def test_a_body_over_the_limit_is_413(intake: Invoke, dynamodb: Any) -> None:
+    response = intake(json_post({**BUYER, "message": "x" * (MAX_BODY_BYTES + 1)}))
     assert response["statusCode"] == 413
-    assert "65,536" in body(response)["message"]
+    assert f"{MAX_BODY_BYTES:,}" in body(response)["message"]
     assert response["headers"]["Access-Control-Allow-Origin"] == SITE  # the page's script can read it
     assert items(dynamodb) == []
 

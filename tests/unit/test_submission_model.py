@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from inquiry_router.models.submission import MAX_EXTRA_FIELDS, InquirySubmission
+from inquiry_router.models.submission import MAX_EXTRA_FIELDS, InquirySubmission, form_fields
 
 
 def submission(**fields: object) -> InquirySubmission:
@@ -30,7 +30,7 @@ def test_form_backend_conventions_map_to_our_fields() -> None:
         "message": ["Quote please"],
     }
     # When it is validated
-    parsed = InquirySubmission.model_validate(data)
+    parsed = InquirySubmission.model_validate(form_fields(data))
     # Then every convention lands on our own field
     assert parsed.email == "ana@example.com"
     assert parsed.subject == "LED panels"
@@ -40,7 +40,7 @@ def test_form_backend_conventions_map_to_our_fields() -> None:
 
 def test_form_lists_are_unwrapped_and_blank_inputs_mean_not_given() -> None:
     parsed = InquirySubmission.model_validate(
-        {"email": ["ana@example.com"], "message": ["hi"], "company": [""], "phone": [""]}
+        form_fields({"email": ["ana@example.com"], "message": ["hi"], "company": [""], "phone": [""]})
     )
     assert parsed.company is None
     assert parsed.phone is None
@@ -138,3 +138,48 @@ def test_uploaded_files_and_nested_objects_are_not_kept_as_extra_fields() -> Non
     extra, truncated = submission(drawing={"name": "a.dwg"}, incoterm="FOB").extra_fields()
     assert extra == {"incoterm": "FOB"}
     assert truncated
+
+
+def test_an_unnamed_field_is_not_kept_as_an_empty_attribute_name() -> None:
+    # DynamoDB (and moto's reading of the item) cannot take an empty map key
+    extra, truncated = submission(**{"": "stray", "incoterm": "FOB"}).extra_fields()
+    assert extra == {"incoterm": "FOB"}
+    assert truncated
+
+
+def test_the_special_use_domains_in_the_schema_are_the_ones_email_validator_refuses() -> None:
+    import email_validator
+
+    from inquiry_router.models.submission import SPECIAL_USE_DOMAINS
+
+    assert set(SPECIAL_USE_DOMAINS) == set(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+
+
+@pytest.mark.parametrize(
+    "raw", ["2026-11-22T06:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"]
+)
+def test_a_render_time_without_offset_or_out_of_range_is_ignored(raw: str) -> None:
+    assert submission(rendered_at=raw).rendered_at is None
+
+
+def test_lengths_count_what_was_sent_before_spaces_are_trimmed() -> None:
+    assert "name" in errors_of({"email": "ana@example.com", "message": "hi", "name": " " * 201})
+    assert submission(name="  Ana  ").name == "Ana"
+
+
+@pytest.mark.parametrize("value", [1, 0, None, ["on"], {}])
+def test_a_checkbox_sent_as_neither_true_false_nor_text_is_refused(value: object) -> None:
+    assert "consent" in errors_of({"email": "ana@example.com", "message": "hi", "consent": value})
+
+
+def test_the_documented_not_only_spaces_pattern_is_what_strip_removes() -> None:
+    import re
+    import sys
+
+    from inquiry_router.models.submission import NOT_ONLY_SPACES
+
+    pattern = re.compile(NOT_ONLY_SPACES)
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    assert not [s for s in spaces if pattern.search(s)]
+    assert pattern.search("\ufeff")  # not a space to Python: a message of it is kept
+    assert "message" in errors_of({"email": "ana@example.com", "message": "\x85\u3000"})

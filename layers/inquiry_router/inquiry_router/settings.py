@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from functools import cache
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
+
+from inquiry_router.browser_urls import BrowserUrl, browser_origin, parse_browser_url
 
 CaptchaProvider = Literal["none", "turnstile", "recaptcha", "hcaptcha"]
 
@@ -20,16 +21,16 @@ def _split_list(raw: str | None) -> list[str]:
     return [item.strip() for item in (raw or "").split(",") if item.strip()]
 
 
-def origin_of(url: str) -> str | None:
-    """`scheme://host[:port]` of a URL, lower-cased, or None when it is not an absolute http(s) URL."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+def _configured_url(environ: dict[str, str] | os._Environ[str], name: str) -> str | None:
+    """A URL from the stack's parameters, as browsers will read it; a malformed one is left out
+    (the built-in page is shown instead) and logged, so a typo never fails a stored inquiry."""
+    raw = environ.get(name) or None
+    url = parse_browser_url(raw)
+    if raw and url is None:
+        from inquiry_router.observability import logger
+
+        logger.error(f"{name} is not an absolute http(s) URL a browser can open; using the built-in page")
+    return url.href if url else None
 
 
 class RateLimits(BaseModel):
@@ -55,14 +56,14 @@ class IntakeSettings(BaseModel):
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> IntakeSettings:
-        origins = [o for o in (origin_of(u) for u in _split_list(environ.get("ALLOWED_ORIGINS"))) if o]
+        origins = [o for o in (browser_origin(u) for u in _split_list(environ.get("ALLOWED_ORIGINS"))) if o]
         return cls(
             table_name=environ.get("TABLE_NAME", ""),
             company_name=environ.get("COMPANY_NAME") or "Our company",
             company_domains=[d.lower() for d in _split_list(environ.get("COMPANY_DOMAINS"))],
             allowed_origins=origins,
-            thank_you_url=environ.get("THANK_YOU_URL") or None,
-            error_url=environ.get("ERROR_URL") or None,
+            thank_you_url=_configured_url(environ, "THANK_YOU_URL"),
+            error_url=_configured_url(environ, "ERROR_URL"),
             min_fill_seconds=float(environ.get("MIN_FILL_SECONDS") or 3.0),
             rate_limits=RateLimits(
                 window_seconds=int(environ.get("RATE_LIMIT_WINDOW_SECONDS") or 600),
@@ -76,7 +77,12 @@ class IntakeSettings(BaseModel):
         )
 
     def is_allowed_origin(self, url: str | None) -> bool:
-        return bool(url) and origin_of(url or "") in self.allowed_origins
+        return self.allowed_url(url) is not None
+
+    def allowed_url(self, url: str | None) -> BrowserUrl | None:
+        """`url` as a browser reads it, when it leads to one of the allowed origins; else None."""
+        parsed = parse_browser_url(url)
+        return parsed if parsed is not None and parsed.origin in self.allowed_origins else None
 
 
 @cache

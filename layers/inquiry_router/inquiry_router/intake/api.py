@@ -3,12 +3,17 @@
 JSON callers get JSON; plain HTML form posts get a 303 to the thank-you page (or a small page
 of our own), so a site switches from a form backend by changing the form's `action` only.
 Every domain error is translated to an HTTP answer here and nowhere else.
+
+The body is read by intake/request_body.py before Powertools sees it (every parser failure a 4xx,
+legacy charsets decoded) and handed on as JSON. Everything the answer needs that could fail (the
+redirect target) is decided before the inquiry is stored, so nothing is stored and then refused.
 """
 
-import base64
+from __future__ import annotations
+
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from aws_lambda_powertools.event_handler import (
     APIGatewayHttpResolver,
@@ -16,60 +21,131 @@ from aws_lambda_powertools.event_handler import (
     Response,
     content_types,
 )
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
+from inquiry_router.browser_urls import BrowserUrl, parse_browser_url
 from inquiry_router.intake import pages, wiring
 from inquiry_router.intake.errors import CaptchaRejected, IdempotencyKeyReused, RateLimited, StoreBusy
 from inquiry_router.intake.records import RequestFacts
+from inquiry_router.intake.request_body import (
+    FORM_TYPES,
+    MAX_BODY_BYTES,
+    ReadBody,
+    UnreadableBody,
+    media_type_of,
+    read_body,
+)
 from inquiry_router.intake.service import submit_inquiry
-from inquiry_router.models.submission import InquirySubmission
+from inquiry_router.models.answers import ErrorAnswer, FieldErrorsAnswer, InquiryAccepted, RateLimitedAnswer
+from inquiry_router.models.submission import InquirySubmission, replace_lone_surrogates
 from inquiry_router.observability import count_rejection, logger
 from inquiry_router.settings import IntakeSettings, intake_settings
 
-MAX_BODY_BYTES = 64 * 1024
 HTML = "text/html; charset=utf-8"
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+ALLOWED_METHODS = ("OPTIONS", "POST")
+RETRY_AFTER_BUSY_SECONDS = 2
+_BODY_CONTEXT = "read_body"
 
 
+def _answer(description: str, model: type[BaseModel] | None = None, *, page: bool = False) -> OpenAPIResponse:
+    content: dict[str, Any] = {}
+    if model is not None:
+        content["application/json"] = {"model": model}
+    if page:
+        content["text/html"] = {"schema": {"type": "string"}}
+    return {"description": description, "content": content}
+
+
+def _with_header(
+    response: OpenAPIResponse, name: str, description: str, schema: dict[str, Any]
+) -> OpenAPIResponse:
+    # openapi.py marks every documented response header as required: we always send them.
+    response["headers"] = {name: {"description": description, "schema": schema}}
+    return response
+
+
+_RETRY_AFTER = {"type": "string", "pattern": "^[0-9]+$"}
 _RESPONSES: dict[int, OpenAPIResponse] = {
-    202: {
-        "description": "Stored. JSON callers get the id and the human-friendly reference.",
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "string", "format": "uuid"},
-                        "reference": {"type": "string", "example": "INQ-7K3M9Q"},
-                    },
-                    "required": ["id", "reference"],
-                }
-            }
+    200: _answer(
+        "Stored (plain form posts, when no thank-you URL is configured): a thank-you page.", page=True
+    ),
+    202: _answer("Stored. JSON callers get the id and the human-friendly reference.", InquiryAccepted),
+    303: _with_header(
+        {
+            "description": "Stored (plain form posts): see the thank-you URL, with `reference` added "
+            "to its query. Also for form posts with invalid fields when an error URL is configured "
+            "(`?error=invalid&fields=…`). No body."
         },
-    },
-    303: {"description": "Form posts: redirect to the thank-you URL (`reference` added to its query)."},
-    400: {"description": "The body is not valid JSON."},
-    409: {"description": "The Idempotency-Key was used before for a different submission."},
-    413: {"description": f"The body is larger than {MAX_BODY_BYTES // 1024} KB."},
-    415: {"description": "Content type other than JSON, urlencoded or multipart form."},
-    422: {"description": "Field-level errors (JSON), or a readable page for form posts."},
-    429: {"description": "Rate-limited; see the Retry-After header."},
-    503: {"description": "The store is busy; retry after Retry-After seconds. Nothing was stored."},
+        "Location",
+        "The thank-you (or error) URL.",
+        {"type": "string", "format": "uri"},
+    ),
+    400: _answer(
+        "The body cannot be read: not valid JSON, nested too deep, a number too long, invalid base64 "
+        "or a multipart body without a usable boundary. Nothing was stored.",
+        ErrorAnswer,
+        page=True,
+    ),
+    409: _answer("The Idempotency-Key was used before for a different submission.", ErrorAnswer),
+    413: _answer(
+        f"The body is larger than {MAX_BODY_BYTES:,} bytes. Nothing was stored.", ErrorAnswer, page=True
+    ),
+    415: _answer("Content type other than JSON, urlencoded or multipart form.", ErrorAnswer),
+    422: _answer(
+        "Field-level errors: JSON for scripts, a readable page for plain form posts. Nothing was stored.",
+        FieldErrorsAnswer,
+        page=True,
+    ),
+    429: _with_header(
+        _answer(
+            "Too many submissions from this address or network. Nothing was stored.",
+            RateLimitedAnswer,
+            page=True,
+        ),
+        "Retry-After",
+        "Seconds to wait before sending again.",
+        _RETRY_AFTER,
+    ),
+    503: _with_header(
+        _answer("The store is busy; nothing was stored: send it again.", ErrorAnswer, page=True),
+        "Retry-After",
+        "Seconds to wait before sending again.",
+        _RETRY_AFTER,
+    ),
 }
 
 
 def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point of the intake function."""
-    refusal = _refuse_unreadable_body(event)
-    if refusal is not None:
-        return refusal
+    method = str((event.get("requestContext") or {}).get("http", {}).get("method", "")).upper()
+    if method not in ALLOWED_METHODS:
+        count_rejection("method_not_allowed")
+        return _raw_response(
+            405,
+            f"{method or 'This method'} is not served here; POST the form.",
+            event,
+            {"Allow": ", ".join(ALLOWED_METHODS)},
+        )
+    if method == "POST":
+        try:
+            body = read_body(event)
+        except UnreadableBody as unreadable:
+            count_rejection(f"unreadable_body_{unreadable.status}")
+            return _raw_response(unreadable.status, unreadable.message, event)
+        # Read back by the route and the error handlers; the resolver clears it after the answer.
+        http_app().context[_BODY_CONTEXT] = body
+        headers = {k: v for k, v in (event.get("headers") or {}).items() if str(k).lower() != "content-type"}
+        event = {
+            **event,
+            "headers": {**headers, "content-type": content_types.APPLICATION_JSON},
+            "body": body.as_json(),
+            "isBase64Encoded": False,
+        }
     return http_app().resolve(event, context)
 
 
@@ -78,14 +154,20 @@ def http_app() -> APIGatewayHttpResolver:
     settings = intake_settings()
     app = APIGatewayHttpResolver(enable_validation=True, cors=_cors(settings))
 
+    def wants_html() -> bool:
+        body: ReadBody | None = app.context.get(_BODY_CONTEXT)
+        return body is not None and body.is_form and _prefers_pages(app.current_event.headers)
+
     @app.post(
         "/inquiries",
         summary="Submit an inquiry from a website's contact form",
         description=(
             "Accepts `application/json` (answers 202 with the id and reference) and HTML form posts "
             "(`application/x-www-form-urlencoded` or `multipart/form-data`; answers 303 to the "
-            "thank-you URL). Form-backend conventions `_replyto`, `_subject`, `_gotcha` and `_next` "
-            "are understood; unknown fields are kept on the inquiry."
+            "thank-you URL, or a thank-you page). Form-backend conventions `_replyto`, `_subject`, "
+            "`_gotcha` and `_next` are understood; unknown fields are kept on the inquiry (up to 20 "
+            "text values). A form in a legacy charset is read in the charset its `_charset_` field or "
+            f"Content-Type names, else detected. Bodies up to {MAX_BODY_BYTES:,} bytes."
         ),
         responses=_RESPONSES,
         tags=["inquiries"],
@@ -97,50 +179,31 @@ def http_app() -> APIGatewayHttpResolver:
             Header(max_length=255, description="Retries with the same key return the first answer."),
         ] = None,
     ) -> Response[Any]:
-        event = app.current_event
+        html = wants_html()
+        # Decided before the write: once the inquiry is stored, nothing may fail.
+        redirect = _thank_you_target(submission.redirect, settings) if html else None
+        read: ReadBody | None = app.context.get(_BODY_CONTEXT)
         receipt = submit_inquiry(
             submission,
-            _request_facts(event, idempotency_key),
+            _request_facts(app.current_event, idempotency_key, read.charset if read else None),
             writer=wiring.intake_writer(),
             settings=settings,
             captcha=wiring.captcha_verifier(),
         )
-        if not _wants_html(event):
-            return Response(
-                status_code=202,
-                content_type=content_types.APPLICATION_JSON,
-                body={"id": receipt.inquiry_id, "reference": receipt.reference},
-            )
-        target = _thank_you_target(submission.redirect, settings)
-        if target:
-            return _see_other(_with_query(target, reference=receipt.reference))
+        if not html:
+            accepted = InquiryAccepted(id=receipt.inquiry_id, reference=receipt.reference)
+            return _json(202, accepted)
+        if redirect is not None:
+            return _see_other(redirect.with_query(reference=receipt.reference))
         return Response(200, HTML, pages.thank_you_page(settings.company_name, receipt.reference))
 
     def invalid_request(error: RequestValidationError) -> Response[Any]:
-        errors = error.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
-            count_rejection("malformed_json")
-            detail = (
-                next(e for e in errors if e.get("type") == "json_invalid").get("ctx", {}).get("error", "")
-            )
-            return _json(400, {"message": f"The request body is not valid JSON ({detail})."})
-        fields = field_errors(errors)
         count_rejection("validation")
-        return _refuse_fields(app.current_event, settings, fields)
-
-    def unsupported_type(_: RequestUnsupportedContentType) -> Response[Any]:
-        count_rejection("unsupported_content_type")
-        return _json(
-            415,
-            {
-                "message": "Send the form as application/json, application/x-www-form-urlencoded "
-                "or multipart/form-data."
-            },
-        )
+        return _refuse_fields(app.current_event, settings, field_errors(error.errors()), html=wants_html())
 
     def captcha_rejected(error: CaptchaRejected) -> Response[Any]:
         count_rejection("captcha")
-        return _refuse_fields(app.current_event, settings, {"captcha": str(error)})
+        return _refuse_fields(app.current_event, settings, {"captcha": str(error)}, html=wants_html())
 
     def rate_limited(error: RateLimited) -> Response[Any]:
         count_rejection(f"rate_limited_{error.scope}")
@@ -149,25 +212,29 @@ def http_app() -> APIGatewayHttpResolver:
             "You have sent several inquiries in a short time. "
             f"Please wait {error.retry_after_seconds} seconds and send it again."
         )
-        if _wants_html(app.current_event):
-            page = pages.message_page("Please wait a moment", message, _back_url(app.current_event, settings))
+        if wants_html():
+            page = pages.message_page(
+                "Please wait a moment", message, _back_url(app.current_event.headers, settings)
+            )
             return Response(429, HTML, page, headers=headers)
-        return _json(429, {"message": message, "retry_after": error.retry_after_seconds}, headers)
+        return _json(429, RateLimitedAnswer(message=message, retry_after=error.retry_after_seconds), headers)
 
     def key_reused(error: IdempotencyKeyReused) -> Response[Any]:
         count_rejection("idempotency_key_reused")
-        return _json(409, {"message": str(error)})
+        return _json(409, ErrorAnswer(message=str(error)))
 
     def store_busy(error: StoreBusy) -> Response[Any]:
         logger.warning("table busy; asked the client to retry")
-        if _wants_html(app.current_event):
-            page = pages.message_page("Please try again", str(error), _back_url(app.current_event, settings))
-            return Response(503, HTML, page, headers={"Retry-After": "2"})
-        return _json(503, {"message": str(error)}, {"Retry-After": "2"})
+        headers = {"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)}
+        if wants_html():
+            page = pages.message_page(
+                "Please try again", str(error), _back_url(app.current_event.headers, settings)
+            )
+            return Response(503, HTML, page, headers=headers)
+        return _json(503, ErrorAnswer(message=str(error)), headers)
 
     # Registered by call, not decorator: the decorator is untyped for mypy --strict.
     app.exception_handler(RequestValidationError)(invalid_request)
-    app.exception_handler(RequestUnsupportedContentType)(unsupported_type)
     app.exception_handler(CaptchaRejected)(captcha_rejected)
     app.exception_handler(RateLimited)(rate_limited)
     app.exception_handler(IdempotencyKeyReused)(key_reused)
@@ -191,105 +258,90 @@ def _cors(settings: IntakeSettings) -> CORSConfig | None:
     )
 
 
-def _refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Answers what must be refused before Powertools parses the body: too large, or unparseable."""
-    body = event.get("body") or ""
-    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
-    size = len(raw)
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    content_type = headers.get("content-type", "").lower()
-    if size > MAX_BODY_BYTES:
-        count_rejection("too_large")
-        message = f"The submission is {size:,} bytes; the limit is {MAX_BODY_BYTES:,} bytes."
-        return _raw_json_response(413, message, headers.get("origin"))
-    if content_type.startswith("multipart/form-data") and "boundary=" not in content_type:
-        count_rejection("malformed_multipart")
-        return _raw_json_response(
-            400, "A multipart/form-data body needs a boundary in its Content-Type.", None
-        )
-    if not content_type.startswith("multipart/form-data"):
-        try:
-            raw.decode()
-        except UnicodeDecodeError:
-            count_rejection("not_utf8")
-            return _raw_json_response(400, "The body must be UTF-8 text.", headers.get("origin"))
-    return None
+def _lower_headers(event: dict[str, Any]) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
 
 
-def _raw_json_response(status: int, message: str, origin: str | None) -> dict[str, Any]:
-    """A response built outside the resolver, with the CORS headers the resolver would add."""
-    import json
+def _prefers_pages(headers: Any) -> bool:
+    """A browser's own form post (no script) wants pages and redirects; scripts want JSON."""
+    return "application/json" not in (headers.get("accept") or "").lower()
 
-    headers = {"Content-Type": "application/json"}
-    cors = _cors(intake_settings())
+
+def _raw_response(
+    status: int, message: str, event: dict[str, Any], extra_headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """An answer given before the resolver runs, with the CORS headers the resolver would add:
+    a page for a browser's own form post, JSON for everyone else."""
+    settings = intake_settings()
+    headers = _lower_headers(event)
+    answer: dict[str, str] = dict(extra_headers or {})
+    cors = _cors(settings)
+    origin = headers.get("origin")
     if cors and origin:
-        headers |= cors.to_dict(origin)
-    return {"statusCode": status, "headers": headers, "body": json.dumps({"message": message})}
+        answer |= cors.to_dict(origin)
+    form_post = media_type_of(headers.get("content-type")) in FORM_TYPES
+    if form_post and _prefers_pages(headers) and status != 405:
+        page = pages.message_page("Your inquiry was not sent", message, _back_url(headers, settings))
+        return {"statusCode": status, "headers": answer | {"Content-Type": HTML}, "body": page}
+    body = ErrorAnswer(message=message).model_dump_json()
+    return {"statusCode": status, "headers": answer | {"Content-Type": "application/json"}, "body": body}
 
 
-def _request_facts(event: APIGatewayProxyEventV2, idempotency_key: str | None) -> RequestFacts:
-    from datetime import UTC, datetime
-
+def _request_facts(
+    event: APIGatewayProxyEventV2, idempotency_key: str | None, form_charset: str | None
+) -> RequestFacts:
     headers = event.headers
+
+    def header(name: str, limit: int) -> str | None:
+        # Header text is the client's too: a lone surrogate in a hand-made event must not reach
+        # the digests or the table.
+        value: str = replace_lone_surrogates((headers.get(name) or "")[:limit])
+        return value or None
+
     return RequestFacts(
         received_at=datetime.now(UTC),
         source_ip=event.request_context.http.source_ip,
-        user_agent=(headers.get("user-agent") or "")[:512] or None,
-        origin=headers.get("origin"),
-        accept_language=(headers.get("accept-language") or "")[:200] or None,
-        idempotency_key=idempotency_key or None,
+        user_agent=header("user-agent", 512),
+        origin=header("origin", 512),
+        accept_language=header("accept-language", 200),
+        idempotency_key=replace_lone_surrogates(idempotency_key) or None,
         request_id=event.request_context.request_id,
+        form_charset=form_charset,
     )
 
 
-def _wants_html(event: APIGatewayProxyEventV2) -> bool:
-    """A browser's own form post (no script) wants pages and redirects; scripts want JSON."""
-    content_type = (event.headers.get("content-type") or "").lower()
-    accept = (event.headers.get("accept") or "").lower()
-    return content_type.startswith(FORM_TYPES) and "application/json" not in accept
-
-
-def _thank_you_target(requested: str | None, settings: IntakeSettings) -> str | None:
+def _thank_you_target(requested: str | None, settings: IntakeSettings) -> BrowserUrl | None:
     if requested:
-        if settings.is_allowed_origin(requested):
-            return requested
+        allowed = settings.allowed_url(requested)
+        if allowed is not None:
+            return allowed
         logger.warning("ignored a redirect to an origin that is not allowed")
-    return settings.thank_you_url
+    return parse_browser_url(settings.thank_you_url)
 
 
-def _back_url(event: APIGatewayProxyEventV2, settings: IntakeSettings) -> str | None:
-    referer = event.headers.get("referer")
-    return referer if referer and settings.is_allowed_origin(referer) else None
-
-
-def _with_query(url: str, **params: str) -> str:
-    parts = urlsplit(url)
-    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
-    return urlunsplit(parts._replace(query=query))
+def _back_url(headers: Any, settings: IntakeSettings) -> str | None:
+    allowed = settings.allowed_url(headers.get("referer"))
+    return allowed.href if allowed else None
 
 
 def _see_other(location: str) -> Response[Any]:
-    return Response(303, HTML, "", headers={"Location": location})
+    # No body, so no Content-Type: the browser follows Location at once.
+    return Response(303, None, None, headers={"Location": location})
 
 
-def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
-    return Response(status, content_types.APPLICATION_JSON, body, headers=headers)
+def _json(status: int, body: BaseModel, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(status, content_types.APPLICATION_JSON, body.model_dump_json(), headers=headers)
 
 
 def _refuse_fields(
-    event: APIGatewayProxyEventV2, settings: IntakeSettings, fields: dict[str, str]
+    event: APIGatewayProxyEventV2, settings: IntakeSettings, fields: dict[str, str], *, html: bool
 ) -> Response[Any]:
-    if not _wants_html(event):
-        return _json(
-            422,
-            {
-                "message": "Please correct the highlighted fields.",
-                "errors": fields,
-            },
-        )
-    if settings.error_url:
-        return _see_other(_with_query(settings.error_url, error="invalid", fields=",".join(fields)))
-    return Response(422, HTML, pages.errors_page(fields, _back_url(event, settings)))
+    if not html:
+        return _json(422, FieldErrorsAnswer(message="Please correct the highlighted fields.", errors=fields))
+    error_url = parse_browser_url(settings.error_url)
+    if error_url is not None:
+        return _see_other(error_url.with_query(error="invalid", fields=",".join(fields)))
+    return Response(422, HTML, pages.errors_page(fields, _back_url(event.headers, settings)))
 
 
 _FRIENDLY = {
@@ -298,6 +350,7 @@ _FRIENDLY = {
     "string_type": "This must be text.",
     "bool_parsing": "This must be checked or left empty.",
     "model_attributes_type": "The body must be a JSON object with the form's fields.",
+    "model_type": "The body must be a JSON object with the form's fields.",
 }
 
 
@@ -310,6 +363,11 @@ def field_errors(errors: Any) -> dict[str, str]:
         if field == "submission":
             field = "body"
         template = _FRIENDLY.get(error.get("type", ""))
-        message = template.format(**error.get("ctx", {})) if template else error.get("msg", "Invalid value.")
-        result.setdefault(field, message)
+        try:
+            message = (
+                template.format(**error.get("ctx", {})) if template else error.get("msg", "Invalid value.")
+            )
+        except (KeyError, IndexError):
+            message = error.get("msg", "Invalid value.")
+        result.setdefault(replace_lone_surrogates(field), str(message))
     return result

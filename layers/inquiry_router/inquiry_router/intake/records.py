@@ -45,6 +45,7 @@ class RequestFacts:
     accept_language: str | None = None
     idempotency_key: str | None = None
     request_id: str | None = None
+    form_charset: str | None = None  # how a form in a legacy charset was read ("cp932 (detected)")
 
 
 @dataclass(frozen=True, slots=True)

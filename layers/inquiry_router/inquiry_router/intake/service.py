@@ -41,16 +41,20 @@ def submit_inquiry(
     Raises RateLimited, IdempotencyKeyReused, CaptchaRejected or StoreBusy; a repeated submit
     returns the first receipt with `replayed=True` and stores nothing.
     """
-    captcha_outcome = captcha.verify(submission.captcha_token, facts.source_ip) if captcha else None
+    check = captcha.verify(submission.captcha_token, facts.source_ip) if captcha else None
     verdict = screen_submission(submission, facts.received_at, settings.min_fill_seconds)
-    record = build_inquiry_record(submission, facts, spam_reasons=verdict.reasons, captcha=captcha_outcome)
+    # Fail closed, never drop: what no provider vouched for is kept for review, as suspected spam.
+    reasons = verdict.reasons + (("captcha_unverified",) if check and not check.passed else ())
+    record = build_inquiry_record(
+        submission, facts, spam_reasons=reasons, captcha=check.recorded if check else None
+    )
     receipt = writer.record_inquiry(record, _guards(record.contact_key, submission, facts, settings))
 
     _count_and_log(
         receipt,
         submission.email,
         channel="form",
-        spam_reasons=list(verdict.reasons),
+        spam_reasons=list(reasons),
         free_mail=record.signals.free_mail,
     )
     return receipt

@@ -2,7 +2,7 @@
 
 A request matching a route becomes a payload 2.0 event for its function; GET / and /examples/...
 serve the example form; Lambda's Invoke API (local/lambda_invoke.py) calls a function directly;
-anything else gets API Gateway's 404. One access-log line per request,
+anything else, whatever its method, gets API Gateway's 404. One access-log line per request,
 without bodies, query strings or client addresses.
 """
 
@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from inquiry_router.local.function_runner import FunctionRunner
 from inquiry_router.local.http_events import (
@@ -115,10 +116,12 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
     server_version = "inquiry-router-local"
     timeout = 60  # idle keep-alive connections do not hold a thread forever
 
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+    def __getattr__(self, name: str) -> Any:
+        # http.server answers 501 for any method without a do_<METHOD>; API Gateway routes every
+        # method (TRACE, PROPFIND, FOO...) like any other: an `ANY` route or its 404.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: object) -> None:
         """Silenced: the gateway prints its own line, without the client's address."""

@@ -8,19 +8,23 @@ switches by changing its form's `action` URL only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
     AliasChoices,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+MAX_EMAIL_CHARS = 254  # RFC 5321's limit for a forward path, which email-validator enforces
 MAX_MESSAGE_CHARS = 10_000
 MAX_EXTRA_FIELDS = 20
 MAX_EXTRA_KEY_CHARS = 64
@@ -29,10 +33,67 @@ MAX_EXTRA_VALUE_CHARS = 1_000
 _TRUE_WORDS = {"on", "true", "1", "yes", "y", "checked"}
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _CAPTCHA_FIELDS = ("cf-turnstile-response", "g-recaptcha-response", "h-captcha-response")
+# email-validator refuses these top-level domains (special use, never globally deliverable);
+# the schema says so too (tests/unit/test_submission_model.py keeps the two lists equal).
+SPECIAL_USE_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c}]" for c in word)
+
+
+# Documents what email-validator accepts (it is not what validates): no quoted local part, no
+# [IP] literal, a dot in the domain, no special-use top-level domain.
+EMAIL_PATTERN = (
+    r'^[^\s@"]+@(?!\[)(?![\s\S]*\.(?:'
+    + "|".join(_any_case(name) for name in SPECIAL_USE_DOMAINS)
+    + r")\.?$)[^\s@]+\.[^\s@]+$"
+)
+# What str.strip() removes, spelled out: JSON Schema's \s (ECMA-262) is another set (it lacks
+# U+0085 and U+001C-U+001F, and has U+FEFF), so `\S` would document a different rule.
+PYTHON_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_ONLY_SPACES = f"[^{PYTHON_SPACES.encode('unicode_escape').decode()}]"
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# How the two field kinds that are not plain text are documented: what JSON callers may send, and
+# what a form post sends (every value is text there).
+_CHECKBOX_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [{"type": "boolean"}, {"type": "string"}],
+        "default": False,
+        "description": "A checkbox: true, or a checked box's value (on, true, 1, yes); else unchecked.",
+    }
+)
+_TIMESTAMP_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}],
+        "description": (
+            "When the form was rendered: epoch seconds or milliseconds, or ISO 8601 with an offset. "
+            "A value that cannot be read as such is ignored."
+        ),
+    }
+)
+
+
+def replace_lone_surrogates(value: Any) -> Any:
+    """Text as browsers send it: a lone UTF-16 surrogate (only a script can send one, as a JSON
+    escape) becomes U+FFFD, as a browser's form encoding does; the rest of the text is kept."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [replace_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {replace_lone_surrogates(k): replace_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def form_fields(multi: Mapping[str, list[Any]]) -> dict[str, Any]:
+    """A form post's {name: [values]} as the model takes it: each field's values as one (the
+    value, "" when blank, or repeated values joined). Only forms repeat names; in JSON a list is
+    a list, and refused where the schema wants text."""
+    return {name: _single_value(values) for name, values in multi.items()}
 
 
 def _single_value(values: list[Any]) -> Any:
-    """A form field's values as one: the value, "" when blank, or repeated values joined."""
     given = [v for v in values if v not in ("", None)]
     if len(given) == 1:
         return given[0]
@@ -57,7 +118,6 @@ class InquirySubmission(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
-        str_strip_whitespace=True,
         populate_by_name=True,
         json_schema_extra={
             "examples": [
@@ -79,9 +139,10 @@ class InquirySubmission(BaseModel):
 
     name: Annotated[str | None, _text(200, description="The buyer's name, any script.")]
     email: str = Field(
-        max_length=320,
+        max_length=MAX_EMAIL_CHARS,
         validation_alias=AliasChoices("email", "_replyto"),
         description="The buyer's address; `_replyto` is accepted as well.",
+        json_schema_extra={"format": "email", "minLength": 3, "pattern": EMAIL_PATTERN},
     )
     company: Annotated[str | None, _text(200)]
     country: Annotated[str | None, _text(100, description="ISO 3166 code or a country name.")]
@@ -90,10 +151,15 @@ class InquirySubmission(BaseModel):
     subject: Annotated[str | None, _text(300, "subject", "_subject", "topic")]
     product: Annotated[str | None, _text(300)]
     quantity: Annotated[str | None, _text(100)]
-    message: str = Field(description=f"Required, at most {MAX_MESSAGE_CHARS:,} characters.")
+    message: str = Field(
+        description=f"Required, at most {MAX_MESSAGE_CHARS:,} characters, not only spaces.",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_MESSAGE_CHARS, "pattern": NOT_ONLY_SPACES},
+    )
     locale: Annotated[str | None, _text(35, description="BCP 47 language tag, e.g. `zh-CN`.")]
-    consent: bool = Field(default=False, description="Privacy-policy consent checkbox.")
-    marketing_opt_in: bool = Field(default=False, description="Separate opt-in to marketing mail.")
+    consent: Annotated[bool, _CHECKBOX_SCHEMA] = Field(default=False, description="Privacy-policy consent.")
+    marketing_opt_in: Annotated[bool, _CHECKBOX_SCHEMA] = Field(
+        default=False, description="Separate opt-in to marketing mail."
+    )
     page_url: Annotated[str | None, _text(2_000)]
     utm_source: Annotated[str | None, _text(200)]
     utm_medium: Annotated[str | None, _text(200)]
@@ -104,10 +170,8 @@ class InquirySubmission(BaseModel):
         str | None,
         _text(2_000, "_gotcha", "honeypot", description="Left empty by people; bots fill it in."),
     ]
-    rendered_at: datetime | None = Field(
-        default=None,
-        validation_alias=AliasChoices("rendered_at", "_rendered_at"),
-        description="When the form was rendered: epoch seconds or milliseconds, or ISO 8601.",
+    rendered_at: Annotated[AwareDatetime | None, _TIMESTAMP_SCHEMA] = Field(
+        default=None, validation_alias=AliasChoices("rendered_at", "_rendered_at")
     )
     redirect: Annotated[
         str | None,
@@ -117,17 +181,21 @@ class InquirySubmission(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _unwrap_form_values(cls, data: Any) -> Any:
-        """Form posts parse to lists; blank optional inputs mean "not given"."""
+    def _blank_means_not_given(cls, data: Any) -> Any:
+        """Blank optional inputs mean "not given"; text is made valid Unicode."""
         if not isinstance(data, dict):
             return data
-        flat: dict[str, Any] = {}
-        for key, raw in data.items():
-            value = _single_value(raw) if isinstance(raw, list) else raw
-            if value == "" and key not in ("email", "_replyto", "message"):
-                continue
-            flat[str(key)] = value
-        return flat
+        return {
+            str(key): value
+            for key, value in replace_lone_surrogates(data).items()
+            if value != "" or key in ("email", "_replyto", "message")
+        }
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _strip_spaces(cls, value: Any) -> Any:
+        # After the length limits, which count what was sent (as the schema's maxLength does).
+        return value.strip() if isinstance(value, str) else value
 
     @field_validator("email")
     @classmethod
@@ -140,12 +208,10 @@ class InquirySubmission(BaseModel):
         except EmailNotValidError as error:
             raise PydanticCustomError("email", "{reason}", {"reason": str(error)}) from None
 
-    @field_validator("message")
+    @field_validator("message", mode="before")
     @classmethod
-    def _message_within_limit(cls, value: str) -> str:
-        if not value:
-            raise PydanticCustomError("message_missing", "Please write a message.")
-        if len(value) > MAX_MESSAGE_CHARS:
+    def _message_within_limit(cls, value: Any) -> Any:
+        if isinstance(value, str) and len(value) > MAX_MESSAGE_CHARS:
             raise PydanticCustomError(
                 "message_too_long",
                 "The message has {length} characters; the limit is {limit}.",
@@ -153,12 +219,21 @@ class InquirySubmission(BaseModel):
             )
         return value
 
+    @field_validator("message")
+    @classmethod
+    def _message_written(cls, value: str) -> str:
+        if not value:
+            raise PydanticCustomError("message_missing", "Please write a message.")
+        return value
+
     @field_validator("consent", "marketing_opt_in", mode="before")
     @classmethod
     def _checkbox(cls, value: Any) -> bool:
         if isinstance(value, bool):
             return value
-        return str(value).strip().lower() in _TRUE_WORDS
+        if isinstance(value, str):
+            return value.strip().lower() in _TRUE_WORDS
+        raise PydanticCustomError("bool_parsing", "This must be checked or left empty.")
 
     @field_validator("locale")
     @classmethod
@@ -178,17 +253,19 @@ class InquirySubmission(BaseModel):
 
     @field_validator("rendered_at", mode="before")
     @classmethod
-    def _timestamp(cls, value: Any) -> Any:
-        # A junk timestamp is a screening signal, not a reason to reject the buyer.
-        if value in (None, ""):
+    def _timestamp(cls, value: Any) -> datetime | None:
+        # A junk timestamp is a screening signal, not a reason to reject the buyer; only a JSON
+        # value that is neither number nor text (a script's mistake) is refused.
+        if value is None or value == "":
             return None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise PydanticCustomError(
+                "timestamp_type", "This must be epoch milliseconds or an ISO 8601 time, as text or a number."
+            )
         try:
             number = float(value)
-        except (TypeError, ValueError):
-            try:
-                return datetime.fromisoformat(str(value))
-            except ValueError:
-                return None
+        except ValueError:
+            return _aware_iso_time(str(value))
         if number > 1e11:  # milliseconds, as JavaScript's Date.now() gives
             number /= 1000
         try:
@@ -201,8 +278,8 @@ class InquirySubmission(BaseModel):
         kept: dict[str, str] = {}
         truncated = False
         for key, value in (self.model_extra or {}).items():
-            if not isinstance(value, str | int | float | bool):
-                truncated = True  # file uploads and nested objects are not kept
+            if not isinstance(value, str | int | float | bool) or not key:
+                truncated = True  # file uploads, nested objects and unnamed fields are not kept
                 continue
             text = value if isinstance(value, str) else str(value)
             if len(kept) >= MAX_EXTRA_FIELDS:
@@ -216,3 +293,13 @@ class InquirySubmission(BaseModel):
     def utm(self) -> dict[str, str]:
         fields = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
         return {f.removeprefix("utm_"): v for f in fields if (v := getattr(self, f))}
+
+
+def _aware_iso_time(text: str) -> datetime | None:
+    """An ISO 8601 time in UTC; None without an offset (whose local time it is, is unknown, and
+    guessing could make an honest form look filled in seconds) or out of datetime's range."""
+    try:
+        moment = datetime.fromisoformat(text)
+        return moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        return None

@@ -345,5 +345,6 @@ def inquiry_attributes(record: InquiryRecord) -> dict[str, Any]:
         "user_agent": f.user_agent,
         "origin": f.origin,
         "request_id": f.request_id,
+        "form_charset": f.form_charset,
         **(record.mail.attributes() if record.mail else {}),
     }

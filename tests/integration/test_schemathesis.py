@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,22 +40,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         yield running
 
 
-def _excluded_checks(stack: LocalStack) -> list[str]:
-    """Every check runs, but one: `unsupported_method` needs the template to route every method of
-    /inquiries to the intake (which answers 405 with Allow). Until template.yaml has that route,
-    API Gateway itself answers 404 for GET /inquiries (and so does the local gateway, like it)."""
-    if any(r.path == "/inquiries" and r.method == "ANY" for r in stack.routes):
-        return []
-    warnings.warn(
-        "schemathesis: unsupported_method left out until template.yaml routes ANY /inquiries to the intake",
-        stacklevel=2,
-    )
-    return ["unsupported_method"]
-
-
 @pytest.mark.slow
 def test_the_api_does_what_its_openapi_document_says(stack: LocalStack, tmp_path: Path) -> None:
-    excluded = _excluded_checks(stack)
+    # unsupported_method needs every method of /inquiries to reach the intake (405 with Allow)
+    assert any(r.path == "/inquiries" and r.method == "ANY" for r in stack.routes)
     command = [
         str(SCHEMATHESIS),
         "run",
@@ -65,7 +52,6 @@ def test_the_api_does_what_its_openapi_document_says(stack: LocalStack, tmp_path
         stack.api_url,
         "--checks",
         "all",
-        *(["--exclude-checks", ",".join(excluded)] if excluded else []),
         "--mode",
         "all",  # positive and negative cases
         "--max-examples",

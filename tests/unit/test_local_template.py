@@ -434,6 +434,7 @@ def test_the_api_routes_come_from_the_functions_http_api_events(project_function
     assert routes == {
         "OPTIONS /inquiries": "IntakeFunction",
         "POST /inquiries": "IntakeFunction",
+        "ANY /inquiries": "IntakeFunction",
         "GET /files/{token}": "FilesFunction",
     }
 

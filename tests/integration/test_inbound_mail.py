@@ -526,3 +526,27 @@ def _with_failed_recipient(raw: bytes, address: str) -> bytes:
         lines.append(line.split(b":", 1)[0] + b": rfc822; " + address.encode() + ending)
     assert len(lines) < len(raw.splitlines()) + 1
     return b"".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("fixture_name", "email", "name", "subject"),
+    [
+        ("raw_utf8_local_part.eml", "josé@correos-sur.es", "José Gómez", "Petición de precios"),
+        ("raw_utf8_chinese.eml", "li.wei@shenzhen-trade.cn", "李伟", "询价：太阳能路灯 300 套"),
+        ("raw_gbk_header.eml", "wangwei@szmaoyi.cn", "王伟", "询价：LED路灯 镕"),
+    ],
+)
+def test_raw_8bit_headers_make_a_readable_buyer_and_record(
+    inbox: Inbox, fixture_name: str, email: str, name: str, subject: str
+) -> None:
+    result = inbox.receive((FIXTURES / fixture_name).read_bytes())
+
+    assert result["decision"] == "new_inquiry"
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    assert (inquiry["email"], inquiry["name"], inquiry["subject"]) == (email, name, subject)
+    assert inquiry["contact_key"] == email
+    record = inbox.record(result["id"])
+    assert record["from"] == {"name": name, "address": email}
+    assert record["subject"] == subject
+    timeline = contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, email)
+    assert [e["kind"] for e in timeline] == ["inquiry_received"]

@@ -431,6 +431,75 @@ def test_a_forged_reps_copy_does_not_mark_the_inquiry_answered(inbox: Inbox) -> 
     assert get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])["status"] == "assigned"  # type: ignore[index]
 
 
+SPF_FOR_ANOTHER_DOMAIN = SesVerdicts(
+    spam="PASS", virus="PASS", spf="PASS", dkim="GRAY", dmarc="GRAY", mail_from="bounce@evil.example"
+)
+SES_DKIM_FOR_EVIL = (
+    "Authentication-Results: amazonses.com; spf=fail envelope-from=x@evil.example;"
+    " dkim=pass header.i=@evil.example; dmarc=none header.from=sunrise-lighting.com"
+)
+
+
+@pytest.mark.parametrize("route", ["logging address", "thread reply to sales@"])
+@pytest.mark.parametrize(
+    ("top_header", "verdicts"),
+    [
+        (None, SPF_FOR_ANOTHER_DOMAIN),
+        (SES_DKIM_FOR_EVIL, SesVerdicts(spam="PASS", virus="PASS", spf="FAIL", dkim="PASS", dmarc="GRAY")),
+    ],
+    ids=["spf-pass-for-the-attackers-envelope", "dkim-pass-for-d-evil"],
+)
+def test_mail_forged_from_a_rep_acts_on_nothing(
+    inbox: Inbox, route: str, top_header: str | None, verdicts: SesVerdicts
+) -> None:
+    # Given an assigned inquiry
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    owner = inquiry["owner_email"]
+    load, timeline, sent = _open_load(inbox, owner), _timeline(inbox), len(sent_mails())
+
+    # When a stranger sends "the rep's answer" (SPF or DKIM passing, but for their own domain)
+    forged = buyer_mail(f"Re: [{inquiry['reference']}] offer", "Done, see attached.", sender=owner, to=BUYER)
+    if top_header:
+        forged = f"{top_header}\r\n".encode() + forged
+    result = inbox.receive(
+        forged, recipients=[LOG] if route == "logging address" else [SALES], verdicts=verdicts
+    )
+    inbox.pipeline.run()
+
+    # Then it is stored as spoofed and nothing changed: status, timeline, load, mail
+    assert result["decision"] == "spoofed"
+    assert "not authenticated as sunrise-lighting.com" in inbox.record(result["id"])["reason"]
+    assert get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])["status"] == "assigned"  # type: ignore[index]
+    assert _timeline(inbox) == timeline
+    assert _open_load(inbox, owner) == load
+    assert len(sent_mails()) == sent
+
+
+def test_a_reps_authenticated_reply_all_on_the_thread_marks_the_inquiry_responded(inbox: Inbox) -> None:
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    owner = inquiry["owner_email"]
+    signed = (
+        f"Authentication-Results: amazonses.com; spf=pass envelope-from={owner};"
+        " dkim=pass header.i=@sunrise-lighting.com; dmarc=none header.from=sunrise-lighting.com\r\n"
+    ).encode()
+    answer = signed + buyer_mail(
+        f"Re: [{inquiry['reference']}] offer", "Offer attached.", sender=owner, to=BUYER
+    )
+
+    result = inbox.receive(answer, verdicts=SesVerdicts(spam="PASS", virus="PASS", dkim="PASS", dmarc="GRAY"))
+
+    assert result["decision"] == "rep_log"
+    assert get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])["status"] == "responded"  # type: ignore[index]
+
+
+def _timeline(inbox: Inbox) -> list[dict[str, Any]]:
+    return contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, BUYER)
+
+
 def test_mail_to_the_logging_address_from_anyone_else_is_ignored_and_recorded(inbox: Inbox) -> None:
     stranger = inbox.receive(buyer_mail(to=LOG), recipients=[LOG])
     colleague = inbox.receive(buyer_mail(sender=f"accounts@{DOMAIN}", to=BUYER), recipients=[LOG])

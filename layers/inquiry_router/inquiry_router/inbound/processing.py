@@ -164,6 +164,8 @@ class InboundProcessor:
             if seen > FLOOD_LIMIT
             else not_acknowledged
         )
+        if decision.unverified:  # never acknowledge a DMARC failure: the address may be a victim's
+            paused = f"{decision.unverified}: not acknowledged" + (f"; {paused}" if paused else "")
         origin = MailOrigin(
             ses_message_id=receipt.message_id,
             raw_key=self.raw_mail.raw_key(receipt.message_id),
@@ -172,6 +174,7 @@ class InboundProcessor:
             attachments=[a.as_item() for a in attachments],
             text_truncated=truncated,
             acknowledgement_paused=paused,
+            sender_unverified=decision.unverified,
         )
         facts = RequestFacts(
             received_at=receipt.received_at,
@@ -179,7 +182,9 @@ class InboundProcessor:
             request_id=receipt.message_id,
         )
         stored = record_mail_inquiry(submission, facts, origin, writer=self.writer)
-        reason = decision.reason + (f"; {paused}" if paused else "")
+        reason = decision.reason + (f"; {paused}" if paused and not decision.unverified else "")
+        if decision.unverified:
+            reason += "; not acknowledged, the rep is warned"
         outcome = InboundOutcome("new_inquiry", reason, stored.inquiry_id, stored.reference)
         self._save(receipt, parsed, outcome, attachments)
         return outcome
@@ -197,6 +202,8 @@ class InboundProcessor:
         sender = parsed.from_address
         assert sender is not None
         if self._rep(sender.address):  # a rep answered on the thread (reply-all to sales@)
+            if not decision.sender_authenticated:
+                return self._not_a_rep_action(receipt, mail, decision)
             return self._log_rep_answer(receipt, mail, sender.address, [inquiry], decision.reason)
         attachments = self._store_attachments(receipt, mail)
         from_buyer = normalise_email(sender.address) == inquiry.get("contact_key")
@@ -224,6 +231,8 @@ class InboundProcessor:
         parsed = mail.parsed
         sender = parsed.from_address
         assert sender is not None
+        if not decision.sender_authenticated:
+            return self._not_a_rep_action(receipt, mail, decision)
         if not self._rep(sender.address):
             why = (
                 f"ignored: {sender.address} is not a rep in the routing config (only reps' copies are logged)"
@@ -314,6 +323,14 @@ class InboundProcessor:
         outcome = InboundOutcome("unparseable", decision.reason)
         self._save(receipt, mail.parsed, outcome, [], [MailJob.unparseable_notice(receipt.message_id)])
         return outcome
+
+    def _not_a_rep_action(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        """Mail that would act as a rep without proof it comes from the company: kept, not acted on.
+
+        Screening already answers `spoofed` for such mail; this holds whatever path reaches here.
+        """
+        why = f"{decision.reason}; not authenticated as its sender's domain: a rep's action needs that"
+        return self._store_only(receipt, mail, replace(decision, decision="spoofed", reason=why))
 
     def _store_only(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
         outcome = InboundOutcome(decision.decision, decision.reason)

@@ -382,6 +382,33 @@ def test_ses_verdicts_decide_before_anything_is_sent(
     assert sent_mails() == []
 
 
+@pytest.mark.parametrize("policy", ["QUARANTINE", "NONE"])
+def test_a_dmarc_failure_is_forwarded_to_the_rep_with_a_warning_and_never_acknowledged(
+    inbox: Inbox, policy: str
+) -> None:
+    # Given a mail whose sender's domain says it did not send it (DMARC FAIL, not reject)
+    verdicts = SesVerdicts(
+        spam="PASS", virus="PASS", spf="FAIL", dkim="FAIL", dmarc="FAIL", dmarc_policy=policy
+    )
+
+    # When it arrives and the pipeline runs through to the mailer
+    result = inbox.receive(buyer_mail(), verdicts=verdicts)
+    inbox.pipeline.run()
+
+    # Then it is an inquiry, its owner is told plainly not to trust it, and the (maybe forged)
+    # sender gets nothing
+    assert result["decision"] == "new_inquiry"
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    assert "DMARC failed for gmail.com" in inquiry["sender_unverified"]
+    assert "not acknowledged" in inquiry["acknowledgement_paused"]
+    [notification] = sent_mails()
+    assert notification.message["To"].addresses[0].addr_spec == inquiry["owner_email"]
+    assert "Sender NOT verified" in notification.text
+    assert "Do not trust its links or attachments" in notification.html
+    timeline = contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, BUYER)
+    assert any(e["kind"] == "acknowledgement_skipped" and "DMARC failed" in e["summary"] for e in timeline)
+
+
 def test_a_reps_bcc_copy_marks_the_inquiry_responded_with_its_first_response_time(inbox: Inbox) -> None:
     # Given an inquiry assigned an hour ago
     received = datetime.now(UTC) - timedelta(hours=1)

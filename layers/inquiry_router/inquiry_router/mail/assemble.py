@@ -166,6 +166,7 @@ def assemble_notification(
         reply_bcc=settings.reply_bcc_address,
         company=company,
         original=original,
+        sender_unverified=inquiry.get("sender_unverified"),
     )
     rendered = render_notification(view)
     # A mailed inquiry reaches the rep as a forward: the buyer's name on our address, Reply-To them.

@@ -97,6 +97,7 @@ class NotificationView:
     reply_bcc: str | None
     company: CompanyView
     original: OriginalMail | None = None  # set when the inquiry came by mail
+    sender_unverified: str | None = None  # why the sender could not be verified (DMARC failed)
 
     @property
     def topic(self) -> str | None:

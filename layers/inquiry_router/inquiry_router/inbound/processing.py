@@ -175,6 +175,7 @@ class InboundProcessor:
             text_truncated=truncated,
             acknowledgement_paused=paused,
             sender_unverified=decision.unverified,
+            recipient=self._our_address(parsed, receipt),
         )
         facts = RequestFacts(
             received_at=receipt.received_at,
@@ -358,6 +359,21 @@ class InboundProcessor:
     def _on_company_domain(self, address: str) -> bool:
         domain = address.rpartition("@")[2]
         return any(domain == d or domain.endswith(f".{d}") for d in self.settings.company_domains)
+
+    def _our_address(self, parsed: ParsedMail, receipt: SesReceipt) -> str | None:
+        """The address of ours the sender wrote to: the first of To, then Cc, on our domains (the
+        company's, or the inbound one a company mailbox forwards to); else the SES envelope
+        recipient (a Bcc, a list). The logging and thread addresses are ours but say nothing."""
+        plumbing = {self.settings.reply_bcc_address, self.settings.thread_reply_address}
+        visible = [a.address for a in (*parsed.to, *parsed.cc)]
+        for address in (*visible, *receipt.recipients):
+            if address not in plumbing and self._ours(address):
+                return address
+        return next(iter(receipt.recipients), None)
+
+    def _ours(self, address: str) -> bool:
+        inbound = self.settings.inbound_domain
+        return self._on_company_domain(address) or bool(inbound and address.endswith(f"@{inbound}"))
 
     def _buyer_addresses(self, parsed: ParsedMail, rep: str) -> list[str]:
         log = (self.settings.reply_bcc_address or "").lower()

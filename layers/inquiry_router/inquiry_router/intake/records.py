@@ -60,6 +60,8 @@ class MailOrigin:
     acknowledgement_paused: str | None = None  # why no acknowledgement goes out (a flood)
     # Why the sender could not be verified (DMARC failed): the rep's notification warns of it.
     sender_unverified: str | None = None
+    # The address of ours the buyer wrote to: what routing rules on `recipient` match.
+    recipient: str | None = None
 
     def attributes(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class MailOrigin:
             "message_truncated": self.text_truncated or None,
             "acknowledgement_paused": self.acknowledgement_paused,
             "sender_unverified": self.sender_unverified,
+            "recipient": self.recipient,
         }
 
 

@@ -8,12 +8,14 @@ timeline and the inquiry say, the decision stored with its reason, nothing twice
 from __future__ import annotations
 
 import copy
+import email
 import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
-from email.utils import getaddresses
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
 BUYER = "li.wei.trading@gmail.com"
 SALES = f"sales@in.{DOMAIN}"
 LOG = f"log@in.{DOMAIN}"
+THREAD = f"reply@in.{DOMAIN}"  # derived from INBOUND_DOMAIN: in every acknowledgement's Reply-To
 
 
 class Inbox:
@@ -262,22 +265,80 @@ def test_a_duplicate_delivery_after_a_crash_mid_way_reuses_the_stored_inquiry(in
     assert inbox.record(first["id"])["inquiry_id"] == inquiries(inbox.pipeline.dynamodb)[0]["id"]
 
 
-def test_a_reply_to_the_acknowledgement_joins_the_inquiry_and_reaches_its_owner(inbox: Inbox) -> None:
+def acknowledgement(inquiry: dict[str, Any]) -> EmailMessage:
+    """The acknowledgement as the buyer's mail client received it: the raw bytes SES was given."""
+    [raw] = [m.raw for m in sent_mails() if m.message["Message-ID"] == inquiry["acknowledgement_message_id"]]
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def client_reply(original: EmailMessage, body: str, *, drop: str | None = None) -> bytes:
+    """What Thunderbird or Gmail send when the buyer presses Reply: To is the Reply-To list (less
+    an address the buyer deleted), "Re: " + the subject, the thread headers, the text quoted."""
+    reply = EmailMessage()
+    reply["From"] = f"Wei Li <{BUYER}>"
+    reply["To"] = [a for a in original["Reply-To"].addresses if a.addr_spec != drop]
+    reply["Subject"] = f"Re: {original['Subject']}"
+    reply["Date"] = format_datetime(datetime.now(UTC))
+    reply["Message-ID"] = make_msgid(domain="mail.gmail.com")
+    reply["In-Reply-To"] = original["Message-ID"]
+    reply["References"] = " ".join(filter(None, [original["References"], original["Message-ID"]]))
+    original_text = original.get_body(("plain",))
+    assert original_text is not None
+    quoted = "\n".join(f"> {line}" for line in original_text.get_content().splitlines())  # type: ignore[attr-defined]
+    reply.set_content(f"{body}\n\nOn {original['Date']}, {original['From']} wrote:\n{quoted}\n")
+    return reply.as_bytes()
+
+
+def test_a_buyers_reply_reaches_the_rep_directly_and_the_timeline_through_the_thread_address(
+    inbox: Inbox,
+) -> None:
+    # Given an assigned inquiry whose buyer got the acknowledgement
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    owner = inquiry["owner_email"]
+    ack = acknowledgement(inquiry)
+    assert [a.addr_spec for a in ack["Reply-To"].addresses] == [owner, THREAD]
+    before = len(sent_mails())
+
+    # When the buyer presses Reply: their provider delivers one message to the rep's mailbox and
+    # to the thread address, and only the thread address is received by SES
+    reply = client_reply(ack, "Thanks. Can you do 400 pieces?")
+    result = inbox.receive(reply, recipients=[THREAD])
+    inbox.pipeline.run()
+
+    # Then the reply is on the buyer's timeline, and nothing is forwarded: the rep has it already
+    assert result["decision"] == "thread_reply"
+    assert result["inquiry_id"] == inquiry["id"]
+    assert f"not forwarded: {owner} was among its recipients" in inbox.record(result["id"])["reason"]
+    [replied] = [
+        e
+        for e in contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, BUYER)
+        if e["kind"] == "buyer_replied"
+    ]
+    assert "400 pieces" in replied["summary"]
+    assert len(sent_mails()) == before
+    assert len(inquiries(inbox.pipeline.dynamodb)) == 1
+
+
+def test_a_reply_from_which_the_buyer_removed_the_rep_is_forwarded_to_them(inbox: Inbox) -> None:
     # Given an assigned inquiry whose buyer was acknowledged
     inbox.receive(buyer_mail())
     inbox.pipeline.run()
     [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    ack = acknowledgement(inquiry)
     before = len(sent_mails())
 
-    # When the buyer answers the acknowledgement (their client quotes our Message-ID)
-    reply = buyer_mail(
-        "Re: We received your inquiry",
-        "Here are the drawings.\n\nOn Monday you wrote:\n> Thank you for your inquiry\n",
-        In_Reply_To=inquiry["acknowledgement_message_id"],
-        References=inquiry["acknowledgement_message_id"],
-        attachment=("drawing.pdf", b"%PDF drawing"),
+    # When the buyer answers to the thread address only (they deleted the rep), with a drawing
+    reply = email.message_from_bytes(
+        client_reply(ack, "Here are the drawings.", drop=inquiry["owner_email"]), policy=policy.default
     )
-    result = inbox.receive(reply)
+    assert isinstance(reply, EmailMessage)
+    assert [a for _, a in getaddresses([str(reply["To"])])] == [THREAD]
+    reply.add_attachment(b"%PDF drawing", maintype="application", subtype="pdf", filename="drawing.pdf")
+    result = inbox.receive(reply.as_bytes(), recipients=[THREAD])
     inbox.pipeline.run()
 
     # Then there is no new inquiry and no new acknowledgement, but the owner got the reply
@@ -288,7 +349,10 @@ def test_a_reply_to_the_acknowledgement_joins_the_inquiry_and_reaches_its_owner(
     assert forward.message["In-Reply-To"] == inquiry["notification_message_id"]
     assert addresses(forward.message["Reply-To"]) == [BUYER]
     assert "Here are the drawings." in forward.text
-    assert "Thank you for your inquiry" not in forward.text  # quoted history stripped
+    ack_body = ack.get_body(("plain",))
+    assert ack_body is not None
+    quoted_line = max(ack_body.get_content().splitlines(), key=len)  # type: ignore[attr-defined]
+    assert quoted_line not in forward.text  # the quoted acknowledgement is stripped
     assert "drawing.pdf" in forward.text
     assert inquiry["reference"] in str(forward.message["Subject"])
 

@@ -4,8 +4,10 @@ Read the raw message from S3 (streamed), screen it, then:
 
 - `new_inquiry`: the same intake core as the form (contact dedupe, one durable write); the stored
   inquiry wakes the router, which assigns it and queues the acknowledgement and the rep's forward;
-- `thread_reply`: appended to the inquiry's timeline and forwarded to its owner; a reference or
-  Message-ID that matches nothing makes it a new inquiry instead, so a buyer is never lost;
+- `thread_reply`: appended to the inquiry's timeline and forwarded to its owner, unless the owner
+  was among its recipients already (a reply to our acknowledgement goes to the rep and to the
+  thread address at once); a reference or Message-ID that matches nothing makes it a new inquiry
+  instead, so a buyer is never lost;
 - `rep_log`: a known rep's BCC'd answer, logged on each addressed contact's timeline; their open
   inquiry becomes `responded` with its first-response time;
 - `bounce`: the failed addresses' contacts are marked bounced and no longer acknowledged;
@@ -221,9 +223,14 @@ class InboundProcessor:
         self.records.append_reply(inquiry, entry)
         owner = inquiry.get("owner_email")
         reason = f"{decision.reason}: reply to {inquiry['reference']}"
-        jobs = [MailJob.forward(str(inquiry["id"]), receipt.message_id)] if owner else []
+        # Replying to our acknowledgement, a buyer writes to the rep and to the thread address at
+        # once (its Reply-To names both): the rep has it already, a forward would be a duplicate.
+        direct = bool(owner) and normalise_email(str(owner)) in {a.address for a in (*parsed.to, *parsed.cc)}
+        jobs = [MailJob.forward(str(inquiry["id"]), receipt.message_id)] if owner and not direct else []
         if not owner:
             reason += " (not assigned yet: the rep sees it on the timeline when it is)"
+        elif direct:
+            reason += f" (not forwarded: {owner} was among its recipients)"
         outcome = InboundOutcome("thread_reply", reason, str(inquiry["id"]), str(inquiry["reference"]))
         self._save(receipt, parsed, outcome, attachments, jobs)
         return outcome

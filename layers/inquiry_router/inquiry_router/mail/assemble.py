@@ -91,6 +91,8 @@ def assemble_acknowledgement(
         sender=(settings.company_name, team.sending_address),
         to=(inquiry.get("name"), buyer),
         reply_to=(rep.name, rep.email),
+        # The buyer's reply reaches the rep directly and, through the thread address, the timeline.
+        also_reply_to=[settings.thread_reply_address] if settings.thread_reply_address else [],
         message_id_domain=company.domain,
         auto_reply=True,
     )

@@ -6,6 +6,7 @@ a name must never add a header, and never make sending fail.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -44,6 +45,7 @@ def compose_message(
     auto_reply: bool,
     bcc: str | None = None,
     in_reply_to: str | None = None,
+    also_reply_to: Sequence[str] = (),
 ) -> ComposedMessage:
     message = EmailMessage(policy=SMTP)
     message_id = make_msgid(domain=message_id_domain)
@@ -51,7 +53,8 @@ def compose_message(
     message["Date"] = format_datetime(datetime.now(UTC))
     message["From"] = _address(sender)
     message["To"] = _address(to)
-    message["Reply-To"] = _address(reply_to)
+    # A reply goes to every address here at once (what a mail client's Reply does with a list).
+    message["Reply-To"] = [_address(reply_to), *(_address((None, extra)) for extra in also_reply_to)]
     if bcc:
         message["Bcc"] = _address((None, bcc))
     message["Subject"] = one_line(rendered.subject)

@@ -8,12 +8,14 @@ timeline and the inquiry say, the decision stored with its reason, nothing twice
 from __future__ import annotations
 
 import copy
+import email
 import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
-from email.utils import getaddresses
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
 BUYER = "li.wei.trading@gmail.com"
 SALES = f"sales@in.{DOMAIN}"
 LOG = f"log@in.{DOMAIN}"
+THREAD = f"reply@in.{DOMAIN}"  # derived from INBOUND_DOMAIN: in every acknowledgement's Reply-To
 
 
 class Inbox:
@@ -262,22 +265,80 @@ def test_a_duplicate_delivery_after_a_crash_mid_way_reuses_the_stored_inquiry(in
     assert inbox.record(first["id"])["inquiry_id"] == inquiries(inbox.pipeline.dynamodb)[0]["id"]
 
 
-def test_a_reply_to_the_acknowledgement_joins_the_inquiry_and_reaches_its_owner(inbox: Inbox) -> None:
+def acknowledgement(inquiry: dict[str, Any]) -> EmailMessage:
+    """The acknowledgement as the buyer's mail client received it: the raw bytes SES was given."""
+    [raw] = [m.raw for m in sent_mails() if m.message["Message-ID"] == inquiry["acknowledgement_message_id"]]
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def client_reply(original: EmailMessage, body: str, *, drop: str | None = None) -> bytes:
+    """What Thunderbird or Gmail send when the buyer presses Reply: To is the Reply-To list (less
+    an address the buyer deleted), "Re: " + the subject, the thread headers, the text quoted."""
+    reply = EmailMessage()
+    reply["From"] = f"Wei Li <{BUYER}>"
+    reply["To"] = [a for a in original["Reply-To"].addresses if a.addr_spec != drop]
+    reply["Subject"] = f"Re: {original['Subject']}"
+    reply["Date"] = format_datetime(datetime.now(UTC))
+    reply["Message-ID"] = make_msgid(domain="mail.gmail.com")
+    reply["In-Reply-To"] = original["Message-ID"]
+    reply["References"] = " ".join(filter(None, [original["References"], original["Message-ID"]]))
+    original_text = original.get_body(("plain",))
+    assert original_text is not None
+    quoted = "\n".join(f"> {line}" for line in original_text.get_content().splitlines())  # type: ignore[attr-defined]
+    reply.set_content(f"{body}\n\nOn {original['Date']}, {original['From']} wrote:\n{quoted}\n")
+    return reply.as_bytes()
+
+
+def test_a_buyers_reply_reaches_the_rep_directly_and_the_timeline_through_the_thread_address(
+    inbox: Inbox,
+) -> None:
+    # Given an assigned inquiry whose buyer got the acknowledgement
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    owner = inquiry["owner_email"]
+    ack = acknowledgement(inquiry)
+    assert [a.addr_spec for a in ack["Reply-To"].addresses] == [owner, THREAD]
+    before = len(sent_mails())
+
+    # When the buyer presses Reply: their provider delivers one message to the rep's mailbox and
+    # to the thread address, and only the thread address is received by SES
+    reply = client_reply(ack, "Thanks. Can you do 400 pieces?")
+    result = inbox.receive(reply, recipients=[THREAD])
+    inbox.pipeline.run()
+
+    # Then the reply is on the buyer's timeline, and nothing is forwarded: the rep has it already
+    assert result["decision"] == "thread_reply"
+    assert result["inquiry_id"] == inquiry["id"]
+    assert f"not forwarded: {owner} was among its recipients" in inbox.record(result["id"])["reason"]
+    [replied] = [
+        e
+        for e in contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, BUYER)
+        if e["kind"] == "buyer_replied"
+    ]
+    assert "400 pieces" in replied["summary"]
+    assert len(sent_mails()) == before
+    assert len(inquiries(inbox.pipeline.dynamodb)) == 1
+
+
+def test_a_reply_from_which_the_buyer_removed_the_rep_is_forwarded_to_them(inbox: Inbox) -> None:
     # Given an assigned inquiry whose buyer was acknowledged
     inbox.receive(buyer_mail())
     inbox.pipeline.run()
     [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    ack = acknowledgement(inquiry)
     before = len(sent_mails())
 
-    # When the buyer answers the acknowledgement (their client quotes our Message-ID)
-    reply = buyer_mail(
-        "Re: We received your inquiry",
-        "Here are the drawings.\n\nOn Monday you wrote:\n> Thank you for your inquiry\n",
-        In_Reply_To=inquiry["acknowledgement_message_id"],
-        References=inquiry["acknowledgement_message_id"],
-        attachment=("drawing.pdf", b"%PDF drawing"),
+    # When the buyer answers to the thread address only (they deleted the rep), with a drawing
+    reply = email.message_from_bytes(
+        client_reply(ack, "Here are the drawings.", drop=inquiry["owner_email"]), policy=policy.default
     )
-    result = inbox.receive(reply)
+    assert isinstance(reply, EmailMessage)
+    assert [a for _, a in getaddresses([str(reply["To"])])] == [THREAD]
+    reply.add_attachment(b"%PDF drawing", maintype="application", subtype="pdf", filename="drawing.pdf")
+    result = inbox.receive(reply.as_bytes(), recipients=[THREAD])
     inbox.pipeline.run()
 
     # Then there is no new inquiry and no new acknowledgement, but the owner got the reply
@@ -288,7 +349,10 @@ def test_a_reply_to_the_acknowledgement_joins_the_inquiry_and_reaches_its_owner(
     assert forward.message["In-Reply-To"] == inquiry["notification_message_id"]
     assert addresses(forward.message["Reply-To"]) == [BUYER]
     assert "Here are the drawings." in forward.text
-    assert "Thank you for your inquiry" not in forward.text  # quoted history stripped
+    ack_body = ack.get_body(("plain",))
+    assert ack_body is not None
+    quoted_line = max(ack_body.get_content().splitlines(), key=len)  # type: ignore[attr-defined]
+    assert quoted_line not in forward.text  # the quoted acknowledgement is stripped
     assert "drawing.pdf" in forward.text
     assert inquiry["reference"] in str(forward.message["Subject"])
 
@@ -382,6 +446,33 @@ def test_ses_verdicts_decide_before_anything_is_sent(
     assert sent_mails() == []
 
 
+@pytest.mark.parametrize("policy", ["QUARANTINE", "NONE"])
+def test_a_dmarc_failure_is_forwarded_to_the_rep_with_a_warning_and_never_acknowledged(
+    inbox: Inbox, policy: str
+) -> None:
+    # Given a mail whose sender's domain says it did not send it (DMARC FAIL, not reject)
+    verdicts = SesVerdicts(
+        spam="PASS", virus="PASS", spf="FAIL", dkim="FAIL", dmarc="FAIL", dmarc_policy=policy
+    )
+
+    # When it arrives and the pipeline runs through to the mailer
+    result = inbox.receive(buyer_mail(), verdicts=verdicts)
+    inbox.pipeline.run()
+
+    # Then it is an inquiry, its owner is told plainly not to trust it, and the (maybe forged)
+    # sender gets nothing
+    assert result["decision"] == "new_inquiry"
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    assert "DMARC failed for gmail.com" in inquiry["sender_unverified"]
+    assert "not acknowledged" in inquiry["acknowledgement_paused"]
+    [notification] = sent_mails()
+    assert notification.message["To"].addresses[0].addr_spec == inquiry["owner_email"]
+    assert "Sender NOT verified" in notification.text
+    assert "Do not trust its links or attachments" in notification.html
+    timeline = contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, BUYER)
+    assert any(e["kind"] == "acknowledgement_skipped" and "DMARC failed" in e["summary"] for e in timeline)
+
+
 def test_a_reps_bcc_copy_marks_the_inquiry_responded_with_its_first_response_time(inbox: Inbox) -> None:
     # Given an inquiry assigned an hour ago
     received = datetime.now(UTC) - timedelta(hours=1)
@@ -429,6 +520,75 @@ def test_a_forged_reps_copy_does_not_mark_the_inquiry_answered(inbox: Inbox) -> 
 
     assert result["decision"] == "spoofed"
     assert get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])["status"] == "assigned"  # type: ignore[index]
+
+
+SPF_FOR_ANOTHER_DOMAIN = SesVerdicts(
+    spam="PASS", virus="PASS", spf="PASS", dkim="GRAY", dmarc="GRAY", mail_from="bounce@evil.example"
+)
+SES_DKIM_FOR_EVIL = (
+    "Authentication-Results: amazonses.com; spf=fail envelope-from=x@evil.example;"
+    " dkim=pass header.i=@evil.example; dmarc=none header.from=sunrise-lighting.com"
+)
+
+
+@pytest.mark.parametrize("route", ["logging address", "thread reply to sales@"])
+@pytest.mark.parametrize(
+    ("top_header", "verdicts"),
+    [
+        (None, SPF_FOR_ANOTHER_DOMAIN),
+        (SES_DKIM_FOR_EVIL, SesVerdicts(spam="PASS", virus="PASS", spf="FAIL", dkim="PASS", dmarc="GRAY")),
+    ],
+    ids=["spf-pass-for-the-attackers-envelope", "dkim-pass-for-d-evil"],
+)
+def test_mail_forged_from_a_rep_acts_on_nothing(
+    inbox: Inbox, route: str, top_header: str | None, verdicts: SesVerdicts
+) -> None:
+    # Given an assigned inquiry
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    owner = inquiry["owner_email"]
+    load, timeline, sent = _open_load(inbox, owner), _timeline(inbox), len(sent_mails())
+
+    # When a stranger sends "the rep's answer" (SPF or DKIM passing, but for their own domain)
+    forged = buyer_mail(f"Re: [{inquiry['reference']}] offer", "Done, see attached.", sender=owner, to=BUYER)
+    if top_header:
+        forged = f"{top_header}\r\n".encode() + forged
+    result = inbox.receive(
+        forged, recipients=[LOG] if route == "logging address" else [SALES], verdicts=verdicts
+    )
+    inbox.pipeline.run()
+
+    # Then it is stored as spoofed and nothing changed: status, timeline, load, mail
+    assert result["decision"] == "spoofed"
+    assert "not authenticated as sunrise-lighting.com" in inbox.record(result["id"])["reason"]
+    assert get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])["status"] == "assigned"  # type: ignore[index]
+    assert _timeline(inbox) == timeline
+    assert _open_load(inbox, owner) == load
+    assert len(sent_mails()) == sent
+
+
+def test_a_reps_authenticated_reply_all_on_the_thread_marks_the_inquiry_responded(inbox: Inbox) -> None:
+    inbox.receive(buyer_mail())
+    inbox.pipeline.run()
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    owner = inquiry["owner_email"]
+    signed = (
+        f"Authentication-Results: amazonses.com; spf=pass envelope-from={owner};"
+        " dkim=pass header.i=@sunrise-lighting.com; dmarc=none header.from=sunrise-lighting.com\r\n"
+    ).encode()
+    answer = signed + buyer_mail(
+        f"Re: [{inquiry['reference']}] offer", "Offer attached.", sender=owner, to=BUYER
+    )
+
+    result = inbox.receive(answer, verdicts=SesVerdicts(spam="PASS", virus="PASS", dkim="PASS", dmarc="GRAY"))
+
+    assert result["decision"] == "rep_log"
+    assert get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])["status"] == "responded"  # type: ignore[index]
+
+
+def _timeline(inbox: Inbox) -> list[dict[str, Any]]:
+    return contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, BUYER)
 
 
 def test_mail_to_the_logging_address_from_anyone_else_is_ignored_and_recorded(inbox: Inbox) -> None:
@@ -619,3 +779,27 @@ def _with_failed_recipient(raw: bytes, address: str) -> bytes:
         lines.append(line.split(b":", 1)[0] + b": rfc822; " + address.encode() + ending)
     assert len(lines) < len(raw.splitlines()) + 1
     return b"".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("fixture_name", "email", "name", "subject"),
+    [
+        ("raw_utf8_local_part.eml", "josé@correos-sur.es", "José Gómez", "Petición de precios"),
+        ("raw_utf8_chinese.eml", "li.wei@shenzhen-trade.cn", "李伟", "询价：太阳能路灯 300 套"),
+        ("raw_gbk_header.eml", "wangwei@szmaoyi.cn", "王伟", "询价：LED路灯 镕"),
+    ],
+)
+def test_raw_8bit_headers_make_a_readable_buyer_and_record(
+    inbox: Inbox, fixture_name: str, email: str, name: str, subject: str
+) -> None:
+    result = inbox.receive((FIXTURES / fixture_name).read_bytes())
+
+    assert result["decision"] == "new_inquiry"
+    [inquiry] = inquiries(inbox.pipeline.dynamodb)
+    assert (inquiry["email"], inquiry["name"], inquiry["subject"]) == (email, name, subject)
+    assert inquiry["contact_key"] == email
+    record = inbox.record(result["id"])
+    assert record["from"] == {"name": name, "address": email}
+    assert record["subject"] == subject
+    timeline = contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, email)
+    assert [e["kind"] for e in timeline] == ["inquiry_received"]

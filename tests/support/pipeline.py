@@ -68,6 +68,7 @@ class SentMail:
     source: str
     destinations: list[str]
     message: EmailMessage
+    raw: bytes = b""  # exactly what the mailer handed SES
 
     @property
     def text(self) -> str:
@@ -222,6 +223,7 @@ def start_pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("COMPANY_DOMAINS", DOMAIN)
     monkeypatch.setenv("COMPANY_WEBSITE", f"https://www.{DOMAIN}")
     monkeypatch.setenv("REPLY_BCC_ADDRESS", f"log@in.{DOMAIN}")
+    monkeypatch.setenv("INBOUND_DOMAIN", f"in.{DOMAIN}")  # the thread address: reply@in.<domain>
     monkeypatch.setenv("RAW_MAIL_BUCKET", RAW_MAIL_BUCKET)
     monkeypatch.setenv("FILES_URL", FILES_URL)
     monkeypatch.setenv("INQUIRY_ROUTER_LOCAL_DIR", str(tmp_path))
@@ -254,5 +256,6 @@ def sent_mails() -> list[SentMail]:
         assert raw is not None, "the mailer sends raw MIME only"
         parsed = email.message_from_string(raw, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
-        mails.append(SentMail(sent.source, list(sent.destinations), parsed))
+        data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else bytes(raw)
+        mails.append(SentMail(sent.source, list(sent.destinations), parsed, data))
     return mails

@@ -18,11 +18,20 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from inquiry_router.safe_text import without_surrogates
+
 Handler = Callable[[dict[str, Any], LambdaContext], Any]
 
 DEFAULT_NAMESPACE = "InquiryRouter"
 
-logger = Logger()
+
+def _log_line(record: dict[str, Any]) -> str:
+    # Powertools writes non-ASCII as is (ensure_ascii=False): a lone surrogate anywhere in a record
+    # would make Lambda's UTF-8 stdout drop the whole line with an encoding error.
+    return without_surrogates(json.dumps(record, default=str, separators=(",", ":"), ensure_ascii=False))
+
+
+logger = Logger(json_serializer=_log_line)
 # Powertools reads POWERTOOLS_METRICS_NAMESPACE when this is created; without it, flushing would raise.
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE)
 
@@ -114,6 +123,7 @@ def mask_email(email: str | None) -> str:
     """
     if not email or "@" not in email:
         return "-"
+    email = without_surrogates(email)
     local, _, domain = email.rpartition("@")
     digest = hashlib.sha256(email.lower().encode()).hexdigest()[:8]
     return f"{local[:1]}***#{digest}@{domain}"

@@ -109,10 +109,15 @@ class PipelineSettings(BaseModel):
     attachment_link_hours: int = 72
     files_url: str | None = None  # the stack's GET /files/{token}: links in reps' mail (mail/links.py)
     guard_salt: str = ""  # the per-stack key of guard digests (guard_digest.py)
+    inbound_domain: str | None = None  # the domain SES receives mail for (in.example.com)
+    # Named with the rep in every acknowledgement's Reply-To, so a buyer's reply reaches both the
+    # rep's mailbox and (through SES) the inquiry's timeline. None: Reply-To is the rep alone.
+    thread_reply_address: str | None = None
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> PipelineSettings:
         local_dir = environ.get("INQUIRY_ROUTER_LOCAL_DIR")
+        inbound_domain = (environ.get("INBOUND_DOMAIN") or "").strip().lower() or None
         return cls(
             table_name=environ.get("TABLE_NAME", ""),
             mail_queue_url=environ.get("MAIL_QUEUE_URL", ""),
@@ -129,11 +134,25 @@ class PipelineSettings(BaseModel):
             attachment_link_hours=int(environ.get("ATTACHMENT_LINK_HOURS") or 72),
             files_url=environ.get("FILES_URL") or None,
             guard_salt=environ.get("GUARD_SALT", ""),
+            inbound_domain=inbound_domain,
+            thread_reply_address=_thread_reply_address(environ, inbound_domain),
         )
 
     @property
     def primary_domain(self) -> str:
         return self.company_domains[0] if self.company_domains else "localhost"
+
+
+def _thread_reply_address(
+    environ: dict[str, str] | os._Environ[str], inbound_domain: str | None
+) -> str | None:
+    """THREAD_REPLY_ADDRESS, else reply@ the inbound domain, else reply@ the logging address's
+    domain (which SES receives too); None when the stack receives no mail at all."""
+    explicit = (environ.get("THREAD_REPLY_ADDRESS") or "").strip().lower()
+    if explicit:
+        return explicit
+    domain = inbound_domain or (environ.get("REPLY_BCC_ADDRESS") or "").strip().lower().rpartition("@")[2]
+    return f"reply@{domain}" if domain else None
 
 
 @cache

@@ -60,14 +60,24 @@ def test_inspect_says_a_bounce_counts_only_for_a_message_we_sent(capsys: pytest.
 
 
 def test_inspect_uses_environment_for_the_log_address(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("COMPANY_DOMAINS", "lumiere-pro.fr, example.com")
     monkeypatch.setenv("REPLY_BCC_ADDRESS", "quotation@example.com")
-    code, out, _ = run(capsys, "mail", "inspect", str(FIXTURES / "apple_mail.eml"))
+    # As stored by SES: its results on top, DKIM passing for the sender's domain.
+    stored = tmp_path / "stored.eml"
+    stored.write_bytes(
+        b"Authentication-Results: amazonses.com; dkim=pass header.i=@lumiere-pro.fr\r\n"
+        + (FIXTURES / "apple_mail.eml").read_bytes()
+    )
+    code, out, _ = run(capsys, "mail", "inspect", str(stored))
     assert code == 0
     assert "Decision: rep_log" in out
     assert "René Dubois <rene.dubois@lumiere-pro.fr>" in out
+
+    # Without SES's results nothing proves the mail left the company: it may act as nobody.
+    code, out, _ = run(capsys, "mail", "inspect", str(FIXTURES / "apple_mail.eml"))
+    assert "Decision: spoofed" in out
 
 
 def test_inspect_lists_attachments_for_people(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from inquiry_router.inbound.parse import parse_message
 from inquiry_router.inbound.screening import Decision, SesVerdicts, screen
 from tests.unit.inbound.mails import COMPANY_DOMAINS, LOG_ADDRESS, fixture, replacing, with_headers
+
+AUTHENTIC = SesVerdicts(dmarc="PASS")  # what SES says of a company mailbox's mail
 
 
 def decide(raw: bytes, verdicts: SesVerdicts | None = None, recipients: tuple[str, ...] = ()) -> Decision:
@@ -37,7 +41,9 @@ def test_spam_verdict_header_or_argument_is_spam() -> None:
 
 
 def test_dmarc_failure_with_reject_policy_is_spoofed() -> None:
-    header = "Authentication-Results: ses; dmarc=fail (p=reject sp=reject) header.from=lumiere-pro.fr"
+    header = (
+        "Authentication-Results: amazonses.com; dmarc=fail (p=reject sp=reject) header.from=lumiere-pro.fr"
+    )
     decision = decide(with_headers(fixture("apple_mail.eml"), header))
     assert decision.decision == "spoofed"
     assert "lumiere-pro.fr" in decision.reason
@@ -45,9 +51,24 @@ def test_dmarc_failure_with_reject_policy_is_spoofed() -> None:
     assert decide(fixture("apple_mail.eml"), verdicts).decision == "spoofed"
 
 
-def test_dmarc_failure_without_reject_policy_is_not_spoofed() -> None:
+@pytest.mark.parametrize("policy", ["none", "quarantine", None])
+def test_dmarc_failure_short_of_reject_is_read_but_marked_unverified(policy: str | None) -> None:
+    decision = decide(fixture("apple_mail.eml"), SesVerdicts(dmarc="FAIL", dmarc_policy=policy))
+    assert decision.decision == "new_inquiry"
+    assert decision.unverified is not None
+    assert "DMARC failed for lumiere-pro.fr" in decision.unverified
+    assert decision.unverified in decision.reason
     header = "Authentication-Results: amazonses.com; dmarc=fail (p=none) header.from=lumiere-pro.fr"
-    assert decide(with_headers(fixture("apple_mail.eml"), header)).decision == "new_inquiry"
+    assert decide(with_headers(fixture("apple_mail.eml"), header)).unverified is not None
+
+
+def test_a_dmarc_failure_written_below_ses_results_is_not_believed() -> None:
+    # Only SES's own (topmost) Authentication-Results counts: a sender cannot get mail discarded
+    # (or accepted) by writing one of their own.
+    top = "Authentication-Results: amazonses.com; dmarc=pass header.from=lumiere-pro.fr"
+    forged = "Authentication-Results: amazonses.com; dmarc=fail (p=reject) header.from=lumiere-pro.fr"
+    decision = decide(with_headers(fixture("apple_mail.eml"), top, forged))
+    assert (decision.decision, decision.unverified) == ("new_inquiry", None)
 
 
 def test_delivery_report_is_a_bounce_naming_only_the_failed_recipient() -> None:
@@ -102,22 +123,33 @@ def test_read_receipt_report_is_automated_not_a_bounce() -> None:
 
 def test_rep_bcc_to_the_log_address_is_a_rep_log() -> None:
     rep_mail = replacing(fixture("apple_mail.eml"), "rene.dubois@lumiere-pro.fr", "tom@example.com")
-    decision = decide(rep_mail, recipients=(LOG_ADDRESS,))
-    assert decision == Decision("rep_log", "a rep (tom@example.com) copied the logging address")
-    assert decide(rep_mail).decision == "new_inquiry"  # not sent to the logging address
+    decision = decide(rep_mail, AUTHENTIC, recipients=(LOG_ADDRESS,))
+    assert decision == Decision(
+        "rep_log", "a rep (tom@example.com) copied the logging address", sender_authenticated=True
+    )
+    assert decide(rep_mail, AUTHENTIC).decision == "new_inquiry"  # not sent to the logging address
 
 
-def test_a_copy_to_the_log_address_that_fails_spf_and_dkim_is_spoofed_not_a_rep_log() -> None:
-    # The company's DMARC may still be p=none: "From: tom@example.com" alone proves nothing.
+def test_mail_from_the_company_domain_that_is_not_aligned_authenticated_is_spoofed() -> None:
+    # The company's DMARC may still be p=none: "From: tom@example.com" alone proves nothing, nor do
+    # SPF or DKIM passing for some other domain.
     rep_mail = replacing(fixture("apple_mail.eml"), "rene.dubois@lumiere-pro.fr", "tom@example.com")
-    forged = SesVerdicts(spf="FAIL", dkim="FAIL")
-    assert decide(rep_mail, forged, recipients=(LOG_ADDRESS,)).decision == "spoofed"
-    for passing in (
-        SesVerdicts(spf="FAIL", dkim="PASS"),
-        SesVerdicts(spf="PASS", dkim="GRAY"),
+    colleague_thread = replacing(
+        fixture("reply_with_reference.eml"), "ahmed@gulf-electrics.ae", "tom@example.com"
+    )
+    for verdicts in (
+        SesVerdicts(spf="FAIL", dkim="FAIL"),
+        SesVerdicts(spf="PASS", dkim="PASS", dmarc="GRAY", mail_from="bounce@evil.com"),
         SesVerdicts(),
     ):
-        assert decide(rep_mail, passing, recipients=(LOG_ADDRESS,)).decision == "rep_log"
+        for raw, recipients in ((rep_mail, (LOG_ADDRESS,)), (rep_mail, ()), (colleague_thread, ())):
+            decision = decide(raw, verdicts, recipients=recipients)
+            assert decision.decision == "spoofed", (verdicts, recipients)
+            assert "not authenticated as example.com" in decision.reason
+    aligned = SesVerdicts(spf="PASS", dmarc="GRAY", mail_from="bounce@mail.example.com")
+    assert decide(rep_mail, aligned, recipients=(LOG_ADDRESS,)).decision == "rep_log"
+    assert decide(colleague_thread, AUTHENTIC).decision == "thread_reply"
+    assert decide(colleague_thread, AUTHENTIC).sender_authenticated
 
 
 def test_a_stranger_writing_to_the_log_address_is_ignored() -> None:
@@ -150,7 +182,7 @@ def test_reply_to_our_message_id_makes_a_thread_reply() -> None:
 
 def test_forward_from_a_colleague_is_a_new_inquiry_with_the_forwarded_text() -> None:
     raw = fixture("google_forward.eml")
-    assert decide(raw).decision == "new_inquiry"
+    assert decide(raw, AUTHENTIC).decision == "new_inquiry"
     assert "400 UFO high bay lights" in parse_message(raw).text
 
 

@@ -4,8 +4,10 @@ Read the raw message from S3 (streamed), screen it, then:
 
 - `new_inquiry`: the same intake core as the form (contact dedupe, one durable write); the stored
   inquiry wakes the router, which assigns it and queues the acknowledgement and the rep's forward;
-- `thread_reply`: appended to the inquiry's timeline and forwarded to its owner; a reference or
-  Message-ID that matches nothing makes it a new inquiry instead, so a buyer is never lost;
+- `thread_reply`: appended to the inquiry's timeline and forwarded to its owner, unless the owner
+  was among its recipients already (a reply to our acknowledgement goes to the rep and to the
+  thread address at once); a reference or Message-ID that matches nothing makes it a new inquiry
+  instead, so a buyer is never lost;
 - `rep_log`: a known rep's BCC'd answer, logged on each addressed contact's timeline; their open
   inquiry becomes `responded` with its first-response time;
 - `bounce`: the failed addresses' contacts are marked bounced and no longer acknowledged, when
@@ -166,6 +168,8 @@ class InboundProcessor:
             if seen > FLOOD_LIMIT
             else not_acknowledged
         )
+        if decision.unverified:  # never acknowledge a DMARC failure: the address may be a victim's
+            paused = f"{decision.unverified}: not acknowledged" + (f"; {paused}" if paused else "")
         origin = MailOrigin(
             ses_message_id=receipt.message_id,
             raw_key=self.raw_mail.raw_key(receipt.message_id),
@@ -174,6 +178,8 @@ class InboundProcessor:
             attachments=[a.as_item() for a in attachments],
             text_truncated=truncated,
             acknowledgement_paused=paused,
+            sender_unverified=decision.unverified,
+            recipient=self._our_address(parsed, receipt),
         )
         facts = RequestFacts(
             received_at=receipt.received_at,
@@ -181,7 +187,9 @@ class InboundProcessor:
             request_id=receipt.message_id,
         )
         stored = record_mail_inquiry(submission, facts, origin, writer=self.writer)
-        reason = decision.reason + (f"; {paused}" if paused else "")
+        reason = decision.reason + (f"; {paused}" if paused and not decision.unverified else "")
+        if decision.unverified:
+            reason += "; not acknowledged, the rep is warned"
         outcome = InboundOutcome("new_inquiry", reason, stored.inquiry_id, stored.reference)
         self._save(receipt, parsed, outcome, attachments)
         return outcome
@@ -199,6 +207,8 @@ class InboundProcessor:
         sender = parsed.from_address
         assert sender is not None
         if self._rep(sender.address):  # a rep answered on the thread (reply-all to sales@)
+            if not decision.sender_authenticated:
+                return self._not_a_rep_action(receipt, mail, decision)
             return self._log_rep_answer(receipt, mail, sender.address, [inquiry], decision.reason)
         attachments = self._store_attachments(receipt, mail)
         from_buyer = normalise_email(sender.address) == inquiry.get("contact_key")
@@ -215,9 +225,14 @@ class InboundProcessor:
         self.records.append_reply(inquiry, entry)
         owner = inquiry.get("owner_email")
         reason = f"{decision.reason}: reply to {inquiry['reference']}"
-        jobs = [MailJob.forward(str(inquiry["id"]), receipt.message_id)] if owner else []
+        # Replying to our acknowledgement, a buyer writes to the rep and to the thread address at
+        # once (its Reply-To names both): the rep has it already, a forward would be a duplicate.
+        direct = bool(owner) and normalise_email(str(owner)) in {a.address for a in (*parsed.to, *parsed.cc)}
+        jobs = [MailJob.forward(str(inquiry["id"]), receipt.message_id)] if owner and not direct else []
         if not owner:
             reason += " (not assigned yet: the rep sees it on the timeline when it is)"
+        elif direct:
+            reason += f" (not forwarded: {owner} was among its recipients)"
         outcome = InboundOutcome("thread_reply", reason, str(inquiry["id"]), str(inquiry["reference"]))
         self._save(receipt, parsed, outcome, attachments, jobs)
         return outcome
@@ -226,6 +241,8 @@ class InboundProcessor:
         parsed = mail.parsed
         sender = parsed.from_address
         assert sender is not None
+        if not decision.sender_authenticated:
+            return self._not_a_rep_action(receipt, mail, decision)
         if not self._rep(sender.address):
             why = (
                 f"ignored: {sender.address} is not a rep in the routing config (only reps' copies are logged)"
@@ -319,6 +336,14 @@ class InboundProcessor:
         self._save(receipt, mail.parsed, outcome, [], [MailJob.unparseable_notice(receipt.message_id)])
         return outcome
 
+    def _not_a_rep_action(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        """Mail that would act as a rep without proof it comes from the company: kept, not acted on.
+
+        Screening already answers `spoofed` for such mail; this holds whatever path reaches here.
+        """
+        why = f"{decision.reason}; not authenticated as its sender's domain: a rep's action needs that"
+        return self._store_only(receipt, mail, replace(decision, decision="spoofed", reason=why))
+
     def _store_only(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
         outcome = InboundOutcome(decision.decision, decision.reason)
         self._save(receipt, mail.parsed, outcome, [])
@@ -345,6 +370,21 @@ class InboundProcessor:
     def _on_company_domain(self, address: str) -> bool:
         domain = address.rpartition("@")[2]
         return any(domain == d or domain.endswith(f".{d}") for d in self.settings.company_domains)
+
+    def _our_address(self, parsed: ParsedMail, receipt: SesReceipt) -> str | None:
+        """The address of ours the sender wrote to: the first of To, then Cc, on our domains (the
+        company's, or the inbound one a company mailbox forwards to); else the SES envelope
+        recipient (a Bcc, a list). The logging and thread addresses are ours but say nothing."""
+        plumbing = {self.settings.reply_bcc_address, self.settings.thread_reply_address}
+        visible = [a.address for a in (*parsed.to, *parsed.cc)]
+        for address in (*visible, *receipt.recipients):
+            if address not in plumbing and self._ours(address):
+                return address
+        return next(iter(receipt.recipients), None)
+
+    def _ours(self, address: str) -> bool:
+        inbound = self.settings.inbound_domain
+        return self._on_company_domain(address) or bool(inbound and address.endswith(f"@{inbound}"))
 
     def _buyer_addresses(self, parsed: ParsedMail, rep: str) -> list[str]:
         log = (self.settings.reply_bcc_address or "").lower()

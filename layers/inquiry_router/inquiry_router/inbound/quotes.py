@@ -35,6 +35,10 @@ FORWARD_MARKER = re.compile(
 _SEPARATOR_LINE = re.compile(r"^\s*[_—–-]{5,}\s*$")
 _SIGNATURE = ("-- ", "--")
 _OUTLOOK_BLOCK_LINES = 5
+# An attribution is one short line, or two when Gmail wraps it. The pattern's bounded runs still
+# overlap ("schrieb" + up to 200 characters, then spaces), so longer lines are never matched:
+# each costs at most this much, whatever the body.
+ATTRIBUTION_MAX_CHARS = 700
 
 
 def strip_quoted(text: str) -> str:
@@ -63,9 +67,13 @@ def _starts_history(lines: list[str], index: int) -> bool:
         return True
     # Gmail wraps a long attribution over two lines.
     next_line = lines[index + 1] if index + 1 < len(lines) else ""
-    if _ATTRIBUTION.match(line) or (next_line and _ATTRIBUTION.match(f"{line} {next_line}")):
+    if _is_attribution(line) or (next_line and _is_attribution(f"{line} {next_line}")):
         return True
     if _OUTLOOK_FROM.match(line):
         following = lines[index + 1 : index + 1 + _OUTLOOK_BLOCK_LINES]
         return any(OUTLOOK_SENT.match(candidate) for candidate in following)
     return False
+
+
+def _is_attribution(text: str) -> bool:
+    return len(text) <= ATTRIBUTION_MAX_CHARS and bool(_ATTRIBUTION.match(text))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from inquiry_router.inbound.screening import SesVerdicts
+from inquiry_router.inbound.authentication import SesVerdicts
 
 
 class InvalidReceiptEvent(ValueError):
@@ -50,6 +50,7 @@ class SesReceipt:
                 dmarc_policy=receipt.get("dmarcPolicy"),
                 spf=_status(receipt, "spfVerdict"),
                 dkim=_status(receipt, "dkimVerdict"),
+                mail_from=str(mail["source"]) if mail.get("source") else None,
             ),
         )
 
@@ -98,6 +99,8 @@ def receipt_event(
     if verdicts.dmarc_policy:
         receipt["dmarcPolicy"] = verdicts.dmarc_policy
     mail = {"timestamp": at, "messageId": message_id, "destination": recipients, "headersTruncated": False}
+    if verdicts.mail_from:
+        mail["source"] = verdicts.mail_from
     return {
         "Records": [
             {"eventSource": "aws:ses", "eventVersion": "1.0", "ses": {"mail": mail, "receipt": receipt}}

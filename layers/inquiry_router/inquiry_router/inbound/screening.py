@@ -8,15 +8,21 @@ Mail to the logging address is a rep's BCC'd reply only when it comes from a com
 anyone else it is either a buyer answering a thread (a rep who put the logging address in Cc
 rather than Bcc gets it back on reply-all) or is ignored as `spam`: a stranger has no business
 writing to that address, and nothing they write there may reach the timeline as a rep's words.
+
+Mail from a company domain must be DMARC-aligned authenticated as that domain
+(inbound/authentication.py), or it is `spoofed` and acts on nothing. A DMARC failure of any other
+sender is `spoofed` under the domain's `reject` policy; under `quarantine` or `none` it is read
+as usual but marked unverified: stored, shown to the rep with a warning, never acknowledged.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from inquiry_router.inbound.authentication import SesVerdicts, authenticate_sender, dmarc_failure
 from inquiry_router.inbound.parse import ParsedMail
 from inquiry_router.inbound.robots import automated_reason, delivery_report
 
@@ -34,26 +40,6 @@ DecisionKind = Literal[
 # The reference the intake gives an inquiry (intake.records.new_reference), as it appears in subjects.
 REFERENCE_PATTERN = re.compile(r"\bINQ-[0-9A-Z]{6}\b")
 
-_DMARC_FAIL = re.compile(r"\bdmarc\s*=\s*fail\b", re.IGNORECASE)
-_DMARC_REJECT_POLICY = re.compile(r"[(\s;](?:p|policy)\s*=\s*reject\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class SesVerdicts:
-    """The verdicts of the SES receipt event (`receipt.*Verdict.status`, `receipt.dmarcPolicy`)."""
-
-    spam: str | None = None
-    virus: str | None = None
-    dmarc: str | None = None
-    dmarc_policy: str | None = None
-    spf: str | None = None
-    dkim: str | None = None
-
-    def sender_unauthenticated(self) -> bool:
-        """SES checked SPF and DKIM and neither passed (unknown verdicts never count against)."""
-        checked = [v.strip().upper() for v in (self.spf, self.dkim) if v]
-        return len(checked) == 2 and "PASS" not in checked
-
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -64,6 +50,11 @@ class Decision:
     recipients: tuple[str, ...] = ()
     # bounce: the Message-IDs of the originals it returns; it counts only if one is ours, to them.
     reported_message_ids: tuple[str, ...] = ()
+    # The sender is DMARC-aligned authenticated as its From domain: only then may it act as a rep.
+    sender_authenticated: bool = False
+    # Why the sender could not be verified (a DMARC failure short of reject): stored and shown to
+    # the rep as such, never acknowledged.
+    unverified: str | None = None
 
 
 def screen(
@@ -84,9 +75,9 @@ def screen(
         return Decision("spam", "the spam scan failed (SES spam verdict FAIL)")
     if parsed.unparseable_reason:
         return Decision("unparseable", parsed.unparseable_reason)
-    spoofing = _dmarc_rejected(parsed, verdicts)
-    if spoofing:
-        return Decision("spoofed", spoofing)
+    dmarc = dmarc_failure(parsed, verdicts)
+    if dmarc and dmarc.policy == "reject":
+        return Decision("spoofed", f"DMARC failed and {dmarc.domain} asks to reject such mail")
     bounce = _bounce(parsed)
     if bounce:
         return bounce
@@ -95,17 +86,36 @@ def screen(
         return Decision("automated", robot)
     if parsed.from_address is None:
         return Decision("unparseable", "no sender address to answer")
+    decision = _by_sender_and_thread(parsed, domains, log_address, reference_pattern, envelope_recipients)
+    if _on_domains(parsed.from_address.domain, domains):
+        # Mail from the company's own domain can act as a rep: it must prove where it came from,
+        # whatever the company's DMARC policy says (p=none does not protect the timeline).
+        authentication = authenticate_sender(parsed, verdicts)
+        if not authentication.passed:
+            return Decision(
+                "spoofed",
+                f"claims to be from {parsed.from_address.address}, a company address, but is not "
+                f"authenticated as {parsed.from_address.domain}: {authentication.reason}",
+            )
+        return replace(decision, sender_authenticated=True)
+    if dmarc:
+        policy = f"its policy is {dmarc.policy}" if dmarc.policy else "no policy was reported"
+        why = f"DMARC failed for {dmarc.domain} ({policy}): the sender could not be verified"
+        return replace(decision, reason=f"{decision.reason}; {why}", unverified=why)
+    return decision
+
+
+def _by_sender_and_thread(
+    parsed: ParsedMail,
+    domains: set[str],
+    log_address: str | None,
+    reference_pattern: re.Pattern[str],
+    envelope_recipients: Collection[str],
+) -> Decision:
+    assert parsed.from_address is not None
     from_company = _on_domains(parsed.from_address.domain, domains)
     thread = _thread_reply(parsed, domains, reference_pattern)
     if log_address and _addressed_to(parsed, log_address, envelope_recipients):
-        if from_company and verdicts.sender_unauthenticated():
-            # The company's own DMARC policy may still be p=none: a copy that would mark inquiries
-            # answered must prove it left the company's mail system.
-            return Decision(
-                "spoofed",
-                f"a copy to the logging address claims to be from {parsed.from_address.address} "
-                "but failed both SPF and DKIM",
-            )
         if from_company:
             return Decision("rep_log", f"a rep ({parsed.from_address.address}) copied the logging address")
         if thread:
@@ -116,16 +126,6 @@ def screen(
 
 def _failed(verdict: str | None, header: str | None) -> bool:
     return any((value or "").strip().upper() == "FAIL" for value in (verdict, header))
-
-
-def _dmarc_rejected(parsed: ParsedMail, verdicts: SesVerdicts) -> str | None:
-    domain = parsed.from_address.domain if parsed.from_address else "the sender's domain"
-    if _failed(verdicts.dmarc, None) and (verdicts.dmarc_policy or "").strip().lower() == "reject":
-        return f"DMARC failed and {domain} asks to reject such mail (SES DMARC verdict)"
-    for result in parsed.header_values("Authentication-Results"):
-        if _DMARC_FAIL.search(result) and _DMARC_REJECT_POLICY.search(result):
-            return f"DMARC failed and {domain} asks to reject such mail (Authentication-Results)"
-    return None
 
 
 def _bounce(parsed: ParsedMail) -> Decision | None:

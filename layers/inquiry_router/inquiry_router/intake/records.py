@@ -59,6 +59,10 @@ class MailOrigin:
     attachments: Sequence[Mapping[str, Any]] = ()
     text_truncated: bool = False
     acknowledgement_paused: str | None = None  # why no acknowledgement goes out (a flood)
+    # Why the sender could not be verified (DMARC failed): the rep's notification warns of it.
+    sender_unverified: str | None = None
+    # The address of ours the buyer wrote to: what routing rules on `recipient` match.
+    recipient: str | None = None
 
     def attributes(self) -> dict[str, Any]:
         return {
@@ -69,6 +73,8 @@ class MailOrigin:
             "attachments": [dict(a) for a in self.attachments] or None,
             "message_truncated": self.text_truncated or None,
             "acknowledgement_paused": self.acknowledgement_paused,
+            "sender_unverified": self.sender_unverified,
+            "recipient": self.recipient,
         }
 
 

@@ -97,6 +97,8 @@ def assemble_acknowledgement(
         # The name in To is buyer text in the victim's inbox like any other: the same allow-list.
         to=(echoable(inquiry.get("name"), "name") or None, buyer),
         reply_to=(rep.name, rep.email),
+        # The buyer's reply reaches the rep directly and, through the thread address, the timeline.
+        also_reply_to=[settings.thread_reply_address] if settings.thread_reply_address else [],
         message_id_domain=company.domain,
         message_key=message_key,
         auto_reply=True,
@@ -183,6 +185,7 @@ def assemble_notification(
         company=company,
         original=original,
         can_reply_directly=can_send_to(str(inquiry["email"])),
+        sender_unverified=inquiry.get("sender_unverified"),
     )
     rendered = render_notification(view)
     # A mailed inquiry reaches the rep as a forward: the buyer's name on our address, Reply-To them.

@@ -6,6 +6,7 @@ a name must never add a header, and never make sending fail.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -67,6 +68,7 @@ def compose_message(
     bcc: str | None = None,
     in_reply_to: str | None = None,
     message_key: str | None = None,
+    also_reply_to: Sequence[str] = (),
 ) -> ComposedMessage:
     """`message_key` fixes the Message-ID's left part, so every try of one mail job carries the
     same Message-ID (a retry after an SES timeout is then recognisably the same message)."""
@@ -78,8 +80,11 @@ def compose_message(
     message["Date"] = format_datetime(datetime.now(UTC))
     message["From"] = _address(sender)
     message["To"] = _address(to)
-    if reply_to:
-        message["Reply-To"] = _address(reply_to)
+    # A reply goes to every address here at once (what a mail client's Reply does with a list).
+    replies = [_address(reply_to)] if reply_to else []
+    replies += [_address((None, extra)) for extra in also_reply_to]
+    if replies:
+        message["Reply-To"] = replies
     if bcc:
         message["Bcc"] = _address((None, bcc))
     message["Subject"] = one_line(rendered.subject)

@@ -437,6 +437,8 @@ def _lead_signals(view: NotificationView, say: _Phrases) -> list[_Signal]:
         else _Signal(say("notify.signal.no_website"), "caution")
     )
     signals = [address, website]
+    if view.sender_unverified:  # first and in red: the rep must read it before the message
+        signals.insert(0, _Signal(say("notify.signal.unverified", domain=domain), "warning"))
     if view.country:
         signals.append(_Signal(say("notify.signal.country", country=view.country)))
     if view.detected_language:

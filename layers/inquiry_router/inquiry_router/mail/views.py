@@ -99,6 +99,7 @@ class NotificationView:
     original: OriginalMail | None = None  # set when the inquiry came by mail
     # False when the buyer's address cannot be sent to (josé@…): no Reply-To, and the mail says why.
     can_reply_directly: bool = True
+    sender_unverified: str | None = None  # why the sender could not be verified (DMARC failed)
 
     @property
     def topic(self) -> str | None:

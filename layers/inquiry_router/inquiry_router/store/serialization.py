@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from inquiry_router.safe_text import without_surrogates
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
@@ -19,11 +21,28 @@ _deserializer = TypeDeserializer()
 
 def to_attributes(item: dict[str, Any]) -> dict[str, AttributeValueTypeDef]:
     """Serialise an item, leaving out None values (DynamoDB has no use for absent attributes)."""
-    return {key: _serializer.serialize(value) for key, value in item.items() if value is not None}
+    return {
+        without_surrogates(key): _serializer.serialize(_encodable(value))
+        for key, value in item.items()
+        if value is not None
+    }
 
 
 def to_attribute(value: Any) -> AttributeValueTypeDef:
-    return _serializer.serialize(value)
+    return _serializer.serialize(_encodable(value))
+
+
+def _encodable(value: Any) -> Any:
+    """`value` with no lone surrogate in any string: the request could not be sent as UTF-8."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, dict):
+        return {_encodable(k): _encodable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encodable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return {_encodable(v) for v in value}
+    return value
 
 
 def from_attributes(item: dict[str, Any]) -> dict[str, Any]:

@@ -663,3 +663,12 @@ def test_the_outputs_give_the_mx_record_and_the_activation_command() -> None:
     assert outputs["RawMailBucketName"]["Value"] == {"Ref": "RawMailBucket"}
     assert outputs["InboundDeadLetterQueueUrl"]["Value"] == {"Ref": "InboundDeadLetterQueue"}
     assert outputs["ReceiptRuleSetName"]["Value"] == {"Ref": "ReceiptRuleSet"}
+
+
+def test_the_mailer_and_the_inbound_function_agree_on_the_thread_address() -> None:
+    # The mailer names reply@<InboundDomain> in acknowledgements' Reply-To; the inbound function
+    # files what arrives there on the buyer's timeline. Both derive it from the same parameter.
+    environments = {name: props["Environment"]["Variables"] for name, props in functions()}
+    for name in ("MailerFunction", "InboundFunction"):
+        assert environments[name]["INBOUND_DOMAIN"] == {"Ref": "InboundDomain"}, name
+        assert "THREAD_REPLY_ADDRESS" not in environments[name], name

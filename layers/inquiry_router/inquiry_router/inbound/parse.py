@@ -118,6 +118,7 @@ class ParsedMail:
     language: str | None = None
     charset_problems: tuple[str, ...] = ()
     defects: tuple[str, ...] = ()
+    headers_cut: tuple[str, ...] = ()  # header fields shortened as they were read (marked "…")
     unparseable_reason: str | None = None
 
     def header(self, name: str) -> str | None:
@@ -165,6 +166,7 @@ class ParsedMail:
             ],
             "charset_problems": list(self.charset_problems),
             "defects": list(self.defects),
+            "headers_cut": list(self.headers_cut),
             "unparseable_reason": self.unparseable_reason,
         }
 
@@ -228,8 +230,27 @@ class _BoundedHeaders(Compat32):
 
     def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
         name, value = super().header_source_parse(sourcelines)
-        limit = MAX_MIME_HEADER_CHARS if name.strip().lower().startswith("content-") else MAX_HEADER_CHARS
-        return name, value[:limit]
+        limit = header_limit(name)
+        if len(value) <= limit:
+            return name, value
+        # Cut, with the marker the stored items use for a shortened value (store/item_size.py). A
+        # one-mailbox header keeps its end, where the address is: a sender with a 450 KB display
+        # name is still a sender to answer.
+        if name.strip().lower() in _ONE_MAILBOX_HEADERS:
+            half = (limit - 1) // 2
+            return name, value[:half] + "…" + value[-(limit - 1 - half) :]
+        return name, value[: limit - 1] + "…"
+
+
+_ONE_MAILBOX_HEADERS = frozenset({"from", "sender", "reply-to", "return-path"})
+
+
+def header_limit(name: str) -> int:
+    return MAX_MIME_HEADER_CHARS if name.strip().lower().startswith("content-") else MAX_HEADER_CHARS
+
+
+def _was_cut(name: str, value: str) -> bool:
+    return len(value) == header_limit(name) and "…" in value
 
 
 _BOUNDED_HEADERS = _BoundedHeaders()
@@ -292,6 +313,7 @@ class _Reader:
             language=_language(subject, text, headers_first(headers, "content-language")),
             charset_problems=tuple(dict.fromkeys(self.problems)),
             defects=tuple(dict.fromkeys(self.defects)),
+            headers_cut=tuple(dict.fromkeys(name for name, value in raw_headers if _was_cut(name, value))),
         )
 
     def _addresses(self, raw_by_name: dict[str, list[str]], name: str) -> tuple[Address, ...]:
@@ -383,7 +405,7 @@ def _with_boundary_found(part: Message, body: str) -> Message | None:
     if not found or f"--{found.group(1)}--" not in body:
         return None
     header = f'Content-Type: {part.get_content_type()}; boundary="{found.group(1)}"\r\n\r\n'
-    reparsed = BytesFeedParser(policy=policy.default)
+    reparsed = BytesFeedParser(policy=_BOUNDED_HEADERS)
     reparsed.feed((header + body).encode("ascii", "surrogateescape"))
     recovered = reparsed.close()
     return recovered if recovered.is_multipart() else None
@@ -401,7 +423,7 @@ def _returned_headers(part: Message) -> ReturnedMessage | None:
     if not isinstance(data, bytes):
         return None
     text = decode_text(data[:RETURNED_HEADERS_LIMIT], None, where="text/rfc822-headers").text
-    block = HeaderParser(policy=policy.compat32).parsestr(text.lstrip("\r\n"), headersonly=True)
+    block = HeaderParser(policy=_BOUNDED_HEADERS).parsestr(text.lstrip("\r\n"), headersonly=True)
     return _returned([(name, str(value)) for name, value in block.raw_items()], [], headers_only=True)
 
 

@@ -451,6 +451,7 @@ def mail_record(
         "language": parsed.language,
         "text": text[:RECORD_TEXT_LIMIT],
         "text_truncated": len(text) > RECORD_TEXT_LIMIT or None,
+        "headers_cut": list(parsed.headers_cut) or None,
         "attachments": [a.as_item() for a in attachments]
         or [
             {"name": a.name, "size": a.size, "content_type": a.content_type, "inline": a.inline}

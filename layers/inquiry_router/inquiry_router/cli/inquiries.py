@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from inquiry_router.cli.output import print_json, print_table
-from inquiry_router.cli.target import resolve_target
+from inquiry_router.cli.target import TargetError, resolve_target
 from inquiry_router.store.queries import inquiries_by_status
 
 STATUSES = ("new", "spam", "assigned", "acknowledged", "responded", "closed")
@@ -32,6 +32,16 @@ def register(groups: Any) -> None:
     )
     reroute.add_argument("--limit", type=int, default=1000, help="at most this many (default 1000)")
     reroute.set_defaults(run=reroute_inquiries)
+    release = commands.add_parser(
+        "release",
+        help="make a form submission stored as spam an inquiry after all",
+        description="For a buyer screening got wrong (a CAPTCHA provider that could not vouch, a "
+        "honeypot the browser's autofill filled): it becomes a new inquiry, assigned and acknowledged "
+        "as usual, received now. Running it twice creates one inquiry. See the suspects with "
+        "`inquiries list --status spam`.",
+    )
+    release.add_argument("inquiry", metavar="REFERENCE|ID", help="e.g. INQ-7K3M9Q (from `inquiries list`)")
+    release.set_defaults(run=release_inquiry)
 
 
 def list_inquiries(args: argparse.Namespace) -> int:
@@ -77,4 +87,34 @@ def reroute_inquiries(args: argparse.Namespace) -> int:
         print(f"inquiry-router: {failed} of {len(results)} inquiries are still waiting", file=sys.stderr)
         return 1
     print(f"Assigned {len(results)} inquiries; acknowledgements and notifications follow by mail.")
+    return 0
+
+
+def release_inquiry(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from inquiry_router.intake.service import NotReleasable, release_spam_inquiry
+    from inquiry_router.store.intake_write import IntakeWriter
+    from inquiry_router.store.queries import get_inquiry, inquiry_id_by_reference
+
+    target = resolve_target(args)
+    client = target.dynamodb()
+    wanted = str(args.inquiry).strip()
+    inquiry_id = inquiry_id_by_reference(client, target.table_name, wanted.upper()) or wanted
+    stored = get_inquiry(client, target.table_name, inquiry_id, consistent=True)
+    if stored is None:
+        raise TargetError(f"no inquiry {wanted!r}: `inquiry-router inquiries list --status spam` shows them")
+    if stored.get("released_reference"):
+        print(f"{stored['reference']} was released already as {stored['released_reference']}.")
+        return 0
+    writer = IntakeWriter(client, target.table_name)
+    now = datetime.now(UTC)
+    try:
+        receipt = release_spam_inquiry(stored, now, writer=writer)
+    except NotReleasable as error:
+        raise TargetError(str(error)) from None
+    writer.mark_released(str(stored["id"]), receipt, now)
+    print(
+        f"{stored['reference']} is inquiry {receipt.reference} now; it is assigned and acknowledged as usual."
+    )
     return 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -79,6 +81,68 @@ def record_mail_inquiry(
     )
     receipt = writer.record_inquiry(record, guards)
     _count_and_log(receipt, submission.email, channel="mail")
+    return receipt
+
+
+# A released inquiry's guard outlives the 30 days a spam inquiry is kept: releasing twice is one.
+RELEASE_GUARD_LIFETIME = timedelta(days=31)
+_RELEASED_FIELDS = (
+    "name",
+    "email",
+    "company",
+    "country",
+    "website",
+    "subject",
+    "product",
+    "quantity",
+    "message",
+    "locale",
+    "consent",
+    "marketing_opt_in",
+    "page_url",
+)
+
+
+class NotReleasable(ValueError):
+    """The inquiry is not one screening kept back (only `spam` can be released)."""
+
+
+def release_spam_inquiry(stored: Mapping[str, Any], now: datetime, *, writer: IntakeWriter) -> IntakeReceipt:
+    """An admin's "this was a buyer after all" for a form submission stored as spam (a CAPTCHA
+    provider that could not vouch, a honeypot an autofill filled): it becomes a new inquiry like any
+    accepted one, so the contact, its timeline, routing and the acknowledgement all follow.
+
+    It is received now (the acknowledgement's promise counts from the release), keeps what the
+    buyer sent, and names the spam inquiry it came from. Idempotent: a second release returns the
+    first receipt and stores nothing.
+    """
+    if stored.get("status") != "spam":
+        raise NotReleasable(
+            f"{stored.get('reference')} has status {stored.get('status')}: only spam can be released"
+        )
+    fields: dict[str, Any] = {name: stored[name] for name in _RELEASED_FIELDS if stored.get(name) is not None}
+    fields["phone"] = stored.get("phone_as_typed") or stored.get("phone")
+    fields |= {f"utm_{key}": value for key, value in (stored.get("utm") or {}).items()}
+    # Unknown fields the form sent travel along as they were kept (they are extras again).
+    fields |= {key: value for key, value in (stored.get("extra") or {}).items() if key not in fields}
+    submission = InquirySubmission.model_validate({k: v for k, v in fields.items() if v is not None})
+    facts = RequestFacts(
+        received_at=now,
+        source_ip=stored.get("source_ip"),
+        user_agent=stored.get("user_agent"),
+        origin=stored.get("origin"),
+        accept_language=stored.get("accept_language"),
+        request_id=f"release:{stored['id']}",
+    )
+    record = build_inquiry_record(submission, facts, spam_reasons=(), captcha=None)
+    guards = IntakeGuards(
+        fingerprint=f"release:{stored['id']}",
+        payload_digest=payload_digest(submission),
+        idempotency_ttl=RELEASE_GUARD_LIFETIME,
+        rate_windows=(),
+    )
+    receipt = writer.record_inquiry(record, guards)
+    _count_and_log(receipt, submission.email, channel=str(stored.get("channel") or "form"), released=True)
     return receipt
 
 

@@ -92,6 +92,18 @@ class IntakeWriter:
             return IntakeReceipt(record.id, record.reference, record.status)
         raise StoreBusy()
 
+    def mark_released(self, spam_id: str, released: IntakeReceipt, at: datetime) -> None:
+        """The spam inquiry names the inquiry an admin released it as (it still expires as spam)."""
+        self._client.update_item(
+            TableName=self._table,
+            Key=to_attributes(keys.inquiry_key(spam_id)),
+            UpdateExpression="SET released_as = :id, released_reference = :ref, released_at = :at",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues=to_attributes(
+                {":id": released.inquiry_id, ":ref": released.reference, ":at": iso_timestamp(at)}
+            ),
+        )
+
     # -- the transaction ---------------------------------------------------------------------
 
     def _transaction(self, record: InquiryRecord, guards: IntakeGuards) -> list[TransactWriteItemTypeDef]:

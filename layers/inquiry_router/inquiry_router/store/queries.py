@@ -50,6 +50,12 @@ def get_inquiry(
     return _public(answer["Item"]) if "Item" in answer else None
 
 
+def inquiry_id_by_reference(client: DynamoDBClient, table: str, reference: str) -> str | None:
+    """The id behind a reference such as INQ-7K3M9Q, or None."""
+    answer = client.get_item(TableName=table, Key=to_attributes(keys.reference_key(reference)))
+    return str(from_attributes(answer["Item"])["inquiry_id"]) if "Item" in answer else None
+
+
 def inquiries_received_until(
     client: DynamoDBClient, table: str, status: str, until_iso: str, limit: int = 1000
 ) -> Iterator[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """How many robots (bounces, complaints, list notices, auto-replies) screening takes for a person.
 
     .venv/bin/python bench/robot_corpus.py ROBOT_DIR [ROBOT_DIR …] [--people DIR …]
-        [--company-domain example.com] [--misses 50]
+        [--company-domain sunrise-lighting.com] [--misses 50]
 
 Every file under each ROBOT_DIR is read and screened exactly as `inquiry-router mail inspect`
 does (`inspect_raw`: no AWS, no store). A robot is *treated as human* when it would become a new
@@ -121,11 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--people", action="append", default=[], type=Path, help="a directory of people's mail"
     )
-    parser.add_argument("--company-domain", action="append", dest="domains", help="default: example.com")
+    parser.add_argument(
+        "--company-domain",
+        action="append",
+        dest="domains",
+        help="default: sunrise-lighting.com, on no corpus (a corpus mail from the company domain "
+        "would read as an unauthenticated colleague: spoofed)",
+    )
     parser.add_argument("--misses", type=int, default=50, help="list at most this many misses per corpus")
     parser.add_argument("--no-import-cost", action="store_true", help="skip the cold-import measurement")
     args = parser.parse_args(argv)
-    domains = args.domains or ["example.com"]
+    domains = args.domains or ["sunrise-lighting.com"]
     results = [run_corpus(d, people=False, company_domains=domains) for d in args.robots]
     results += [run_corpus(d, people=True, company_domains=domains) for d in args.people]
     for result in results:

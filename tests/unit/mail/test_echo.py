@@ -53,6 +53,13 @@ HOST_SPELLINGS = [
     "parcel-fee whatsapp",
     "parcel-fee\u200b.example",  # zero-width space
     "parcel-fee\u202e.example",  # right-to-left override
+    "parcel-fee com",  # the dot left out
+    "parcel-fee,com",
+    "parcel-fee dotcom",
+    "parcel-fee d0t c0m",  # digits for letters
+    "parcel-fee dot net",
+    "parcel-fee点com",  # the Chinese "dot"
+    "parcel-fee點com",
 ]
 IDN_HOSTS = [
     "почта.рф",
@@ -106,13 +113,22 @@ def test_plain_names_in_any_script_are_greeted_by_name(name: str) -> None:
     [
         "LED panels 2.5W, IP65",
         "LED panel 600x600",
-        "Painéis LED com certificação CE",
+        "Painéis LED, certificação CE",
         "LED面板，600×600",
         "CE/RoHS",
     ],
 )
 def test_plain_product_summaries_are_echoed(topic: str) -> None:
     assert echoable(topic, "topic") == topic
+
+
+@pytest.mark.parametrize(
+    "topic", ["Painéis LED com certificação CE", "Panels, net weight 5 kg", "Iron dot pattern"]
+)
+def test_a_word_that_is_also_a_spelled_out_host_part_is_not_echoed(topic: str) -> None:
+    # The price of "no host in any spelling": Portuguese "com" (with) reads like "parcel-fee com",
+    # so such a summary is not repeated ("your inquiry" instead); the rep still sees it all.
+    assert echoable(topic, "topic") == ""
 
 
 @pytest.mark.parametrize("carrier", HOST_SPELLINGS + IDN_HOSTS + PHONE_SPELLINGS)

@@ -107,6 +107,15 @@ _GENERIC_TLDS = frozenset(
         "ly",
     ]
 )
+# Top-level domains that read as one even spelled apart: "evil com", "evil,com", "evil dotcom",
+# "evil d0t c0m". Only these (not "shop", "top", "app": ordinary words in product summaries), and
+# only after another word; a summary that holds one ("net weight") is simply not repeated.
+_STANDALONE_TLDS = frozenset(["com", "net", "org", "info", "biz", "xyz", "icu", "ru", "cn", "tk", "io", "ly"])
+_GLUED_DOT_TLD = re.compile(r"^dot(?:" + "|".join(sorted(_STANDALONE_TLDS)) + r")$")
+# Digits standing in for letters in "d0t c0m", "g00gle": read back before looking for words.
+_LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t"})
+# The Chinese "dot" (点, 點) between Latin letters: "evil点com".
+_HAN_DOT = re.compile(r"(?<=[a-z0-9])\s*[点點]\s*(?=[a-z0-9])")
 # In the skeleton every letter or mark is "a" and every digit "0": the patterns stay plain ASCII
 # while the labels they match may be in any script (IDN hosts such as почта.рф or 例子.中国).
 _HOST = re.compile(r"[a0]+(?:-+[a0]+)*\.a{2,}")
@@ -165,9 +174,13 @@ def _reads_as_contact(text: str) -> bool:
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_IDEOGRAPHIC_DOTS)
     if _SPELLED_AT.search(folded):
         return True
-    folded = _SPELLED_DOT.sub(".", folded)
-    words = set(re.split(r"[\s.,()&/·・、-]+", folded))
+    folded = _HAN_DOT.sub(".", _SPELLED_DOT.sub(".", folded))
+    ordered = [w for w in re.split(r"[\s.,()&/·・、-]+", folded) if w]
+    words = set(ordered)
     if words & _LINK_WORDS:
+        return True
+    spelled = [w.translate(_LEET) for w in ordered]
+    if any(w in _STANDALONE_TLDS or _GLUED_DOT_TLD.match(w) for w in spelled[1:]) or "dot" in spelled[1:-1]:
         return True
     skeleton = _skeleton(folded)
     if _HOST.search(skeleton) or _SPACE_BEFORE_DOT.search(skeleton) or _SPACED_LETTERS.search(folded):

@@ -625,6 +625,12 @@ def test_a_bounce_of_our_acknowledgement_suppresses_acknowledgements_to_that_add
     inbox.pipeline.run()
     assert sent_mails()[before:], "the rep is still notified"
     assert all(m.message["To"].addresses[0].addr_spec != BUYER for m in sent_mails()[before:])
+    later = [i for i in inquiries(inbox.pipeline.dynamodb) if i.get("subject") == "Another request"]
+    skipped = inbox.pipeline.dynamodb.get_item(
+        TableName=TABLE_NAME, Key=to_attributes(keys.mail_job_guard_key(f"ack:{later[0]['id']}"))
+    )
+    assert from_attributes(skipped["Item"])["state"] == "skipped"
+    assert "suppressed" in from_attributes(skipped["Item"])["reason"]
 
 
 def test_a_delivery_report_naming_no_message_we_sent_suppresses_nothing(inbox: Inbox) -> None:

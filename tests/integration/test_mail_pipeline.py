@@ -277,23 +277,6 @@ def test_spam_is_neither_assigned_nor_acknowledged(intake: Invoke, pipeline: Pip
     assert sent_mails() == []
 
 
-def test_a_suppressed_address_gets_no_acknowledgement_but_the_rep_is_told(
-    intake: Invoke, pipeline: Pipeline
-) -> None:
-    pipeline.dynamodb.put_item(
-        TableName=TABLE_NAME,
-        Item=to_attributes({**keys.contact_key(BUYER["email"]), "entity": "contact", "suppressed": True}),
-    )
-    inquiry_id = submit(intake)
-
-    pipeline.run()
-
-    assert [m.message["To"].addresses[0].addr_spec for m in sent_mails()] == [
-        stored(pipeline.dynamodb, inquiry_id)["owner_email"]
-    ]
-    assert job_record(pipeline.dynamodb, f"ack:{inquiry_id}")["state"] == "skipped"
-
-
 # -- SES errors -----------------------------------------------------------------------------------
 
 

@@ -543,8 +543,8 @@ def test_when_the_accepted_write_fails_for_good_the_one_duplicate_waits_for_the_
 ) -> None:
     # Given a table that refuses every "accepted" write of the acknowledgement's first delivery
     inquiry_id, jobs = queued(intake, pipeline)
-    failing_once("UpdateItem", marks_accepted, times=4)
     mailer = mail_wiring.mailer()
+    failing_once("UpdateItem", marks_accepted, times=1 + len(mailer.record_retry_delays))
     mailer.sleep = lambda _: None
     with pytest.raises(BatchProcessingError, match="All records failed"):
         pipeline.send(jobs[:1])

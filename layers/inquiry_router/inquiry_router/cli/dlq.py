@@ -92,14 +92,15 @@ def redrive_dead_letters(args: argparse.Namespace) -> int:
         return _redrive_inbound(args, target)
     sqs: SQSClient = target.client("sqs")
     dead_letters, mail_queue = target.output("MailDeadLetterQueueUrl"), target.output("MailQueueUrl")
-    waiting = waiting_count(sqs, dead_letters)
-    if not waiting:
-        print("The mail dead-letter queue is empty: nothing to redrive.")
-        return 0
-    question = f"Move {waiting} message(s) from the mail dead-letter queue back to the mail queue?"
-    if not args.yes and not confirm(question, without_terminal="not redriven: pass --yes without a terminal"):
-        print("Nothing moved.")
-        return 1
+    declined = _declined(
+        args,
+        sqs,
+        dead_letters,
+        "mail",
+        "Move {} message(s) from the mail dead-letter queue back to the mail queue?",
+    )
+    if declined is not None:
+        return declined
     result = move_all(sqs, dead_letters, mail_queue)
     print(
         f"Moved {result.moved} message(s) back to the mail queue; "
@@ -175,20 +176,33 @@ def _error(payload: Any) -> str | None:
     return f"{payload['errorType']}: {message}" if message else str(payload["errorType"])
 
 
+def _declined(
+    args: argparse.Namespace, sqs: SQSClient, queue_url: str, queue: str, question: str
+) -> int | None:
+    """The exit code when there is nothing to redrive (0) or the admin says no (1); None: go on.
+    `question` has one {} for the number of dead letters waiting."""
+    waiting = waiting_count(sqs, queue_url)
+    if not waiting:
+        print(f"The {queue} dead-letter queue is empty: nothing to redrive.")
+        return 0
+    refusal = "not redriven: pass --yes without a terminal"
+    if not args.yes and not confirm(question.format(waiting), without_terminal=refusal):
+        print("Nothing done.")
+        return 1
+    return None
+
+
 def _redrive_inbound(args: argparse.Namespace, target: Target) -> int:
     """Invoke the inbound function again with each failed SES event; the raw message is still in
     S3 and processing is idempotent on the SES message id, so a message handled meanwhile is not
     handled twice."""
     sqs: SQSClient = target.client("sqs")
     dead_letters = target.output("InboundDeadLetterQueueUrl")
-    waiting = waiting_count(sqs, dead_letters)
-    if not waiting:
-        print("The inbound dead-letter queue is empty: nothing to redrive.")
-        return 0
-    question = f"Hand {waiting} failed message(s) back to the inbound function?"
-    if not args.yes and not confirm(question, without_terminal="not redriven: pass --yes without a terminal"):
-        print("Nothing moved.")
-        return 1
+    declined = _declined(
+        args, sqs, dead_letters, "inbound", "Hand {} failed message(s) back to the inbound function?"
+    )
+    if declined is not None:
+        return declined
     functions = target.lambda_client()
     name = target.output("InboundFunctionName")
 
@@ -218,14 +232,11 @@ def _redrive_router(args: argparse.Namespace, target: Target) -> int:
 
     sqs: SQSClient = target.client("sqs")
     dead_letters = target.output("RouterDeadLetterQueueUrl")
-    waiting = waiting_count(sqs, dead_letters)
-    if not waiting:
-        print("The router dead-letter queue is empty: nothing to redrive.")
-        return 0
-    question = f"Finish the inquiries of {waiting} failed stream batch(es)?"
-    if not args.yes and not confirm(question, without_terminal="not redriven: pass --yes without a terminal"):
-        print("Nothing done.")
-        return 1
+    declined = _declined(
+        args, sqs, dead_letters, "router", "Finish the inquiries of {} failed stream batch(es)?"
+    )
+    if declined is not None:
+        return declined
     mail_queue = target.output("MailQueueUrl")
     dynamodb = target.dynamodb()
     config = load_routing_config(dynamodb, target.table_name)

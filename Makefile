@@ -18,11 +18,11 @@ PY_DIR = $(dir $(PYTHON))
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(BIN)/activate: pyproject.toml layers/inquiry_router/pyproject.toml
+$(BIN)/activate: pyproject.toml layers/inquiry_router/pyproject.toml admin/pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python3.13 not found: install it or run make PYTHON=/path/to/python3.13"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install --quiet --group dev -e "layers/inquiry_router[admin]"
+	$(BIN)/python -m pip install --quiet --group dev -e layers/inquiry_router -e admin
 	@touch $(BIN)/activate
 
 venv: $(BIN)/activate  ## create the virtualenv (python3.13) with the package installed editable

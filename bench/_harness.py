@@ -231,13 +231,13 @@ class RequestCounter:
 def moto_server() -> Iterator[str]:
     """A moto server on a free 127.0.0.1 port, in this process; yields its endpoint URL.
 
-    Its DynamoDB is isolated per request as the local stack's is (inquiry_router/local/
+    Its DynamoDB is isolated per request as the local stack's is (inquiry_router_admin/local/
     moto_isolation.py): without it, moto copies the whole table, stream records included, on
     every transaction item, a cost that grows with the run and that DynamoDB does not have.
     """
     from moto.server import ThreadedMotoServer
 
-    from inquiry_router.local.moto_isolation import isolated_dynamodb
+    from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 
     access_log = logging.getLogger("werkzeug")  # one line per request on stderr otherwise
     level = access_log.level

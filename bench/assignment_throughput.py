@@ -61,7 +61,7 @@ def moto_endpoint(*, isolated: bool = True) -> Iterator[str]:
     thread per request, in this process; on a free 127.0.0.1 port, from empty state. Yields its URL.
 
     `isolated` (the default) makes moto's DynamoDB atomic per request, as the local stack does
-    (inquiry_router/local/moto_isolation.py says why); `--moto-as-is` shows moto without it.
+    (inquiry_router_admin/local/moto_isolation.py says why); `--moto-as-is` shows moto without it.
     """
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -76,7 +76,7 @@ def moto_endpoint(*, isolated: bool = True) -> Iterator[str]:
     access_log.setLevel(logging.WARNING)
     with contextlib.ExitStack() as patches:
         if isolated:
-            from inquiry_router.local.moto_isolation import isolated_dynamodb
+            from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 
             patches.enter_context(isolated_dynamodb())
         server = make_server(HOST, 0, app, threaded=True, request_handler=MotoRequestHandler)

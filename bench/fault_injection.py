@@ -157,7 +157,7 @@ class Faults:
 
 
 def _runner_class() -> Any:
-    from inquiry_router.local.function_runner import FunctionRunner, Invocation
+    from inquiry_router_admin.local.function_runner import FunctionRunner, Invocation
 
     class FaultyRunner(FunctionRunner):
         """The local stack's runner, with the faults armed while a function runs."""
@@ -242,7 +242,7 @@ class Bench:
     def create_resources(self) -> dict[str, str]:
         import boto3
 
-        from inquiry_router.local.template import load_template
+        from inquiry_router_admin.local.template import load_template
 
         template = load_template(REPO_ROOT / "template.yaml")["Resources"]
         table = template["InquiryTable"]["Properties"]
@@ -330,13 +330,13 @@ class Bench:
     def build(self, queues: dict[str, str]) -> None:
         import boto3
 
-        from inquiry_router.local.event_sources import QueueMapping, StreamMapping
-        from inquiry_router.local.filters import EventFilter
-        from inquiry_router.local.functions import FunctionSpec
-        from inquiry_router.local.queue_poller import QueuePoller
-        from inquiry_router.local.stream_poller import StreamPoller
-        from inquiry_router.local.template import load_template
         from inquiry_router.mail import wiring as mail_wiring
+        from inquiry_router_admin.local.event_sources import QueueMapping, StreamMapping
+        from inquiry_router_admin.local.filters import EventFilter
+        from inquiry_router_admin.local.functions import FunctionSpec
+        from inquiry_router_admin.local.queue_poller import QueuePoller
+        from inquiry_router_admin.local.stream_poller import StreamPoller
+        from inquiry_router_admin.local.template import load_template
 
         environment = dict(os.environ)
         specs = [
@@ -428,7 +428,7 @@ class Bench:
     # -- what buyers do ------------------------------------------------------------------------
 
     def submit_form(self, number: int) -> None:
-        from inquiry_router.local.function_runner import Invocation
+        from inquiry_router_admin.local.function_runner import Invocation
 
         buyer = f"buyer{number:05d}@importer-{number:05d}.example"
         body: dict[str, Any] = {
@@ -505,7 +505,7 @@ class Bench:
     # -- Lambda's event sources -----------------------------------------------------------------
 
     def drain(self, deadline_seconds: float = 600) -> None:
-        from inquiry_router.local.event_sources import PollOutcome
+        from inquiry_router_admin.local.event_sources import PollOutcome
 
         deadline = time.monotonic() + deadline_seconds
         idle_rounds = 0
@@ -548,8 +548,8 @@ class Bench:
         return left
 
     def redrive(self, queue: str) -> str:
-        from inquiry_router.cli.main import main
-        from inquiry_router.cli.target import Target
+        from inquiry_router_admin.cli.main import main
+        from inquiry_router_admin.cli.target import Target
 
         bench = self
 
@@ -704,8 +704,8 @@ def run(inquiries: int = 1000, rate: float = 0.2, seed: int = 7) -> Outcome:
 
     from moto import mock_aws
 
-    from inquiry_router.local.moto_isolation import isolated_dynamodb
     from inquiry_router.wiring import reset_all_wiring
+    from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 
     logging.getLogger("aws_lambda_powertools").setLevel(logging.CRITICAL)
     bench = Bench(inquiries, rate, seed)

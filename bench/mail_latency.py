@@ -33,7 +33,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable from t
 from bench._harness import REPO_ROOT, milliseconds, stdout_discarded, summarise
 
 if TYPE_CHECKING:
-    from inquiry_router.local import LocalStack
+    from inquiry_router_admin.local import LocalStack
 
 INQUIRIES = 30
 TARGET_SECONDS = 5.0  # the end-to-end test's deadline (tests/integration/test_local_end_to_end.py)
@@ -112,9 +112,9 @@ def wait_for_mails(outbox: Path, reference: str, started: float) -> float | None
 
 def apply_example_routing(stack: LocalStack) -> None:
     """routing.example.yaml, applied exactly as `inquiry-router local up` applies it."""
-    from inquiry_router.cli.config_commands import read_config_file
-    from inquiry_router.cli.target import local_target
     from inquiry_router.routing.config_store import apply_config
+    from inquiry_router_admin.cli.config_commands import read_config_file
+    from inquiry_router_admin.cli.target import local_target
 
     target = local_target(stack.state_dir)
     config = read_config_file(ROUTING_CONFIG, target)
@@ -122,7 +122,7 @@ def apply_example_routing(stack: LocalStack) -> None:
 
 
 def measure(inquiries: int = INQUIRIES) -> dict[str, Any]:
-    from inquiry_router.local import LocalStack
+    from inquiry_router_admin.local import LocalStack
 
     run = os.urandom(3).hex()
     samples: list[Sample] = []

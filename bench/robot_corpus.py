@@ -31,7 +31,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `bench` importable from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from inquiry_router.cli.mail_commands import inspect_raw
+from inquiry_router_admin.cli.mail_commands import inspect_raw
 
 TARGET_RATE = 0.005
 HUMAN = "new_inquiry"

@@ -22,8 +22,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from inquiry_router.local.moto_isolation import isolated_dynamodb
 from inquiry_router.wiring import reset_all_wiring as reset_wiring
+from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 from tests.support.template import load_template
 
 ROOT = Path(__file__).resolve().parents[1]

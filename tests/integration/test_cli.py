@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from inquiry_router.cli.main import main
+from inquiry_router_admin.cli.main import main
 from tests.conftest import TABLE_NAME
 from tests.support.events import json_post
 

@@ -202,7 +202,7 @@ def test_inbound_failures_are_handed_back_to_the_inbound_function(
     queues: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a received mail the inbound function gave up on
-    from inquiry_router.cli.target import Target
+    from inquiry_router_admin.cli.target import Target
 
     functions = RecordingLambda()
     monkeypatch.setattr(Target, "lambda_client", lambda self: functions)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from inquiry_router.local.http_gateway import HttpGateway
-from inquiry_router.local.static_files import StaticFiles
+from inquiry_router_admin.local.http_gateway import HttpGateway
+from inquiry_router_admin.local.static_files import StaticFiles
 
 
 class NoFunctions:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from inquiry_router.local import LocalStack
+from inquiry_router_admin.local import LocalStack
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"

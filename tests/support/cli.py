@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import boto3
 import pytest
 
-from inquiry_router.cli.main import main
+from inquiry_router_admin.cli.main import main
 
 STACK = "inquiry-router"
 

@@ -21,13 +21,13 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from inquiry_router.local.event_sources import PollOutcome, StreamMapping
-from inquiry_router.local.filters import EventFilter
-from inquiry_router.local.function_runner import Invocation
-from inquiry_router.local.queue_poller import lambda_sqs_record
-from inquiry_router.local.stream_poller import StreamPoller, lambda_stream_record
 from inquiry_router.routing.config_store import apply_config
 from inquiry_router.wiring import reset_all_wiring
+from inquiry_router_admin.local.event_sources import PollOutcome, StreamMapping
+from inquiry_router_admin.local.filters import EventFilter
+from inquiry_router_admin.local.function_runner import Invocation
+from inquiry_router_admin.local.queue_poller import lambda_sqs_record
+from inquiry_router_admin.local.stream_poller import StreamPoller, lambda_stream_record
 from tests.conftest import TABLE_NAME, FakeLambdaContext, load_function
 from tests.support.routing import DOMAIN, rep, routing_config
 from tests.support.template import load_template

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from inquiry_router.local.template import load_template as _load_template
+from inquiry_router_admin.local.template import load_template as _load_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 

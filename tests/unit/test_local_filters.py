@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from inquiry_router.local.filters import EventFilter, FilterError, pattern_matches
-from inquiry_router.local.queue_poller import filter_document
+from inquiry_router_admin.local.filters import EventFilter, FilterError, pattern_matches
+from inquiry_router_admin.local.queue_poller import filter_document
 
 STREAM_RECORD = {
     "eventName": "INSERT",

@@ -8,19 +8,19 @@ from typing import Any
 
 import pytest
 
-from inquiry_router.local.aws_clients import AwsClients
-from inquiry_router.local.dynamic_references import DynamicReferences
-from inquiry_router.local.event_sources import declared_mappings, event_source_mappings
-from inquiry_router.local.functions import function_specs
-from inquiry_router.local.http_routes import Route, find_route, http_routes
-from inquiry_router.local.resources import (
+from inquiry_router_admin.local.aws_clients import AwsClients
+from inquiry_router_admin.local.dynamic_references import DynamicReferences
+from inquiry_router_admin.local.event_sources import declared_mappings, event_source_mappings
+from inquiry_router_admin.local.functions import function_specs
+from inquiry_router_admin.local.http_routes import Route, find_route, http_routes
+from inquiry_router_admin.local.resources import (
     CreationContext,
     LocalResource,
     StackResources,
     create_resources,
     creation_order,
 )
-from inquiry_router.local.template import (
+from inquiry_router_admin.local.template import (
     TemplateError,
     TemplateResolver,
     load_template,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from inquiry_router.cli.main import main
+from inquiry_router_admin.cli.main import main
 from tests.unit.inbound.mails import FIXTURES
 
 

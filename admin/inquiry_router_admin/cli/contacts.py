@@ -1,0 +1,71 @@
+"""`inquiry-router contacts show EMAIL [--json]`: the profile and the timeline, newest first."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from inquiry_router.intake.lead_signals import normalise_email
+from inquiry_router.store.queries import contact_timeline, get_contact
+from inquiry_router_admin.cli.output import print_json, print_table
+from inquiry_router_admin.cli.target import TargetError, resolve_target
+
+# (stored field, label): the names the writers use (store/intake_write.py, assignment_write.py,
+# inbound_records.py); tests/integration/test_cli.py fills every one through the real pipeline.
+PROFILE_FIELDS = (
+    ("email", "email"),
+    ("name", "name"),
+    ("company", "company"),
+    ("country", "country"),
+    ("phone", "phone"),
+    ("website", "website"),
+    ("locale", "locale"),
+    ("owner_email", "owner"),
+    ("owner_since", "owner since"),
+    ("inquiry_count", "inquiries"),
+    ("first_seen_at", "first seen"),
+    ("last_seen_at", "last seen"),
+    ("free_mail", "free mail"),
+    ("disposable", "disposable"),
+    ("consent_at", "consent given"),
+    ("marketing_opt_in", "marketing opt-in"),
+    ("marketing_opt_in_at", "opted in"),
+    ("bounced", "bounced"),
+    ("bounced_at", "bounced at"),
+    ("bounce_reason", "bounce"),
+    ("suppressed", "suppressed"),
+)
+
+
+def register(groups: Any) -> None:
+    group = groups.add_parser("contacts", help="look up contacts and their timelines")
+    commands = group.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    show = commands.add_parser("show", help="a contact's profile and timeline")
+    show.add_argument("email")
+    show.add_argument("--limit", type=int, default=50, help="timeline events to show (default 50)")
+    show.add_argument("--json", action="store_true", help="print JSON for scripts")
+    show.set_defaults(run=show_contact)
+
+
+def show_contact(args: argparse.Namespace) -> int:
+    target = resolve_target(args)
+    client = target.dynamodb()
+    key = normalise_email(args.email)
+    profile = get_contact(client, target.table_name, key)
+    if profile is None:
+        raise TargetError(f"no contact {args.email!r}")
+    timeline = contact_timeline(client, target.table_name, key, args.limit)
+    if args.json:
+        print_json({"contact": profile, "timeline": timeline})
+        return 0
+    width = max(len(label) for _, label in PROFILE_FIELDS)
+    for field, label in PROFILE_FIELDS:
+        if profile.get(field) not in (None, ""):
+            print(f"{label:<{width}}  {profile[field]}")
+    print()
+    rows = [
+        (e.get("at", "")[:19].replace("T", " "), e.get("kind"), e.get("reference"), e.get("summary"))
+        for e in timeline
+    ]
+    print_table(rows, ["when (UTC)", "event", "reference", "about"])
+    return 0

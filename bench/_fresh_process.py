@@ -94,7 +94,7 @@ def _run(mode: str, event_text: str, lazy_modules: list[str]) -> dict[str, Any]:
         client = boto3.client("dynamodb")
     else:
         app = load_intake_module(os.environ["BENCH_INTAKE_APP"])
-        from inquiry_router.store.clients import dynamodb_client
+        from inquiry_router.adapters.clients import dynamodb_client
 
         client = dynamodb_client()
     init_done = time.perf_counter()

@@ -41,10 +41,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
 
+    from inquiry_router.adapters.assignment_write import Outcome, OwnershipState
     from inquiry_router.models.routing_config import RoutingConfig
     from inquiry_router.routing.decision import Decision, InquiryFacts
     from inquiry_router.routing.service import Router
-    from inquiry_router.store.assignment_write import Outcome, OwnershipState
 
 HOST = "127.0.0.1"
 INQUIRIES = 1000
@@ -141,9 +141,9 @@ def routing_config() -> RoutingConfig:
 def store_inquiries(client: DynamoDBClient, count: int) -> list[dict[str, Any]]:
     """New inquiries with their contacts and accounts, as the intake leaves them (what routing reads);
     written with BatchWriteItem: moto's TransactWriteItems would copy the growing table per item."""
-    from inquiry_router.intake.records import iso_timestamp
-    from inquiry_router.store import keys
-    from inquiry_router.store.serialization import from_attributes, to_attributes
+    from inquiry_router.adapters import keys
+    from inquiry_router.adapters.serialization import from_attributes, to_attributes
+    from inquiry_router.models.inquiry_record import iso_timestamp
     from tests.support.routing import new_inquiry_item
 
     received = iso_timestamp(datetime.now(UTC))
@@ -185,8 +185,8 @@ class Worker:
 
 def counting_router(client: DynamoDBClient, config: RoutingConfig, worker: Worker) -> Router:
     """The real Router and AssignmentStore, with every commit counted and timed into `worker`."""
+    from inquiry_router.adapters.assignment_write import AssignmentStore
     from inquiry_router.routing.service import Router
-    from inquiry_router.store.assignment_write import AssignmentStore
 
     class CountingStore(AssignmentStore):
         def commit(
@@ -210,7 +210,7 @@ def counting_router(client: DynamoDBClient, config: RoutingConfig, worker: Worke
 
 def route_concurrently(endpoint_url: str, inquiries: list[dict[str, Any]], workers: int) -> dict[str, Any]:
     """`workers` threads take inquiries off one shared queue; returns the wall time and the tallies."""
-    from inquiry_router.routing.config_store import apply_config
+    from inquiry_router.adapters.config_store import apply_config
 
     config = routing_config()
     admin = dynamodb(endpoint_url)
@@ -254,8 +254,8 @@ def route_concurrently(endpoint_url: str, inquiries: list[dict[str, Any]], worke
 
 
 def _rotation_version(client: DynamoDBClient) -> int:
-    from inquiry_router.store import keys
-    from inquiry_router.store.serialization import from_attributes, to_attributes
+    from inquiry_router.adapters import keys
+    from inquiry_router.adapters.serialization import from_attributes, to_attributes
 
     answer = client.get_item(TableName=TABLE_NAME, Key=to_attributes(keys.rotation_key("sales")))
     return int(from_attributes(answer.get("Item", {})).get("version", 0))

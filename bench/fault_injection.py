@@ -302,8 +302,8 @@ class Bench:
     def apply_routing(self) -> None:
         import boto3
 
+        from inquiry_router.adapters.config_store import apply_config
         from inquiry_router.models.routing_config import RoutingConfig
-        from inquiry_router.routing.config_store import apply_config
 
         reps = [
             {"email": f"{name}@{DOMAIN}", "name": name.title(), "teams": ["sales"], "capacity": 10_000}
@@ -530,8 +530,8 @@ class Bench:
 
     def dead_letters_left(self, after: dict[str, int]) -> list[str]:
         """What stayed in a dead-letter queue after the redrive, and what the table says of it."""
-        from inquiry_router.store import keys
-        from inquiry_router.store.serialization import from_attributes, to_attributes
+        from inquiry_router.adapters import keys
+        from inquiry_router.adapters.serialization import from_attributes, to_attributes
 
         left = []
         for queue in (q for q, n in after.items() if n):
@@ -599,8 +599,8 @@ class Bench:
         after: dict[str, int],
         seconds: float,
     ) -> Outcome:
-        from inquiry_router.store import keys
-        from inquiry_router.store.queries import contact_timeline, get_inquiry, received_mail
+        from inquiry_router.adapters import keys
+        from inquiry_router.adapters.queries import contact_timeline, get_inquiry, received_mail
 
         problems: list[str] = []
         inquiries: dict[str, str] = dict(self.accepted_forms)  # id -> buyer

@@ -112,7 +112,7 @@ def wait_for_mails(outbox: Path, reference: str, started: float) -> float | None
 
 def apply_example_routing(stack: LocalStack) -> None:
     """routing.example.yaml, applied exactly as `inquiry-router local up` applies it."""
-    from inquiry_router.routing.config_store import apply_config
+    from inquiry_router.adapters.config_store import apply_config
     from inquiry_router_admin.cli.config_commands import read_config_file
     from inquiry_router_admin.cli.target import local_target
 

@@ -71,7 +71,7 @@ def measure(iterations: int = ITERATIONS, warmup: int = WARMUP) -> dict[str, dic
     with moto_server() as endpoint, intake_environment(endpoint):
         admin = boto3.client("dynamodb")
         create_table(admin)
-        from inquiry_router.store.clients import dynamodb_client
+        from inquiry_router.adapters.clients import dynamodb_client
 
         baseline_client = boto3.client("dynamodb")
         contenders = [

@@ -123,7 +123,7 @@ def intake(dynamodb: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
 @pytest.fixture
 def aws_calls(dynamodb: Any) -> list[str]:
     """Every AWS operation the intake's own client sends, in order."""
-    from inquiry_router.store.clients import dynamodb_client
+    from inquiry_router.adapters.clients import dynamodb_client
 
     calls: list[str] = []
     dynamodb_client().meta.events.register(

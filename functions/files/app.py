@@ -1,7 +1,7 @@
 """Files function: `GET /files/{token}`, a download link in a rep's mail, answered with a redirect
 to a short-lived presigned URL (or a page saying the link expired)."""
 
+from inquiry_router.base.observability import instrument
 from inquiry_router.downloads.api import handle
-from inquiry_router.observability import instrument
 
 handler = instrument(handle)

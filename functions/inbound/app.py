@@ -8,9 +8,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from inquiry_router.base.observability import instrument
 from inquiry_router.inbound import wiring
 from inquiry_router.inbound.receipt import SesReceipt
-from inquiry_router.observability import instrument
 
 
 def receive(event: dict[str, Any], context: LambdaContext) -> dict[str, str | None]:

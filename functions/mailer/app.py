@@ -7,9 +7,9 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from inquiry_router.base.observability import instrument
 from inquiry_router.mail import wiring
-from inquiry_router.mail.jobs import MailJob
-from inquiry_router.observability import instrument
+from inquiry_router.models.mail_job import MailJob
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiry_router.observability import instrument
+from inquiry_router.base.observability import instrument
 from inquiry_router.routing import wiring
 from inquiry_router.routing.stream import handle_stream_record
 

@@ -19,7 +19,7 @@ import boto3
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from inquiry_router.store.queries import inquiries_by_status
+from inquiry_router.adapters.queries import inquiries_by_status
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))

@@ -15,10 +15,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from inquiry_router.routing.config_store import apply_config
+from inquiry_router.adapters import clients
+from inquiry_router.adapters.config_store import apply_config
+from inquiry_router.adapters.queries import get_inquiry
 from inquiry_router.routing.handover import hand_over_open_inquiries
-from inquiry_router.store import clients
-from inquiry_router.store.queries import get_inquiry
 from inquiry_router.wiring import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.integration.test_dlq_cli import ROUTER_FAILURE

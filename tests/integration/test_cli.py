@@ -127,7 +127,7 @@ def test_contacts_show_prints_the_owner_consent_and_bounce_the_pipeline_stored(
 ) -> None:
     from datetime import UTC, datetime
 
-    from inquiry_router.store.inbound_records import InboundRecords, TimelineEntry
+    from inquiry_router.adapters.inbound_records import InboundRecords, TimelineEntry
     from tests.support.pipeline import start_pipeline
 
     pipeline = start_pipeline(dynamodb, monkeypatch, tmp_path)

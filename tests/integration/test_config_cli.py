@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.config_store import load_routing_config
+from inquiry_router.adapters.queries import get_inquiry
+from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.models.routing_config import RoutingConfig
-from inquiry_router.routing.config_store import load_routing_config
-from inquiry_router.store import keys
-from inquiry_router.store.queries import get_inquiry
-from inquiry_router.store.serialization import to_attributes
 from tests.conftest import ROOT, TABLE_NAME
 from tests.support.cli import at_terminal, fake_stack, run, without_terminal
 
@@ -459,8 +459,8 @@ def test_a_deactivated_rep_hands_over_to_a_named_colleague_chosen_at_the_termina
 def test_inquiries_not_handed_over_are_reported_with_how_to_retry(
     applied: None, dynamodb: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from inquiry_router.adapters.assignment_write import AssignmentStore
     from inquiry_router.routing.service import RoutingContention
-    from inquiry_router.store.assignment_write import AssignmentStore
 
     inquiry_id = store_open_inquiry(dynamodb, "li.wei@example.com")
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from inquiry_router.routing.config_store import (
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.config_store import (
     ConfigChangedMeanwhile,
     StoredConfigError,
     apply_config,
@@ -15,8 +16,7 @@ from inquiry_router.routing.config_store import (
     put_rep,
     read_config_snapshot,
 )
-from inquiry_router.store import keys
-from inquiry_router.store.serialization import to_attributes
+from inquiry_router.adapters.serialization import to_attributes
 from tests.conftest import TABLE_NAME
 from tests.support.routing import DOMAIN, rep, routing_config
 

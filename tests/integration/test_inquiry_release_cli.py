@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inquiry_router.store.queries import get_contact, get_inquiry
+from inquiry_router.adapters.queries import get_contact, get_inquiry
 from tests.conftest import TABLE_NAME
 from tests.support.cli import fake_stack, run
 from tests.support.events import json_post

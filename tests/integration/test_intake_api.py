@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from inquiry_router.adapters.serialization import from_attributes
 from inquiry_router.intake.request_body import MAX_BODY_BYTES
-from inquiry_router.store.serialization import from_attributes
 from tests.conftest import SITE, TABLE_NAME
 from tests.support.events import form_post, http_event, json_post, load_event
 
@@ -382,7 +382,7 @@ def test_too_many_submissions_from_one_ip_are_429(intake: Invoke, monkeypatch: p
 def test_a_busy_table_is_503_with_retry_after(intake: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
     from botocore.exceptions import ClientError
 
-    from inquiry_router.store.clients import dynamodb_client
+    from inquiry_router.adapters.clients import dynamodb_client
 
     def throttled(**_: Any) -> None:
         raise ClientError(

@@ -7,9 +7,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from inquiry_router.store import keys
-from inquiry_router.store.queries import get_contact
-from inquiry_router.store.serialization import from_attributes
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.queries import get_contact
+from inquiry_router.adapters.serialization import from_attributes
 from tests.conftest import TABLE_NAME
 from tests.support.events import form_post, json_post
 

@@ -15,10 +15,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from inquiry_router.store import keys
-from inquiry_router.store.item_size import MAX_ITEM_BYTES, fit_item
-from inquiry_router.store.item_size import item_size as estimated_size
-from inquiry_router.store.serialization import from_attributes, to_attributes
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.item_size import MAX_ITEM_BYTES, fit_item
+from inquiry_router.adapters.item_size import item_size as estimated_size
+from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.wiring import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.integration.test_inbound_mail import SALES, Inbox
@@ -257,7 +257,7 @@ def test_an_oversized_mail_is_stored_shortened_and_both_mails_go(
 def test_the_flood_counter_stops_growing_at_its_bound(dynamodb: Any) -> None:
     from datetime import UTC, datetime
 
-    from inquiry_router.store.inbound_records import MAX_COUNTED_MESSAGES, InboundRecords
+    from inquiry_router.adapters.inbound_records import MAX_COUNTED_MESSAGES, InboundRecords
 
     records, now = InboundRecords(dynamodb, TABLE_NAME), datetime.now(UTC)
     counts = [

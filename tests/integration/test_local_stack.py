@@ -29,7 +29,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     SqsModel,
 )
 
-from inquiry_router.store.queries import get_inquiry
+from inquiry_router.adapters.queries import get_inquiry
 from inquiry_router_admin.cli.main import main as cli_main
 from inquiry_router_admin.local import LocalStack, LocalStackError
 

@@ -20,16 +20,16 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from inquiry_router.guard_digest import guard_digest
-from inquiry_router.intake.lead_signals import canonical_mailbox
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.config_store import apply_config
+from inquiry_router.adapters.mail_records import SEND_LEASE, SENT_RECORD_ATTEMPTS
+from inquiry_router.adapters.queries import contact_timeline, get_inquiry
+from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.base.addresses import canonical_mailbox
+from inquiry_router.base.digests import guard_digest
 from inquiry_router.mail import wiring as mail_wiring
-from inquiry_router.mail.jobs import MailJob
-from inquiry_router.routing.config_store import apply_config
+from inquiry_router.models.mail_job import MailJob
 from inquiry_router.routing.reroute import reroute_waiting_inquiries
-from inquiry_router.store import keys
-from inquiry_router.store.mail_records import SEND_LEASE, SENT_RECORD_ATTEMPTS
-from inquiry_router.store.queries import contact_timeline, get_inquiry
-from inquiry_router.store.serialization import from_attributes, to_attributes
 from inquiry_router.wiring import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.support.events import json_post, load_event
@@ -458,7 +458,7 @@ def test_a_buyer_on_an_internationalised_domain_is_acknowledged_through_its_asci
 def failing_once(operation: str, when: Callable[[dict[str, Any]], bool], times: int = 1) -> list[int]:
     """Make the mailer's DynamoDB client fail `operation` (when `when(params)`) `times` times, as a
     throttled or failing table would; returns the count of injected failures."""
-    from inquiry_router.store.clients import dynamodb_client
+    from inquiry_router.adapters.clients import dynamodb_client
 
     injected: list[int] = []
 

@@ -14,13 +14,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from inquiry_router.intake.records import iso_timestamp
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.assignment_write import AssignmentStore
+from inquiry_router.adapters.queries import contact_timeline, get_contact, get_inquiry
+from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.routing.service import Router
-from inquiry_router.store import keys
-from inquiry_router.store.assignment_write import AssignmentStore
-from inquiry_router.store.queries import contact_timeline, get_contact, get_inquiry
-from inquiry_router.store.serialization import from_attributes, to_attributes
 from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 from tests.conftest import TABLE_NAME, create_table
 from tests.support.routing import DOMAIN, new_inquiry_item, rep, routing_config

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from inquiry_router.routing.config_store import apply_config
-from inquiry_router.store.queries import get_inquiry
+from inquiry_router.adapters.config_store import apply_config
+from inquiry_router.adapters.queries import get_inquiry
 from inquiry_router.wiring import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.integration.test_inbound_mail import BUYER, Inbox, buyer_mail

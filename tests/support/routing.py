@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from inquiry_router.adapters import keys
 from inquiry_router.models.routing_config import RoutingConfig
-from inquiry_router.store import keys
 
 DOMAIN = "sunrise-lighting.com"
 

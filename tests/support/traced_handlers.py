@@ -49,7 +49,7 @@ def main() -> None:
     from botocore.exceptions import ClientError
     from moto import mock_aws
 
-    from inquiry_router import observability
+    from inquiry_router.base import observability
 
     observability.tracer()  # configures the recorder's emitter, patches botocore
     emitter = xray_recorder.emitter

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inquiry_router.browser_urls import browser_origin, parse_browser_url
-from inquiry_router.settings import IntakeSettings
+from inquiry_router.base.browser_urls import browser_origin, parse_browser_url
+from inquiry_router.models.settings import IntakeSettings
 
 ALLOWED = "https://www.example.com"
 SITE = IntakeSettings(table_name="t", allowed_origins=[ALLOWED, "https://example.com"])

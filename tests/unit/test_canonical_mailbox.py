@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from inquiry_router.guard_digest import guard_digest
-from inquiry_router.intake.lead_signals import canonical_mailbox, normalise_email
+from inquiry_router.base.addresses import canonical_mailbox, normalise_email
+from inquiry_router.base.digests import guard_digest
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inquiry_router.intake.lead_signals import address_signals, normalise_email, normalise_phone
+from inquiry_router.base.addresses import address_signals, normalise_email, normalise_phone
 
 
 @pytest.mark.parametrize(

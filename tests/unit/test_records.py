@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from inquiry_router.intake.records import (
+from inquiry_router.models.inquiry_record import (
     RequestFacts,
     iso_timestamp,
     new_reference,

@@ -6,9 +6,9 @@ import io
 import json
 import logging
 
-from inquiry_router.observability import logger, mask_email
-from inquiry_router.safe_text import without_surrogates
-from inquiry_router.store.serialization import to_attribute, to_attributes
+from inquiry_router.adapters.serialization import to_attribute, to_attributes
+from inquiry_router.base.observability import logger, mask_email
+from inquiry_router.base.safe_text import without_surrogates
 
 ESCAPED = "jos\udcc3\udca9@correos-sur.es"  # how the stdlib parser hands over raw 8-bit bytes
 

@@ -3,7 +3,7 @@ functions already know (the mailer has the logging address, the inbound function
 
 from __future__ import annotations
 
-from inquiry_router.settings import PipelineSettings
+from inquiry_router.models.settings import PipelineSettings
 
 
 def address(**environ: str) -> str | None:

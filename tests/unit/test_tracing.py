@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from inquiry_router.observability import without_personal_data
+from inquiry_router.base.observability import without_personal_data
 from tests.support.traced_handlers import ATTACHMENT_KEY, BUYER
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from inquiry_router.routing.config_store import ConfigChangedMeanwhile, StoredConfigError
+from inquiry_router.adapters.config_store import ConfigChangedMeanwhile, StoredConfigError
 from inquiry_router_admin.cli.target import Target, TargetError
 
 Command = Callable[[argparse.Namespace], int]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from inquiry_router.intake.lead_signals import normalise_email
-from inquiry_router.store.queries import contact_timeline, get_contact
+from inquiry_router.adapters.queries import contact_timeline, get_contact
+from inquiry_router.base.addresses import normalise_email
 from inquiry_router_admin.cli.output import print_json, print_table
 from inquiry_router_admin.cli.target import TargetError, resolve_target
 

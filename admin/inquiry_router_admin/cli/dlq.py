@@ -224,11 +224,11 @@ def _redrive_router(args: argparse.Namespace, target: Target) -> int:
     """Finish the inquiries of each failed stream batch (routing/redrive.py): read back from the
     stream while it keeps them, else found in the table; each letter is deleted once finished."""
     # Loaded only here: it brings the router along.
-    from inquiry_router.mail.jobs import enqueue_mail_jobs
-    from inquiry_router.routing.config_store import load_routing_config
+    from inquiry_router.adapters.assignment_write import AssignmentStore
+    from inquiry_router.adapters.config_store import load_routing_config
+    from inquiry_router.models.mail_job import enqueue_mail_jobs
     from inquiry_router.routing.redrive import InvalidDeadLetter, RouterRedrive, StreamBatchFailure
     from inquiry_router.routing.service import Router
-    from inquiry_router.store.assignment_write import AssignmentStore
 
     sqs: SQSClient = target.client("sqs")
     dead_letters = target.output("RouterDeadLetterQueueUrl")

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from inquiry_router.intake.lead_signals import normalise_email
-from inquiry_router.store.queries import inquiries_by_owner
+from inquiry_router.adapters.queries import inquiries_by_owner
+from inquiry_router.base.addresses import normalise_email
 from inquiry_router_admin.cli.output import print_table
 from inquiry_router_admin.cli.prompts import ask
 from inquiry_router_admin.cli.target import TargetError
@@ -18,7 +18,7 @@ from inquiry_router_admin.cli.target import TargetError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-    from inquiry_router.routing.config_store import ConfigSnapshot
+    from inquiry_router.adapters.config_store import ConfigSnapshot
 
 # An inquiry a rep holds but has not answered yet; answered and closed ones are history.
 OPEN_STATUS = "assigned"

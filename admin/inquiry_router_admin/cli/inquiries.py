@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from inquiry_router.store.queries import inquiries_by_status
+from inquiry_router.adapters.queries import inquiries_by_status
 from inquiry_router_admin.cli.output import print_json, print_table
 from inquiry_router_admin.cli.target import TargetError, resolve_target
 
@@ -93,9 +93,9 @@ def reroute_inquiries(args: argparse.Namespace) -> int:
 def release_inquiry(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from inquiry_router.adapters.intake_write import IntakeWriter
+    from inquiry_router.adapters.queries import get_inquiry, inquiry_id_by_reference
     from inquiry_router.intake.service import NotReleasable, release_spam_inquiry
-    from inquiry_router.store.intake_write import IntakeWriter
-    from inquiry_router.store.queries import get_inquiry, inquiry_id_by_reference
 
     target = resolve_target(args)
     client = target.dynamodb()

@@ -98,7 +98,7 @@ def start_local_stack(args: argparse.Namespace) -> int:
 def _apply_routing_config(stack: LocalStack, args: argparse.Namespace) -> str:
     """Apply the example (or chosen) routing config, so a newcomer sees round robin at once.
     A config that does not fit the stack (e.g. other CompanyDomains) is reported, not fatal."""
-    from inquiry_router.routing.config_store import apply_config
+    from inquiry_router.adapters.config_store import apply_config
     from inquiry_router_admin.cli.config_commands import read_config_file
     from inquiry_router_admin.cli.target import TargetError, local_target
 

@@ -265,7 +265,7 @@ def replay_message(args: argparse.Namespace) -> int:
 
 
 def list_received(args: argparse.Namespace) -> int:
-    from inquiry_router.store.queries import received_mail_by_decision
+    from inquiry_router.adapters.queries import received_mail_by_decision
     from inquiry_router_admin.cli.output import print_table
     from inquiry_router_admin.cli.target import resolve_target
 
@@ -298,8 +298,8 @@ def list_received(args: argparse.Namespace) -> int:
 
 
 def show_received(args: argparse.Namespace) -> int:
+    from inquiry_router.adapters.queries import received_mail
     from inquiry_router.mail.links import MailLinks
-    from inquiry_router.store.queries import received_mail
     from inquiry_router_admin.cli.target import resolve_target
 
     target = resolve_target(args)
@@ -343,14 +343,14 @@ RELEASABLE = ("spam", "automated", "spoofed", "quarantine", "rep_log", "bounce")
 def release_received(args: argparse.Namespace) -> int:
     from datetime import datetime
 
+    from inquiry_router.adapters.config_store import load_routing_config
+    from inquiry_router.adapters.inbound_records import InboundRecords
+    from inquiry_router.adapters.intake_write import IntakeWriter
+    from inquiry_router.adapters.queries import received_mail
+    from inquiry_router.adapters.raw_mail import RawMailStore
     from inquiry_router.inbound.processing import InboundProcessor
-    from inquiry_router.inbound.raw_store import RawMailStore
     from inquiry_router.inbound.receipt import SesReceipt
-    from inquiry_router.routing.config_store import load_routing_config
-    from inquiry_router.settings import PipelineSettings
-    from inquiry_router.store.inbound_records import InboundRecords
-    from inquiry_router.store.intake_write import IntakeWriter
-    from inquiry_router.store.queries import received_mail
+    from inquiry_router.models.settings import PipelineSettings
     from inquiry_router_admin.cli.target import resolve_target
 
     target = resolve_target(args)

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from inquiry_router.adapters.config_store import ConfigSnapshot
 from inquiry_router.models.config_errors import Location, config_problems, yaml_path
 from inquiry_router.models.routing_config import Rep
-from inquiry_router.routing.config_store import ConfigSnapshot
 from inquiry_router_admin.cli.config_edits import invalid, validation_context
 from inquiry_router_admin.cli.target import Target, TargetError
 

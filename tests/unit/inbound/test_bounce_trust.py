@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from inquiry_router.adapters.inbound_records import SentMessage
 from inquiry_router.inbound.bounce_trust import BounceTrust, judge_bounce
-from inquiry_router.store.inbound_records import SentMessage
 
 OURS = "<171815416071.9.15584123467012935004@example.com>"
 

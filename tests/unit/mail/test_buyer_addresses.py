@@ -13,7 +13,7 @@ import pytest
 
 from inquiry_router.mail.assemble import MailParts, assemble_notification, assemble_reply_forward
 from inquiry_router.mail.links import MailLinks
-from inquiry_router.settings import PipelineSettings
+from inquiry_router.models.settings import PipelineSettings
 from tests.support.routing import DOMAIN, rep, routing_config
 
 CONFIG = routing_config(rep("ana"))

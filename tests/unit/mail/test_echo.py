@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from inquiry_router.mail.assemble import assemble_acknowledgement
 from inquiry_router.mail.echo import echoable
-from inquiry_router.settings import PipelineSettings
+from inquiry_router.models.settings import PipelineSettings
 from tests.support.routing import DOMAIN, rep, routing_config
 
 CONFIG = routing_config(rep("ana"))

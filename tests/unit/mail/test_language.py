@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from inquiry_router.i18n.language import choose_language, detect_language
+from inquiry_router.base.language import choose_language, detect_language
 from inquiry_router.mail.translations import supported_languages
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -154,7 +154,7 @@ def test_the_intake_function_never_loads_the_language_model() -> None:
         "import importlib.util, json, sys\n"
         f"spec = importlib.util.spec_from_file_location('intake_app', {intake_app!r})\n"
         "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
-        "import inquiry_router.i18n.language\n"
+        "import inquiry_router.base.language\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('py3langid', 'numpy'))))\n"
     )
     environment = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_SERVICE_NAME": "intake"}

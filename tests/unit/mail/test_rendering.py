@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from inquiry_router.i18n.language import choose_language
+from inquiry_router.base.language import choose_language
 from inquiry_router.mail.render import render_acknowledgement, render_notification, supported_languages
 from inquiry_router.mail.views import AcknowledgementView
 from tests.unit.mail import samples

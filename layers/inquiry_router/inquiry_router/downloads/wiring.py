@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from inquiry_router.settings import pipeline_settings
-from inquiry_router.store import clients
+from inquiry_router.adapters import clients
+from inquiry_router.models.settings import pipeline_settings
 
 
 def reset_wiring() -> None:

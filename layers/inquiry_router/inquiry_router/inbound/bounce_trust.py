@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inquiry_router.intake.lead_signals import normalise_email
-from inquiry_router.store.inbound_records import SentMessage
+from inquiry_router.adapters.inbound_records import SentMessage
+from inquiry_router.base.addresses import normalise_email
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from email.policy import Compat32
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from inquiry_router.i18n.language import detect_language
+from inquiry_router.base.language import detect_language
 from inquiry_router.inbound.charsets import decode_text
 from inquiry_router.inbound.headers import address_pairs, header_text, message_ids
 from inquiry_router.inbound.html_text import html_to_text

@@ -30,24 +30,24 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from inquiry_router.guard_digest import guard_digest
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.inbound_records import InboundRecords, TimelineEntry
+from inquiry_router.adapters.intake_write import IntakeWriter
+from inquiry_router.adapters.raw_mail import RawMailStore, StoredAttachment
+from inquiry_router.base.addresses import canonical_mailbox, normalise_email
+from inquiry_router.base.digests import guard_digest
+from inquiry_router.base.observability import logger, mask_email, metrics
 from inquiry_router.inbound.bounce_trust import judge_bounce
 from inquiry_router.inbound.forwards import forwarded_sender
 from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail
-from inquiry_router.inbound.raw_store import RawMailStore, StoredAttachment
 from inquiry_router.inbound.receipt import SesReceipt
 from inquiry_router.inbound.screening import REFERENCE_PATTERN, Decision, DecisionKind, screen
-from inquiry_router.intake.lead_signals import canonical_mailbox, normalise_email
-from inquiry_router.intake.records import MailOrigin, RequestFacts, iso_timestamp
 from inquiry_router.intake.service import record_mail_inquiry
-from inquiry_router.mail.jobs import MailJob
+from inquiry_router.models.inquiry_record import MailOrigin, RequestFacts, iso_timestamp
+from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig
+from inquiry_router.models.settings import PipelineSettings
 from inquiry_router.models.submission import MAX_MESSAGE_CHARS, InquirySubmission
-from inquiry_router.observability import logger, mask_email, metrics
-from inquiry_router.settings import PipelineSettings
-from inquiry_router.store import keys
-from inquiry_router.store.inbound_records import InboundRecords, TimelineEntry
-from inquiry_router.store.intake_write import IntakeWriter
 
 # "More than a handful of messages in 10 minutes" from one sender: stored, not acknowledged.
 FLOOD_LIMIT = 5

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import parseaddr
 
-from inquiry_router.observability import logger
+from inquiry_router.base.observability import logger
 
 # `Final-Recipient: rfc822; buyer@example.cn` — the address type is optional in the wild.
 # Possessive quantifiers: the old `\s*(?:…;)?\s*` backtracked quadratically on a field of spaces

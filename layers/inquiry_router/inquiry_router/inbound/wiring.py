@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 
+from inquiry_router.adapters import clients
+from inquiry_router.adapters.inbound_records import InboundRecords
+from inquiry_router.adapters.intake_write import IntakeWriter
+from inquiry_router.adapters.raw_mail import RawMailStore
 from inquiry_router.inbound.processing import InboundProcessor
-from inquiry_router.inbound.raw_store import RawMailStore
+from inquiry_router.models.settings import pipeline_settings
 from inquiry_router.routing.wiring import cached_routing_config, enqueue
-from inquiry_router.settings import pipeline_settings
-from inquiry_router.store import clients
-from inquiry_router.store.inbound_records import InboundRecords
-from inquiry_router.store.intake_write import IntakeWriter
 
 
 @cache

@@ -19,8 +19,8 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from inquiry_router.base.observability import logger, metrics
 from inquiry_router.intake.errors import CaptchaRejected
-from inquiry_router.observability import logger, metrics
 
 SITEVERIFY_URLS = {
     "turnstile": "https://challenges.cloudflare.com/turnstile/v0/siteverify",
@@ -137,7 +137,7 @@ def ssm_secret(parameter_name: str) -> Callable[[], str]:
 
     def read() -> str:
         if not cached:
-            from inquiry_router.store.clients import ssm_client
+            from inquiry_router.adapters.clients import ssm_client
 
             answer = ssm_client().get_parameter(Name=parameter_name, WithDecryption=True)
             cached.append(answer["Parameter"].get("Value", ""))

@@ -8,21 +8,21 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from inquiry_router.guard_digest import guard_digest
+from inquiry_router.adapters.intake_write import IntakeGuards, IntakeReceipt, IntakeWriter, RateWindow
+from inquiry_router.base.addresses import canonical_mailbox
+from inquiry_router.base.digests import guard_digest
+from inquiry_router.base.observability import logger, mask_email, metrics
 from inquiry_router.intake.captcha import CaptchaVerifier
-from inquiry_router.intake.lead_signals import canonical_mailbox
-from inquiry_router.intake.records import (
+from inquiry_router.intake.screening import screen_submission
+from inquiry_router.models.inquiry_record import (
     MailOrigin,
     RequestFacts,
     build_inquiry_record,
     payload_digest,
     submission_fingerprint,
 )
-from inquiry_router.intake.screening import screen_submission
+from inquiry_router.models.settings import IntakeSettings
 from inquiry_router.models.submission import InquirySubmission
-from inquiry_router.observability import logger, mask_email, metrics
-from inquiry_router.settings import IntakeSettings
-from inquiry_router.store.intake_write import IntakeGuards, IntakeReceipt, IntakeWriter, RateWindow
 
 PAYLOAD_REPEAT_WINDOW = timedelta(minutes=10)
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from functools import cache
 
+from inquiry_router.adapters import clients
+from inquiry_router.adapters.intake_write import IntakeWriter
 from inquiry_router.intake.captcha import CaptchaVerifier, SiteverifyCaptcha, ssm_secret
-from inquiry_router.settings import intake_settings
-from inquiry_router.store import clients
-from inquiry_router.store.intake_write import IntakeWriter
+from inquiry_router.models.settings import intake_settings
 
 
 @cache

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from inquiry_router.i18n.language import choose_language, detect_language
+from inquiry_router.base.language import choose_language, detect_language
 from inquiry_router.mail.compose import Party, can_send_to, compose_message, sendable_address
 from inquiry_router.mail.echo import echoable
 from inquiry_router.mail.links import MailLinks
@@ -31,7 +31,7 @@ from inquiry_router.mail.views import (
     UnreadableMailView,
 )
 from inquiry_router.models.routing_config import Rep, RoutingConfig, Team
-from inquiry_router.settings import PipelineSettings
+from inquiry_router.models.settings import PipelineSettings
 
 
 @dataclass(frozen=True, slots=True)

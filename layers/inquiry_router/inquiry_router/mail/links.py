@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.mail.views import AttachmentLink, OriginalMail
-from inquiry_router.store import keys
-from inquiry_router.store.serialization import to_attributes
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -107,7 +107,7 @@ def presigned_download(
     client: S3Client, bucket: str, key: str, *, download_name: str, content_type: str, seconds: int
 ) -> str:
     """A GET URL that downloads the object under its own name (RFC 6266, UTF-8 for any script)."""
-    from inquiry_router.inbound.raw_store import content_disposition
+    from inquiry_router.adapters.raw_mail import content_disposition
 
     return client.generate_presigned_url(
         "get_object",

@@ -17,8 +17,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
-from inquiry_router.guard_digest import guard_digest
-from inquiry_router.intake.lead_signals import canonical_mailbox
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.mail_records import Claim, MailRecords, SentMail
+from inquiry_router.base.addresses import canonical_mailbox
+from inquiry_router.base.digests import guard_digest
+from inquiry_router.base.observability import logger, metrics
 from inquiry_router.mail.assemble import (
     MailParts,
     assemble_acknowledgement,
@@ -27,13 +30,10 @@ from inquiry_router.mail.assemble import (
     assemble_unreadable_notice,
 )
 from inquiry_router.mail.compose import UnsendableAddress, can_send_to
-from inquiry_router.mail.jobs import MailJob
 from inquiry_router.mail.links import MailLinks
+from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig
-from inquiry_router.observability import logger, metrics
-from inquiry_router.settings import PipelineSettings
-from inquiry_router.store import keys
-from inquiry_router.store.mail_records import Claim, MailRecords, SentMail
+from inquiry_router.models.settings import PipelineSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client

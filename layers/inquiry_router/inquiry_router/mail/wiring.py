@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
+from inquiry_router.adapters import clients
+from inquiry_router.adapters.mail_records import MailRecords
 from inquiry_router.mail.links import LinkStore, MailLinks
 from inquiry_router.mail.sending import Mailer
+from inquiry_router.models.settings import pipeline_settings
 from inquiry_router.routing.wiring import cached_routing_config
-from inquiry_router.settings import pipeline_settings
-from inquiry_router.store import clients
-from inquiry_router.store.mail_records import MailRecords
 
 
 @cache

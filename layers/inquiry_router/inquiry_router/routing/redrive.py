@@ -20,16 +20,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from inquiry_router.intake.records import iso_timestamp
-from inquiry_router.mail.jobs import MailJob
-from inquiry_router.routing.service import Router, mail_jobs_for_assignment
-from inquiry_router.store.queries import (
+from inquiry_router.adapters.queries import (
     get_inquiry,
     inquiries_assigned_between,
     inquiries_received_until,
     mail_job_states,
 )
-from inquiry_router.store.stream_records import StreamRecordsGone, read_batch
+from inquiry_router.adapters.stream_records import StreamRecordsGone, read_batch
+from inquiry_router.models.inquiry_record import iso_timestamp
+from inquiry_router.models.mail_job import MailJob
+from inquiry_router.routing.service import Router, mail_jobs_for_assignment
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

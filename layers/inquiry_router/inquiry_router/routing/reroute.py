@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from inquiry_router.routing.config_store import load_routing_config
+from inquiry_router.adapters.assignment_write import AssignmentStore
+from inquiry_router.adapters.config_store import load_routing_config
+from inquiry_router.adapters.queries import inquiries_by_status
 from inquiry_router.routing.service import Router
-from inquiry_router.store.assignment_write import AssignmentStore
-from inquiry_router.store.queries import inquiries_by_status
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

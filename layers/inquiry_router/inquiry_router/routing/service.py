@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from inquiry_router.i18n.language import detect_language
-from inquiry_router.mail.jobs import MailJob
+from inquiry_router.adapters.assignment_write import AssignmentStore, OwnershipState
+from inquiry_router.base.language import detect_language
+from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.routing.decision import (
     Decision,
@@ -26,7 +27,6 @@ from inquiry_router.routing.decision import (
     named_owner,
     team_reps,
 )
-from inquiry_router.store.assignment_write import AssignmentStore, OwnershipState
 
 MAX_ATTEMPTS = 200  # 16 routers on one team collide often; each retry re-reads and re-decides
 FIRST_PAUSE_SECONDS = 0.005

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from inquiry_router.mail.jobs import MailJob
-from inquiry_router.observability import logger
+from inquiry_router.adapters.serialization import from_attributes
+from inquiry_router.base.observability import logger
+from inquiry_router.models.mail_job import MailJob
 from inquiry_router.routing.service import Router, mail_jobs_for_change
-from inquiry_router.store.serialization import from_attributes
 
 
 def handle_stream_record(

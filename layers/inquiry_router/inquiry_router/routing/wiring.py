@@ -9,13 +9,13 @@ import time
 from collections.abc import Callable
 from functools import cache
 
-from inquiry_router.mail.jobs import MailJob, enqueue_mail_jobs
+from inquiry_router.adapters import clients
+from inquiry_router.adapters.assignment_write import AssignmentStore
+from inquiry_router.adapters.config_store import load_routing_config
+from inquiry_router.models.mail_job import MailJob, enqueue_mail_jobs
 from inquiry_router.models.routing_config import RoutingConfig
-from inquiry_router.routing.config_store import load_routing_config
+from inquiry_router.models.settings import pipeline_settings
 from inquiry_router.routing.service import Router
-from inquiry_router.settings import pipeline_settings
-from inquiry_router.store import clients
-from inquiry_router.store.assignment_write import AssignmentStore
 
 
 class CachedConfig:

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.item_size import fit_item
+from inquiry_router.adapters.serialization import from_attributes, to_attribute, to_attributes
 from inquiry_router.intake.errors import IdempotencyKeyReused, RateLimited, StoreBusy
-from inquiry_router.intake.records import InquiryRecord, iso_timestamp, new_reference
-from inquiry_router.store import keys
-from inquiry_router.store.item_size import fit_item
-from inquiry_router.store.serialization import from_attributes, to_attribute, to_attributes
+from inquiry_router.models.inquiry_record import InquiryRecord, iso_timestamp, new_reference
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

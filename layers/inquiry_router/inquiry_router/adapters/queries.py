@@ -6,9 +6,9 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from inquiry_router.intake.records import iso_timestamp
-from inquiry_router.store import keys
-from inquiry_router.store.serialization import from_attributes, to_attributes
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.models.inquiry_record import iso_timestamp
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from inquiry_router.intake.lead_signals import (
+from inquiry_router.base.addresses import (
     AddressSignals,
     address_signals,
     normalise_email,

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
-from inquiry_router.intake.records import iso_timestamp
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.routing.decision import Decision, InquiryFacts
 from inquiry_router.routing.rotation import RotationState
-from inquiry_router.store import keys
-from inquiry_router.store.serialization import from_attributes, to_attributes
 
 if TYPE_CHECKING:
     from datetime import datetime

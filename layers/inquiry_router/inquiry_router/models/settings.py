@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from inquiry_router.browser_urls import BrowserUrl, browser_origin, parse_browser_url
+from inquiry_router.base.browser_urls import BrowserUrl, browser_origin, parse_browser_url
 
 CaptchaProvider = Literal["none", "turnstile", "recaptcha", "hcaptcha"]
 
@@ -27,7 +27,7 @@ def _configured_url(environ: dict[str, str] | os._Environ[str], name: str) -> st
     raw = environ.get(name) or None
     url = parse_browser_url(raw)
     if raw and url is None:
-        from inquiry_router.observability import logger
+        from inquiry_router.base.observability import logger
 
         logger.error(f"{name} is not an absolute http(s) URL a browser can open; using the built-in page")
     return url.href if url else None

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from inquiry_router.intake.records import iso_timestamp
-from inquiry_router.store import keys
-from inquiry_router.store.item_size import fit_item
-from inquiry_router.store.serialization import from_attributes, to_attributes
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.item_size import fit_item
+from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.models.inquiry_record import iso_timestamp
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

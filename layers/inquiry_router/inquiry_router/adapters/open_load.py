@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from inquiry_router.store import keys
-from inquiry_router.store.serialization import from_attributes, to_attributes
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.serialization import from_attributes, to_attributes
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -18,7 +18,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiry_router.safe_text import without_surrogates
+from inquiry_router.base.safe_text import without_surrogates
 
 Handler = Callable[[dict[str, Any], LambdaContext], Any]
 

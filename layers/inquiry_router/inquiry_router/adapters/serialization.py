@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from inquiry_router.safe_text import without_surrogates
+from inquiry_router.base.safe_text import without_surrogates
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef

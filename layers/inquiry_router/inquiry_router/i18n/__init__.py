@@ -1,1 +1,0 @@
-"""Internationalisation: which language a buyer writes and reads."""

@@ -1,1 +1,0 @@
-"""The single DynamoDB table: keys, item shapes, the intake transaction and the read queries."""

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
 
     from inquiry_router.adapters.assignment_write import Outcome, OwnershipState
+    from inquiry_router.models.assignment import InquiryFacts, OwnerDecision
     from inquiry_router.models.routing_config import RoutingConfig
-    from inquiry_router.routing.decision import Decision, InquiryFacts
     from inquiry_router.routing.service import Router
 
 HOST = "127.0.0.1"
@@ -192,7 +192,7 @@ def counting_router(client: DynamoDBClient, config: RoutingConfig, worker: Worke
         def commit(
             self,
             facts: InquiryFacts,
-            decision: Decision,
+            decision: OwnerDecision,
             state: OwnershipState,
             now: datetime,
             *,

@@ -319,7 +319,7 @@ def test_a_throttled_send_fails_the_job_for_a_retry_that_then_sends_once(
     pipeline.route()
     jobs = pipeline.queued_jobs()
     mailer = mail_wiring.mailer()
-    mailer.ses = FlakySes(mailer.ses, failures=1)  # type: ignore[assignment]
+    mailer.ses.client = FlakySes(mailer.ses.client, failures=1)  # type: ignore[assignment]
 
     first = pipeline.send(jobs)
     assert first == {"batchItemFailures": [{"itemIdentifier": jobs[0]["messageId"]}]}
@@ -586,7 +586,7 @@ def test_an_ses_timeout_counts_as_maybe_sent_and_is_retried_with_the_same_messag
     # Given SES that accepted the acknowledgement but whose answer timed out
     inquiry_id, jobs = queued(intake, pipeline)
     mailer = mail_wiring.mailer()
-    mailer.ses = SesTimingOut(mailer.ses)  # type: ignore[assignment]
+    mailer.ses.client = SesTimingOut(mailer.ses.client)  # type: ignore[assignment]
 
     # When the mailer runs: the job fails and its claim is freed for the queue's retry
     with pytest.raises(BatchProcessingError, match="All records failed"):
@@ -624,8 +624,8 @@ def test_a_sender_overtaken_after_its_lease_sends_at_most_one_duplicate_and_reco
     mailer = mail_wiring.mailer()
     after_the_lease = datetime.now(UTC) + SEND_LEASE + timedelta(seconds=5)
     second = replace(mailer, clock=lambda: after_the_lease)
-    slow = SesOvertakenByAnotherDelivery(mailer.ses, lambda: second.send(job))
-    first = replace(mailer, ses=slow)
+    slow = SesOvertakenByAnotherDelivery(mailer.ses.client, lambda: second.send(job))
+    first = replace(mailer, ses=replace(mailer.ses, client=slow))
 
     assert first.send(job) == "sent"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inquiry_router.routing.config_diff import diff_config
+from inquiry_router.models.config_diff import diff_config
 from tests.support.routing import DOMAIN, rep, routing_config
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from inquiry_router.routing.decision import InquiryFacts, Snapshot, choose_team, decide_owner
-from inquiry_router.routing.rotation import RotationState
+from inquiry_router.models.assignment import InquiryFacts, RotationState
+from inquiry_router.routing.decision import Snapshot, choose_team, decide_owner
 from tests.support.routing import DOMAIN, rep, routing_config
 
 # A Tuesday, 10:00 in Shanghai.

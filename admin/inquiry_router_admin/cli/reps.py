@@ -21,9 +21,9 @@ from inquiry_router.adapters.config_store import (
 )
 from inquiry_router.adapters.open_load import open_loads
 from inquiry_router.base.addresses import normalise_email
+from inquiry_router.models.config_diff import diff_config
 from inquiry_router.models.routing_config import Absence, Rep
 from inquiry_router.routing.absences import absences_ended, away_summary, rep_today
-from inquiry_router.routing.config_diff import diff_config
 from inquiry_router_admin.cli.config_edits import store_conflicts_exit_1
 from inquiry_router_admin.cli.hand_over import (
     add_hand_over_option,

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inquiry_router.routing.rotation import Candidate, RotationState, pick_next
+from inquiry_router.models.assignment import RotationState
+from inquiry_router.routing.rotation import Candidate, pick_next
 
 REPS = [Candidate(f"rep{i}@sunrise-lighting.com") for i in range(5)]
 

@@ -19,9 +19,8 @@ from botocore.exceptions import ClientError
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.models.assignment import InquiryFacts, OwnerDecision, RotationState
 from inquiry_router.models.inquiry_record import iso_timestamp
-from inquiry_router.routing.decision import Decision, InquiryFacts
-from inquiry_router.routing.rotation import RotationState
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -91,7 +90,7 @@ class AssignmentStore:
     def commit(
         self,
         facts: InquiryFacts,
-        decision: Decision,
+        decision: OwnerDecision,
         state: OwnershipState,
         now: datetime,
         *,
@@ -118,7 +117,7 @@ class AssignmentStore:
     def _assignment_items(
         self,
         facts: InquiryFacts,
-        decision: Decision,
+        decision: OwnerDecision,
         state: OwnershipState,
         now: datetime,
         previous_owner: str | None,

@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.models.config_diff import ConfigDiff, diff_config
 from inquiry_router.models.config_errors import config_problems
 from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.routing_config import Rep, RoutingConfig, Rule, Team
-from inquiry_router.routing.config_diff import ConfigDiff, diff_config
 
 if TYPE_CHECKING:
     from datetime import datetime

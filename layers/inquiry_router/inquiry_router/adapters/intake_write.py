@@ -18,8 +18,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.item_size import fit_item
 from inquiry_router.adapters.serialization import from_attributes, to_attribute, to_attributes
-from inquiry_router.intake.errors import IdempotencyKeyReused, RateLimited, StoreBusy
 from inquiry_router.models.inquiry_record import InquiryRecord, iso_timestamp, new_reference
+from inquiry_router.models.intake_errors import IdempotencyKeyReused, RateLimited, StoreBusy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

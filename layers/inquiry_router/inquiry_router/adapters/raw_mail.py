@@ -9,17 +9,31 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
-
-from inquiry_router.inbound.parse import CHUNK, ReadMail, read_chunks
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
+CHUNK = 1024 * 1024  # S3 body pieces handed to the parser
+
 _UNSAFE_IN_KEY = re.compile(r"[^A-Za-z0-9._() -]+")
+
+
+class AttachmentFacts(Protocol):
+    """What the store needs to know of a decoded attachment (inbound/parse.py's parts)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def inline(self) -> bool: ...
 
 
 class RawMailMissing(RuntimeError):
@@ -54,7 +68,8 @@ class RawMailStore:
     def raw_key(self, ses_message_id: str) -> str:
         return f"{self._raw_prefix}{ses_message_id}"
 
-    def read(self, ses_message_id: str) -> ReadMail:
+    def read(self, ses_message_id: str) -> Iterator[bytes]:
+        """The stored message in pieces, streamed: a 40 MB mail is never held twice."""
         key = self.raw_key(ses_message_id)
         try:
             body = self._client.get_object(Bucket=self._bucket, Key=key)["Body"]
@@ -62,12 +77,14 @@ class RawMailStore:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise RawMailMissing(f"s3://{self._bucket}/{key} does not exist") from None
             raise
-        return read_chunks(body.iter_chunks(CHUNK))
+        return body.iter_chunks(CHUNK)
 
-    def store_attachments(self, ses_message_id: str, mail: ReadMail) -> list[StoredAttachment]:
+    def store_attachments(
+        self, ses_message_id: str, payloads: Iterable[tuple[int, AttachmentFacts, bytes]]
+    ) -> list[StoredAttachment]:
         """Copy every attached file out (inline images stay in the body); same keys on a retry."""
         stored: list[StoredAttachment] = []
-        for index, attachment, data in mail.attachment_payloads():
+        for index, attachment, data in payloads:
             key = None
             if not attachment.inline:
                 key = (

@@ -136,3 +136,34 @@ def count_rejection(reason: str) -> None:
     """
     metrics.add_dimension(name="reason", value=reason)
     metrics.add_metric(name="InquiryRejected", unit=MetricUnit.Count, value=1)
+
+
+def count_stored_inquiry(
+    *,
+    inquiry_id: str,
+    reference: str,
+    status: str,
+    replayed: bool,
+    sender: str,
+    channel: str,
+    **details: object,
+) -> None:
+    """One metric and one log line per stored inquiry, whichever way it came in (form, mail, release)."""
+    if replayed:
+        metrics.add_metric(name="InquiryReplayed", unit=MetricUnit.Count, value=1)
+    elif status == "spam":
+        metrics.add_metric(name="InquirySpam", unit=MetricUnit.Count, value=1)
+    else:
+        metrics.add_metric(name="InquiryAccepted", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "inquiry stored",
+        extra={
+            "inquiry_id": inquiry_id,
+            "reference": reference,
+            "status": status,
+            "replayed": replayed,
+            "channel": channel,
+            "sender": mask_email(sender),  # never the address itself
+            **details,
+        },
+    )

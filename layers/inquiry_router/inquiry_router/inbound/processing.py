@@ -39,10 +39,10 @@ from inquiry_router.base.digests import guard_digest
 from inquiry_router.base.observability import logger, mask_email, metrics
 from inquiry_router.inbound.bounce_trust import judge_bounce
 from inquiry_router.inbound.forwards import forwarded_sender
-from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail
+from inquiry_router.inbound.inquiries import record_mail_inquiry
+from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail, read_chunks
 from inquiry_router.inbound.receipt import SesReceipt
 from inquiry_router.inbound.screening import REFERENCE_PATTERN, Decision, DecisionKind, screen
-from inquiry_router.intake.service import record_mail_inquiry
 from inquiry_router.models.inquiry_record import MailOrigin, RequestFacts, iso_timestamp
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig
@@ -83,7 +83,7 @@ class InboundProcessor:
             return InboundOutcome(
                 done["decision"], done["reason"], done.get("inquiry_id"), done.get("reference"), replayed=True
             )
-        mail = self.raw_mail.read(receipt.message_id)
+        mail = read_chunks(self.raw_mail.read(receipt.message_id))
         decision = screen(
             mail.parsed,
             company_domains=self.settings.company_domains,
@@ -116,7 +116,7 @@ class InboundProcessor:
     def release(self, receipt: SesReceipt, previous_decision: str) -> InboundOutcome:
         """An admin's "this was a buyer after all" for a message screened out (spam, automated…):
         it becomes an inquiry like any new mail. Idempotent like the first processing."""
-        mail = self.raw_mail.read(receipt.message_id)
+        mail = read_chunks(self.raw_mail.read(receipt.message_id))
         if mail.parsed.from_address is None:
             return InboundOutcome("unparseable", "the message has no sender address to answer")
         why = f"released by an admin (first decided: {previous_decision})"
@@ -396,7 +396,11 @@ class InboundProcessor:
         return list(seen)
 
     def _store_attachments(self, receipt: SesReceipt, mail: ReadMail) -> list[StoredAttachment]:
-        return self.raw_mail.store_attachments(receipt.message_id, mail) if mail.attachment_parts else []
+        return (
+            self.raw_mail.store_attachments(receipt.message_id, mail.attachment_payloads())
+            if mail.attachment_parts
+            else []
+        )
 
     def _save(
         self,

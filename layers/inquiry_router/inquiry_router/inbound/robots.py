@@ -27,9 +27,9 @@ import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from inquiry_router.base.mail_headers import LOOP_HEADER
 from inquiry_router.inbound.parse import ParsedMail
 from inquiry_router.inbound.reports import BOUNCE_SUBJECT, is_daemon_mailbox, sender_is_daemon
-from inquiry_router.mail.compose import LOOP_HEADER
 
 SUBJECT_SCAN = 500  # characters of a subject the rules read
 _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools.metrics import MetricUnit
 
 from inquiry_router.base.observability import logger, metrics
-from inquiry_router.intake.errors import CaptchaRejected
+from inquiry_router.models.intake_errors import CaptchaRejected
 
 SITEVERIFY_URLS = {
     "turnstile": "https://challenges.cloudflare.com/turnstile/v0/siteverify",

@@ -6,16 +6,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from inquiry_router.adapters.intake_write import IntakeGuards, IntakeReceipt, IntakeWriter, RateWindow
 from inquiry_router.base.addresses import canonical_mailbox
 from inquiry_router.base.digests import guard_digest
-from inquiry_router.base.observability import logger, mask_email, metrics
+from inquiry_router.base.observability import count_stored_inquiry
 from inquiry_router.intake.captcha import CaptchaVerifier
 from inquiry_router.intake.screening import screen_submission
 from inquiry_router.models.inquiry_record import (
-    MailOrigin,
     RequestFacts,
     build_inquiry_record,
     payload_digest,
@@ -26,8 +23,6 @@ from inquiry_router.models.submission import InquirySubmission
 
 PAYLOAD_REPEAT_WINDOW = timedelta(minutes=10)
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
-# Longer than Lambda keeps retrying an asynchronous event (6 hours at most).
-MAIL_DELIVERY_LIFETIME = timedelta(days=2)
 
 
 def submit_inquiry(
@@ -59,28 +54,6 @@ def submit_inquiry(
         spam_reasons=list(reasons),
         free_mail=record.signals.free_mail,
     )
-    return receipt
-
-
-def record_mail_inquiry(
-    submission: InquirySubmission, facts: RequestFacts, mail: MailOrigin, *, writer: IntakeWriter
-) -> IntakeReceipt:
-    """Store an inquiry that arrived by mail: the same record and single write as a form's.
-
-    SES has already judged spam, and a mail has no honeypot or fill time, so the form's screening
-    is not repeated. There are no rate windows either: a flood is stored and only its
-    acknowledgements are paused (`mail.acknowledgement_paused`). The idempotency key is the SES
-    message id, so a redelivered event returns the first receipt and stores nothing.
-    """
-    record = build_inquiry_record(submission, facts, spam_reasons=(), captcha=None, mail=mail)
-    guards = IntakeGuards(
-        fingerprint=submission_fingerprint(submission, facts),
-        payload_digest=payload_digest(submission),
-        idempotency_ttl=MAIL_DELIVERY_LIFETIME,
-        rate_windows=(),
-    )
-    receipt = writer.record_inquiry(record, guards)
-    _count_and_log(receipt, submission.email, channel="mail")
     return receipt
 
 
@@ -147,23 +120,14 @@ def release_spam_inquiry(stored: Mapping[str, Any], now: datetime, *, writer: In
 
 
 def _count_and_log(receipt: IntakeReceipt, sender: str, *, channel: str, **details: object) -> None:
-    if receipt.replayed:
-        metrics.add_metric(name="InquiryReplayed", unit=MetricUnit.Count, value=1)
-    elif receipt.status == "spam":
-        metrics.add_metric(name="InquirySpam", unit=MetricUnit.Count, value=1)
-    else:
-        metrics.add_metric(name="InquiryAccepted", unit=MetricUnit.Count, value=1)
-    logger.info(
-        "inquiry stored",
-        extra={
-            "inquiry_id": receipt.inquiry_id,
-            "reference": receipt.reference,
-            "status": receipt.status,
-            "replayed": receipt.replayed,
-            "channel": channel,
-            "sender": mask_email(sender),  # never the address itself
-            **details,
-        },
+    count_stored_inquiry(
+        inquiry_id=receipt.inquiry_id,
+        reference=receipt.reference,
+        status=receipt.status,
+        replayed=receipt.replayed,
+        sender=sender,
+        channel=channel,
+        **details,
     )
 
 

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
+from inquiry_router.base.mail_headers import LOOP_HEADER
 from inquiry_router.mail.render import RenderedMail, one_line
 
 # A party to a mail: (display name or None, address).
@@ -50,11 +51,6 @@ def can_send_to(address: str) -> bool:
 class ComposedMessage:
     message_id: str  # with angle brackets, as in the header: "<…@example.com>"
     raw: bytes
-
-
-# On every mail we send: were one to come back in through inbound mail (a forwarding rule that
-# points a rep's mailbox at sales@), it is recognised as our own and never answered again.
-LOOP_HEADER = "X-Inquiry-Router-Loop"
 
 
 def compose_message(

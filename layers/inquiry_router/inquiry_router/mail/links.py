@@ -10,44 +10,16 @@ links are presigned directly, for as long as the caller's credentials allow.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from inquiry_router.adapters import keys
-from inquiry_router.adapters.serialization import to_attributes
+from inquiry_router.adapters.links import MAX_LINK_SECONDS, LinkStore, presigned_download
 from inquiry_router.mail.views import AttachmentLink, OriginalMail
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
-
-MAX_LINK_SECONDS = 7 * 24 * 3600  # SigV4's limit for a presigned URL
-CLICK_SECONDS = 300  # a click's own presigned URL: enough to start the download
-
-
-@dataclass(frozen=True)
-class LinkStore:
-    """Where tokens are kept: the stack's table, read by the files function."""
-
-    client: DynamoDBClient
-    table: str
-    files_url: str  # e.g. https://<api>.execute-api.<region>.amazonaws.com/files
-
-    def put(self, key: str, download_name: str, content_type: str, expires: datetime) -> str:
-        token = secrets.token_urlsafe(16)
-        item = {
-            **keys.download_link_key(token),
-            "entity": "download_link",
-            "object_key": key,
-            "download_name": download_name,
-            "content_type": content_type,
-            "expires_at": int(expires.timestamp()),
-        }
-        self.client.put_item(TableName=self.table, Item=to_attributes(item))
-        return f"{self.files_url.rstrip('/')}/{token}"
 
 
 @dataclass(frozen=True)
@@ -101,21 +73,3 @@ class MailLinks:
             link_hours=self.hours,
             truncated=truncated,
         )
-
-
-def presigned_download(
-    client: S3Client, bucket: str, key: str, *, download_name: str, content_type: str, seconds: int
-) -> str:
-    """A GET URL that downloads the object under its own name (RFC 6266, UTF-8 for any script)."""
-    from inquiry_router.adapters.raw_mail import content_disposition
-
-    return client.generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": bucket,
-            "Key": key,
-            "ResponseContentDisposition": content_disposition(download_name),
-            "ResponseContentType": content_type,
-        },
-        ExpiresIn=seconds,
-    )

@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
-
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.mail_records import Claim, MailRecords, SentMail
+from inquiry_router.adapters.ses import AWS_CALL_ERRORS, SesRefused, SesSender, SesTimedOut, SesUnavailable
 from inquiry_router.base.addresses import canonical_mailbox
 from inquiry_router.base.digests import guard_digest
 from inquiry_router.base.observability import logger, metrics
@@ -36,19 +35,9 @@ from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.models.settings import PipelineSettings
 
 if TYPE_CHECKING:
-    from mypy_boto3_sesv2 import SESV2Client
+    pass
 
 Outcome = Literal["sent", "already_done", "skipped", "failed"]
-
-# SES answers that retrying cannot fix: recorded, never retried.
-PERMANENT_SES_ERRORS = {
-    "MessageRejected",
-    "MailFromDomainNotVerifiedException",
-    "NotFoundException",
-    "BadRequestException",
-    "AccountSuspendedException",
-}
-
 
 # SES has no SMTPUTF8: an address with non-ASCII before the @ cannot be sent to (the rep is told).
 UNSENDABLE_BUYER_ADDRESS = (
@@ -68,7 +57,7 @@ class MailNotRecordedYet(RuntimeError):
 @dataclass
 class Mailer:
     records: MailRecords
-    ses: SESV2Client
+    ses: SesSender
     settings: PipelineSettings
     load_config: Callable[[], RoutingConfig | None]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -199,25 +188,13 @@ class Mailer:
         (a forged bounce or reply must not name a Message-ID it never saw)."""
         return guard_digest(f"message-id:{job.job_id}", self.settings.guard_salt)
 
-    def _ses_send(self, parts: MailParts, kind: str) -> Any:
-        """One SES v2 send. Transient errors raise (after releasing nothing: the caller does),
-        permanent ones raise `_Refused` with the reason to record."""
-        request: dict[str, Any] = {
-            "FromEmailAddress": parts.sender_address,
-            "Destination": {"ToAddresses": [parts.recipient_address]},
-            "Content": {"Raw": {"Data": parts.raw}},
-        }
-        if self.settings.configuration_set:
-            request["ConfigurationSetName"] = self.settings.configuration_set
+    def _ses_send(self, parts: MailParts, kind: str) -> str | None:
+        """One SES send; a permanent refusal raises `_Refused` with the reason to record."""
         try:
-            return self.ses.send_email(**request)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code not in PERMANENT_SES_ERRORS:
-                raise
-            message = error.response.get("Error", {}).get("Message", "")
+            return self.ses.send_raw(parts.sender_address, parts.recipient_address, parts.raw)
+        except SesRefused as refused:
             metrics.add_metric(name="MailRefused", unit="Count", value=1)
-            raise _Refused(f"SES refused the {kind} ({code}): {message}"[:500]) from error
+            raise _Refused(f"SES refused the {kind} ({refused.code}): {refused.message}"[:500]) from refused
 
     def _send_once(self, job: MailJob, parts: MailParts, claim_id: str) -> str | None:
         """SES's message id once it accepted the mail. A transient error frees our claim for the
@@ -226,19 +203,18 @@ class Mailer:
         where a duplicate costs a second look, so it is retried too, with the same Message-ID
         (the job's; mailbox providers that de-duplicate show it once)."""
         try:
-            answer = self._ses_send(parts, job.kind)
-        except ReadTimeoutError:
+            ses_message_id = self._ses_send(parts, job.kind)
+        except SesTimedOut:
             logger.warning(
                 "SES did not answer in time: the mail may have gone out", extra={"job_id": job.job_id}
             )
             metrics.add_metric(name="MailMaybeSent", unit="Count", value=1)
             self.records.release(job.job_id, claim_id)
             raise
-        except (ClientError, BotoCoreError):
+        except (SesUnavailable, *AWS_CALL_ERRORS):
             self.records.release(job.job_id, claim_id)
             raise
         metrics.add_metric(name="MailSent", unit="Count", value=1)
-        ses_message_id: str | None = answer.get("MessageId")
         return ses_message_id
 
     def _record_accepted(self, sent: SentMail, claim_id: str) -> bool:
@@ -249,7 +225,7 @@ class Mailer:
             try:
                 recorded = self.records.record_accepted(sent, claim_id, self.clock())
                 break
-            except (ClientError, BotoCoreError):
+            except AWS_CALL_ERRORS:
                 if not delays:
                     raise  # the one duplicate window left: the queue's retry sends again after the lease
                 self.sleep(delays.pop(0))

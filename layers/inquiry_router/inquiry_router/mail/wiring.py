@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import cache
 
 from inquiry_router.adapters import clients
+from inquiry_router.adapters.links import LinkStore
 from inquiry_router.adapters.mail_records import MailRecords
-from inquiry_router.mail.links import LinkStore, MailLinks
+from inquiry_router.adapters.ses import SesSender
+from inquiry_router.mail.links import MailLinks
 from inquiry_router.mail.sending import Mailer
 from inquiry_router.models.settings import pipeline_settings
 from inquiry_router.routing.wiring import cached_routing_config
@@ -28,7 +30,8 @@ def mailer() -> Mailer:
         settings.attachment_link_hours,
         store,
     )
-    return Mailer(records, clients.sesv2_client(), settings, cached_routing_config(), links=links)
+    sender = SesSender(clients.sesv2_client(), settings.configuration_set)
+    return Mailer(records, sender, settings, cached_routing_config(), links=links)
 
 
 def reset_wiring() -> None:

@@ -9,46 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from inquiry_router.models.assignment import InquiryFacts, OwnerDecision, RotationState
 from inquiry_router.models.routing_config import WEEKDAYS, Rep, RoutingConfig, Rule, Team
-from inquiry_router.routing.rotation import Candidate, RotationState, pick_next
-
-DecisionKind = Literal["returning_customer", "round_robin", "fallback", "named"]
-
-
-@dataclass(frozen=True, slots=True)
-class InquiryFacts:
-    """What routing looks at, taken from the stored inquiry."""
-
-    inquiry_id: str
-    reference: str
-    contact_key: str
-    received_at: str
-    channel: str = "form"
-    topic: str | None = None
-    recipient: str | None = None
-    country: str | None = None
-    language: str | None = None
-    account_domain: str | None = None  # None for free-mail and disposable addresses
-
-    @classmethod
-    def from_item(cls, item: Mapping[str, Any], language: str | None) -> InquiryFacts:
-        personal = bool(item.get("free_mail")) or bool(item.get("disposable"))
-        email = str(item.get("email") or "")
-        return cls(
-            inquiry_id=str(item["id"]),
-            reference=str(item["reference"]),
-            contact_key=str(item["contact_key"]),
-            received_at=str(item["received_at"]),
-            channel=str(item.get("channel") or "form"),
-            topic=item.get("subject") or item.get("product"),
-            recipient=item.get("recipient"),
-            country=item.get("country"),
-            language=language,
-            account_domain=None if personal or "@" not in email else email.rsplit("@", 1)[1].lower(),
-        )
+from inquiry_router.routing.rotation import Candidate, pick_next
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,21 +26,6 @@ class Snapshot:
     account_exists: bool = False
     rotation: RotationState = field(default_factory=RotationState)
     loads: Mapping[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    team: Team
-    owner_email: str
-    owner_name: str | None
-    kind: DecisionKind
-    reason: str
-    rotation: RotationState | None = None  # the state to write after a round-robin pick
-    capacity: int | None = None  # the owner's capacity, checked again when the load is written
-
-    @property
-    def is_rep(self) -> bool:
-        return self.kind != "fallback"
 
 
 def choose_team(config: RoutingConfig, facts: InquiryFacts) -> Team:
@@ -169,7 +119,7 @@ def preferred_reps(reps: Sequence[Rep], facts: InquiryFacts) -> tuple[list[Rep],
 
 def decide_owner(
     facts: InquiryFacts, snapshot: Snapshot, now: datetime, *, exclude: str | None = None
-) -> Decision:
+) -> OwnerDecision:
     """The owner of an unassigned inquiry. `exclude` leaves a rep out (hand-over from that rep)."""
     config = snapshot.config
     team = choose_team(config, facts)
@@ -178,10 +128,10 @@ def decide_owner(
         rep = reps_by_email.get(owner or "")
         if rep is not None and rep.email != exclude and is_available(rep, team, now):
             reason = "returning customer" if whose == "contact" else "returning customer (same company)"
-            return Decision(team, rep.email, rep.name, "returning_customer", reason)
+            return OwnerDecision(team, rep.email, rep.name, "returning_customer", reason)
     eligibility = eligible_reps(team, team_reps(config, team), snapshot.loads, now, exclude=exclude)
     if not eligibility.eligible:
-        return Decision(
+        return OwnerDecision(
             team,
             team.fallback_address,
             None,
@@ -191,7 +141,7 @@ def decide_owner(
     pool, preference = preferred_reps(eligibility.eligible, facts)
     pick = pick_next(snapshot.rotation, [Candidate(rep.email, rep.weight) for rep in pool])
     chosen = reps_by_email[pick.email]
-    return Decision(
+    return OwnerDecision(
         team,
         chosen.email,
         chosen.name,
@@ -202,10 +152,10 @@ def decide_owner(
     )
 
 
-def named_owner(facts: InquiryFacts, snapshot: Snapshot, email: str, now: datetime) -> Decision:
+def named_owner(facts: InquiryFacts, snapshot: Snapshot, email: str, now: datetime) -> OwnerDecision:
     """A hand-over to a named rep: they must exist and be active (capacity is the admin's call)."""
     rep = next((r for r in snapshot.config.reps if r.email == email), None)
     if rep is None or not rep.active:
         raise ValueError(f"{email} is not an active rep: add or activate them first")
     team = choose_team(snapshot.config, facts)
-    return Decision(team, rep.email, rep.name, "named", f"handed over to {rep.email}")
+    return OwnerDecision(team, rep.email, rep.name, "named", f"handed over to {rep.email}")

@@ -16,8 +16,10 @@ Why this shape, against the incumbents' failures:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from inquiry_router.models.assignment import RotationState
 
 # Divisible by every weight from 1 to 20, so common weights step in whole numbers.
 STRIDE_BASE = 232_792_560
@@ -27,16 +29,6 @@ STRIDE_BASE = 232_792_560
 class Candidate:
     email: str
     weight: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class RotationState:
-    """What the table keeps per team (item TEAM#<key> / ROTATION)."""
-
-    version: int = 0
-    virtual_time: int = 0
-    finish: Mapping[str, int] = field(default_factory=dict)
-    assigned: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

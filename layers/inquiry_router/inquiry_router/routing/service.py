@@ -16,11 +16,10 @@ from typing import Any
 
 from inquiry_router.adapters.assignment_write import AssignmentStore, OwnershipState
 from inquiry_router.base.language import detect_language
+from inquiry_router.models.assignment import InquiryFacts, OwnerDecision
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.routing.decision import (
-    Decision,
-    InquiryFacts,
     Snapshot,
     choose_team,
     decide_owner,
@@ -81,7 +80,7 @@ class Router:
             raise RoutingNotConfigured
         facts = InquiryFacts.from_item(item, inquiry_language(item))
 
-        def decide(snapshot: Snapshot, now: datetime) -> Decision:
+        def decide(snapshot: Snapshot, now: datetime) -> OwnerDecision:
             if to is not None:
                 return named_owner(facts, snapshot, to, now)
             return decide_owner(facts, snapshot, now, exclude=from_owner)
@@ -92,7 +91,7 @@ class Router:
         self,
         facts: InquiryFacts,
         config: RoutingConfig,
-        decide: Callable[[Snapshot, datetime], Decision],
+        decide: Callable[[Snapshot, datetime], OwnerDecision],
         previous_owner: str | None = None,
     ) -> RoutingResult:
         team = choose_team(config, facts)

@@ -1,0 +1,58 @@
+"""Download tokens (LINK# items) and presigned S3 URLs: what reps' mail links to (mail/links.py)
+and what the files function resolves (downloads/api.py)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.raw_mail import content_disposition
+from inquiry_router.adapters.serialization import to_attributes
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+MAX_LINK_SECONDS = 7 * 24 * 3600  # SigV4's limit for a presigned URL
+CLICK_SECONDS = 300  # a click's own presigned URL: enough to start the download
+
+
+@dataclass(frozen=True)
+class LinkStore:
+    """Where tokens are kept: the stack's table, read by the files function."""
+
+    client: DynamoDBClient
+    table: str
+    files_url: str  # e.g. https://<api>.execute-api.<region>.amazonaws.com/files
+
+    def put(self, key: str, download_name: str, content_type: str, expires: datetime) -> str:
+        token = secrets.token_urlsafe(16)
+        item = {
+            **keys.download_link_key(token),
+            "entity": "download_link",
+            "object_key": key,
+            "download_name": download_name,
+            "content_type": content_type,
+            "expires_at": int(expires.timestamp()),
+        }
+        self.client.put_item(TableName=self.table, Item=to_attributes(item))
+        return f"{self.files_url.rstrip('/')}/{token}"
+
+
+def presigned_download(
+    client: S3Client, bucket: str, key: str, *, download_name: str, content_type: str, seconds: int
+) -> str:
+    """A GET URL that downloads the object under its own name (RFC 6266, UTF-8 for any script)."""
+    return client.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket,
+            "Key": key,
+            "ResponseContentDisposition": content_disposition(download_name),
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=seconds,
+    )

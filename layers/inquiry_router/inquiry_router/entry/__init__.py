@@ -1,0 +1,1 @@
+"""Entry points: one composition root per function."""

@@ -1,0 +1,76 @@
+"""What an assignment is made of: the facts routing reads, the rotation state, the decision.
+
+Routing decides (routing/decision.py, routing/rotation.py); the table commits the decision
+(adapters/assignment_write.py). Both sides share these types, so they live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from inquiry_router.models.routing_config import Team
+
+# How the owner was chosen.
+OwnerDecisionKind = Literal["returning_customer", "round_robin", "fallback", "named"]
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryFacts:
+    """What routing looks at, taken from the stored inquiry."""
+
+    inquiry_id: str
+    reference: str
+    contact_key: str
+    received_at: str
+    channel: str = "form"
+    topic: str | None = None
+    recipient: str | None = None
+    country: str | None = None
+    language: str | None = None
+    account_domain: str | None = None  # None for free-mail and disposable addresses
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any], language: str | None) -> InquiryFacts:
+        personal = bool(item.get("free_mail")) or bool(item.get("disposable"))
+        email = str(item.get("email") or "")
+        return cls(
+            inquiry_id=str(item["id"]),
+            reference=str(item["reference"]),
+            contact_key=str(item["contact_key"]),
+            received_at=str(item["received_at"]),
+            channel=str(item.get("channel") or "form"),
+            topic=item.get("subject") or item.get("product"),
+            recipient=item.get("recipient"),
+            country=item.get("country"),
+            language=language,
+            account_domain=None if personal or "@" not in email else email.rsplit("@", 1)[1].lower(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RotationState:
+    """What the table keeps per team (item TEAM#<key> / ROTATION)."""
+
+    version: int = 0
+    virtual_time: int = 0
+    finish: Mapping[str, int] = field(default_factory=dict)
+    assigned: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerDecision:
+    """Who owns an inquiry now, and why: what the router commits (adapters/assignment_write.py)."""
+
+    team: Team
+    owner_email: str
+    owner_name: str | None
+    kind: OwnerDecisionKind
+    reason: str
+    rotation: RotationState | None = None  # the state to write after a round-robin pick
+    capacity: int | None = None  # the owner's capacity, checked again when the load is written
+
+    @property
+    def is_rep(self) -> bool:
+        return self.kind != "fallback"

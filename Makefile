@@ -33,8 +33,9 @@ local: venv  ## run the whole pipeline on an embedded local stack (API on :3000,
 test: venv lint typecheck  ## the whole suite: lint, types, unit, integration, template and browser tests
 	$(BIN)/pytest
 
-lint: venv iac-scan  ## ruff lint + format check, cfn-lint, checkov (IaC security scan)
+lint: venv iac-scan  ## ruff lint + format check, import layers (import-linter), cfn-lint, checkov
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml
 

@@ -75,7 +75,7 @@ def intake_environment(endpoint_url: str | None = None, **overrides: str) -> Ite
     """Set the intake's environment for the block and rebuild its cached settings and clients."""
     import boto3
 
-    from inquiry_router.intake.wiring import reset_wiring
+    from inquiry_router.entry.intake_wiring import reset_wiring
 
     wanted = intake_environ(endpoint_url, **overrides)
     saved = {name: os.environ.get(name) for name in [*wanted, "AWS_ENDPOINT_URL", "AWS_PROFILE"]}
@@ -207,7 +207,7 @@ class RequestCounter:
         import boto3
         from botocore.handlers import BUILTIN_HANDLERS
 
-        from inquiry_router.intake.wiring import reset_wiring
+        from inquiry_router.entry.intake_wiring import reset_wiring
 
         BUILTIN_HANDLERS.append(self._hook)
         boto3.setup_default_session()

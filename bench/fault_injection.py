@@ -330,7 +330,7 @@ class Bench:
     def build(self, queues: dict[str, str]) -> None:
         import boto3
 
-        from inquiry_router.mail import wiring as mail_wiring
+        from inquiry_router.entry import mailer_wiring as mail_wiring
         from inquiry_router_admin.local.event_sources import QueueMapping, StreamMapping
         from inquiry_router_admin.local.filters import EventFilter
         from inquiry_router_admin.local.functions import FunctionSpec
@@ -704,7 +704,7 @@ def run(inquiries: int = 1000, rate: float = 0.2, seed: int = 7) -> Outcome:
 
     from moto import mock_aws
 
-    from inquiry_router.wiring import reset_all_wiring
+    from inquiry_router.entry.reset import reset_all_wiring
     from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 
     logging.getLogger("aws_lambda_powertools").setLevel(logging.CRITICAL)

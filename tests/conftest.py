@@ -22,7 +22,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from inquiry_router.wiring import reset_all_wiring as reset_wiring
+from inquiry_router.entry.reset import reset_all_wiring as reset_wiring
 from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 from tests.support.template import load_template
 

@@ -2,6 +2,6 @@
 to a short-lived presigned URL (or a page saying the link expired)."""
 
 from inquiry_router.base.observability import instrument
-from inquiry_router.downloads.api import handle
+from inquiry_router.entry.files_api import handle
 
 handler = instrument(handle)

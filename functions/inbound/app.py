@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiry_router.base.observability import instrument
-from inquiry_router.inbound import wiring
+from inquiry_router.entry import inbound_wiring as wiring
 from inquiry_router.inbound.receipt import SesReceipt
 
 

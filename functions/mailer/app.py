@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiry_router.base.observability import instrument
-from inquiry_router.mail import wiring
+from inquiry_router.entry import mailer_wiring as wiring
 from inquiry_router.models.mail_job import MailJob
 
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiry_router.base.observability import instrument
-from inquiry_router.routing import wiring
+from inquiry_router.entry import router_wiring as wiring
 from inquiry_router.routing.stream import handle_stream_record
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

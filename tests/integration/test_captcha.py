@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 import boto3
 import pytest
 
-from inquiry_router.intake.wiring import reset_wiring
+from inquiry_router.entry.intake_wiring import reset_wiring
 from tests.support.events import form_post, json_post
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]

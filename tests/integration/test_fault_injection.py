@@ -12,8 +12,8 @@ from botocore.exceptions import ClientError
 
 from bench.fault_injection import run
 from inquiry_router.adapters import clients
-from inquiry_router.mail import wiring as mail_wiring
-from inquiry_router.wiring import reset_all_wiring
+from inquiry_router.entry import mailer_wiring as mail_wiring
+from inquiry_router.entry.reset import reset_all_wiring
 from tests.integration.test_mail_pipeline import submit
 from tests.support.pipeline import Pipeline, sent_mails, start_pipeline
 

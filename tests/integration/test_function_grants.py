@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 import pytest
 
-from inquiry_router.wiring import reset_all_wiring
+from inquiry_router.entry.reset import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.integration.test_inbound_mail import (
     BUYER,

@@ -90,7 +90,7 @@ def test_plain_form_post_redirects_to_the_thank_you_url(
     intake: Invoke, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("THANK_YOU_URL", f"{SITE}/thanks?lang=zh")
-    from inquiry_router.intake.wiring import reset_wiring
+    from inquiry_router.entry.intake_wiring import reset_wiring
 
     reset_wiring()
     response = intake(load_event("intake-post-form.json"))
@@ -295,7 +295,7 @@ def test_form_post_with_errors_gets_a_readable_page(intake: Invoke) -> None:
 def test_form_post_with_errors_goes_to_the_error_url_when_configured(
     intake: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inquiry_router.intake.wiring import reset_wiring
+    from inquiry_router.entry.intake_wiring import reset_wiring
 
     monkeypatch.setenv("ERROR_URL", f"{SITE}/form-error")
     reset_wiring()
@@ -327,7 +327,7 @@ def test_other_content_types_are_415(intake: Invoke) -> None:
 def test_too_many_submissions_from_one_address_are_429_with_retry_after(
     intake: Invoke, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inquiry_router.intake.wiring import reset_wiring
+    from inquiry_router.entry.intake_wiring import reset_wiring
 
     monkeypatch.setenv("RATE_LIMIT_PER_EMAIL", "2")
     reset_wiring()
@@ -344,7 +344,7 @@ def test_too_many_submissions_from_one_address_are_429_with_retry_after(
 def test_sub_addresses_and_gmail_dots_share_the_sender_window(
     intake: Invoke, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inquiry_router.intake.wiring import reset_wiring
+    from inquiry_router.entry.intake_wiring import reset_wiring
 
     monkeypatch.setenv("RATE_LIMIT_PER_EMAIL", "2")
     reset_wiring()
@@ -369,7 +369,7 @@ def test_guard_items_hold_no_address_or_ip_in_clear(intake: Invoke, dynamodb: An
 
 
 def test_too_many_submissions_from_one_ip_are_429(intake: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
-    from inquiry_router.intake.wiring import reset_wiring
+    from inquiry_router.entry.intake_wiring import reset_wiring
 
     monkeypatch.setenv("RATE_LIMIT_PER_IP", "3")
     reset_wiring()

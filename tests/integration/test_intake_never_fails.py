@@ -28,7 +28,7 @@ BOUNDARY = "----form7MA4YWxkTrZu0gW"
 @pytest.fixture
 def unlimited_intake(intake: Invoke, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """The intake with rate limits out of the way: each example must be judged on its content."""
-    from inquiry_router.intake.wiring import reset_wiring
+    from inquiry_router.entry.intake_wiring import reset_wiring
 
     monkeypatch.setenv("RATE_LIMIT_PER_IP", "1000000")
     monkeypatch.setenv("RATE_LIMIT_PER_EMAIL", "1000000")

@@ -19,7 +19,7 @@ from inquiry_router.adapters import keys
 from inquiry_router.adapters.item_size import MAX_ITEM_BYTES, fit_item
 from inquiry_router.adapters.item_size import item_size as estimated_size
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
-from inquiry_router.wiring import reset_all_wiring
+from inquiry_router.entry.reset import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.integration.test_inbound_mail import SALES, Inbox
 from tests.support.events import json_post
@@ -245,7 +245,7 @@ def test_an_oversized_mail_is_stored_shortened_and_both_mails_go(
     assert inquiry["email"] == buyer
     if len(raw) > MAX_ITEM_BYTES:
         # Shortened where it is read (a header over 64,000 characters) or where it is stored
-        # (store/item_size.py): either way the record shows that something was cut.
+        # (adapters/item_size.py): either way the record shows that something was cut.
         assert record.get("truncated_fields") or record.get("headers_cut"), "the record says what was cut"
     inbox.pipeline.run()
     assert [kind for kind, _ in mail_kinds()] == ["acknowledgement", "to the rep"]

@@ -27,10 +27,10 @@ from inquiry_router.adapters.queries import contact_timeline, get_inquiry
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.base.addresses import canonical_mailbox
 from inquiry_router.base.digests import guard_digest
-from inquiry_router.mail import wiring as mail_wiring
+from inquiry_router.entry import mailer_wiring as mail_wiring
+from inquiry_router.entry.reset import reset_all_wiring
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.routing.reroute import reroute_waiting_inquiries
-from inquiry_router.wiring import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.support.events import json_post, load_event
 from tests.support.pipeline import (

@@ -9,7 +9,7 @@ TransactWriteItems. Size is DynamoDB's: UTF-8 bytes of every attribute name plus
 An oversized PutItem or UpdateItem fails with `ValidationException: Item size has exceeded the
 maximum allowed size`; an oversized transaction is cancelled with that reason on the item, as
 DynamoDB does. The limit is counted independently of the package's own estimate
-(store/item_size.py), so the two check each other.
+(adapters/item_size.py), so the two check each other.
 """
 
 from __future__ import annotations

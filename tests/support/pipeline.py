@@ -22,7 +22,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from inquiry_router.adapters.config_store import apply_config
-from inquiry_router.wiring import reset_all_wiring
+from inquiry_router.entry.reset import reset_all_wiring
 from inquiry_router_admin.local.event_sources import PollOutcome, StreamMapping
 from inquiry_router_admin.local.filters import EventFilter
 from inquiry_router_admin.local.function_runner import Invocation

@@ -10,7 +10,7 @@ from inquiry_router.base.addresses import normalise_email
 from inquiry_router_admin.cli.output import print_json, print_table
 from inquiry_router_admin.cli.target import TargetError, resolve_target
 
-# (stored field, label): the names the writers use (store/intake_write.py, assignment_write.py,
+# (stored field, label): the names the writers use (adapters/intake_write.py, assignment_write.py,
 # inbound_records.py); tests/integration/test_cli.py fills every one through the real pipeline.
 PROFILE_FIELDS = (
     ("email", "email"),

@@ -12,7 +12,7 @@ def register(groups: Any) -> None:
 
 
 def print_openapi(_: argparse.Namespace) -> int:
-    from inquiry_router.intake.openapi import openapi_document
+    from inquiry_router.entry.intake_openapi import openapi_document
 
     print(openapi_document(), end="")
     return 0

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from inquiry_router.wiring import reset_all_wiring
+from inquiry_router.entry.reset import reset_all_wiring
 from inquiry_router_admin.local.functions import FunctionSpec
 from inquiry_router_admin.local.template import TemplateError
 

@@ -1,6 +1,6 @@
 """The routing config as items in the table: read in one Query, applied as a diff.
 
-All config items share the partition `CONFIG` (store/keys.py), so the router reads the whole
+All config items share the partition `CONFIG` (adapters/keys.py), so the router reads the whole
 config with one paginated Query: `TEAM#<key>` and `REP#<email>` items hold one team or rep,
 `RULES` holds the rules and the default team. Each item keeps its model as the YAML spells it
 (`config`), its `entity`, and `updated_at`, the version that every write is conditioned on: two

@@ -1,5 +1,5 @@
 """Download tokens (LINK# items) and presigned S3 URLs: what reps' mail links to (mail/links.py)
-and what the files function resolves (downloads/api.py)."""
+and what the files function resolves (entry/files_api.py)."""
 
 from __future__ import annotations
 

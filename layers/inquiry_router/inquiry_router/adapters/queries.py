@@ -1,4 +1,4 @@
-"""Read access patterns of the table (see store/keys.py): every one a GetItem or a Query."""
+"""Read access patterns of the table (see adapters/keys.py): every one a GetItem or a Query."""
 
 from __future__ import annotations
 

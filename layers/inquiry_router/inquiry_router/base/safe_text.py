@@ -4,7 +4,7 @@ Python strings can hold lone surrogates (the stdlib's mail parser smuggles raw 8
 surrogate escapes; a JSON body may spell one out as "\\ud800"). UTF-8 cannot encode them, so one
 would make a table write or a log line fail. Readers decode properly where they can (see
 inbound/headers.py); whatever still slips through is replaced here, in the one place every item
-(store/serialization.py) and every log line (observability.py) passes.
+(adapters/serialization.py) and every log line (base/observability.py) passes.
 """
 
 from __future__ import annotations

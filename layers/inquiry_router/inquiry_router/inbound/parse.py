@@ -233,7 +233,7 @@ class _BoundedHeaders(Compat32):
         limit = header_limit(name)
         if len(value) <= limit:
             return name, value
-        # Cut, with the marker the stored items use for a shortened value (store/item_size.py). A
+        # Cut, with the marker the stored items use for a shortened value (adapters/item_size.py). A
         # one-mailbox header keeps its end, where the address is: a sender with a 450 KB display
         # name is still a sender to answer.
         if name.strip().lower() in _ONE_MAILBOX_HEADERS:

@@ -17,7 +17,7 @@ Read the raw message from S3 (streamed), screen it, then:
 
 Every message leaves a `MAIL#<SES message id>` record with its decision and reason. Processing is
 idempotent on the SES message id: a record marked done answers a redelivered event at once, and
-every step before it is itself safe to repeat (see store/inbound_records.py).
+every step before it is itself safe to repeat (see adapters/inbound_records.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Domain errors of the intake; the HTTP edge maps each to one status code (intake/api.py)."""
+"""Domain errors of the intake; the HTTP edge maps each to one status code (entry/intake_api.py)."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ class IntakeSettings(BaseModel):
     captcha_secret_parameter: str | None = None
     # Only overridden by tests and the local stack, which use a fake verifier.
     captcha_verify_url: str | None = None
-    guard_salt: str = ""  # the per-stack key of guard digests (guard_digest.py)
+    guard_salt: str = ""  # the per-stack key of guard digests (base/digests.py)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> IntakeSettings:
@@ -108,7 +108,7 @@ class PipelineSettings(BaseModel):
     attachment_prefix: str = "attachments/"
     attachment_link_hours: int = 72
     files_url: str | None = None  # the stack's GET /files/{token}: links in reps' mail (mail/links.py)
-    guard_salt: str = ""  # the per-stack key of guard digests (guard_digest.py)
+    guard_salt: str = ""  # the per-stack key of guard digests (base/digests.py)
     inbound_domain: str | None = None  # the domain SES receives mail for (in.example.com)
     # Named with the rep in every acknowledgement's Reply-To, so a buyer's reply reaches both the
     # rep's mailbox and (through SES) the inquiry's timeline. None: Reply-To is the rep alone.

@@ -38,7 +38,7 @@ def captcha_verifier() -> CaptchaVerifier | None:
 
 
 def reset_wiring() -> None:
-    from inquiry_router.intake import api
+    from inquiry_router.entry import intake_api as api
 
     for cached in (
         intake_writer,

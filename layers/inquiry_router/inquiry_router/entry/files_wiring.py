@@ -7,7 +7,7 @@ from inquiry_router.models.settings import pipeline_settings
 
 
 def reset_wiring() -> None:
-    from inquiry_router.downloads import api
+    from inquiry_router.entry import files_api as api
 
     for cached in (api.http_app, pipeline_settings, clients.dynamodb_client, clients.s3_client):
         cached.cache_clear()

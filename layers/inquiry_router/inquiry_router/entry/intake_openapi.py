@@ -13,7 +13,7 @@ BODILESS_STATUSES = ("303",)
 
 
 def openapi_document() -> str:
-    from inquiry_router.intake.api import http_app
+    from inquiry_router.entry.intake_api import http_app
 
     os.environ.setdefault("TABLE_NAME", "documentation")
     schema: dict[str, Any] = json.loads(

@@ -31,7 +31,7 @@ from pydantic import BaseModel
 from inquiry_router.base import html_pages as pages
 from inquiry_router.base.browser_urls import BrowserUrl, parse_browser_url
 from inquiry_router.base.observability import count_rejection, logger
-from inquiry_router.intake import wiring
+from inquiry_router.entry import intake_wiring as wiring
 from inquiry_router.intake.request_body import (
     FORM_TYPES,
     MAX_BODY_BYTES,

@@ -21,7 +21,6 @@ from inquiry_router.adapters.links import CLICK_SECONDS, presigned_download
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.base.html_pages import message_page
 from inquiry_router.base.observability import logger
-from inquiry_router.downloads import wiring  # noqa: F401 - loaded, so reset_all_wiring() resets it
 from inquiry_router.models.settings import pipeline_settings
 
 HTML = "text/html; charset=utf-8"

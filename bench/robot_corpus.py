@@ -85,7 +85,7 @@ def import_cost(samples: int = 9) -> float:
     """Median milliseconds `import flufl.bounce` adds in a fresh process that has the inbound
     screening loaded already: what the first bounce-like mail of a cold function pays."""
     code = (
-        "import time, inquiry_router.inbound.screening\n"
+        "import time, inquiry_router.inbound.triage\n"
         "started = time.perf_counter()\n"
         "import flufl.bounce\n"
         "print(time.perf_counter() - started)"

@@ -421,7 +421,7 @@ def test_a_hand_over_target_must_be_an_active_rep(
     assert "emma.brown@example.com" in routing_reps(dynamodb)
 
 
-# -- hand-over: the CLI drives the real reassignment (routing/handover.py and the router) ---------
+# -- hand-over: the CLI drives the real reassignment (routing/hand_over.py and the router) ---------
 
 
 def owner_of(dynamodb: Any, inquiry_id: str) -> str:

@@ -28,7 +28,7 @@ from inquiry_router.adapters.raw_mail import RawMailMissing
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.entry.reset import reset_all_wiring
 from inquiry_router.inbound.receipt import InvalidReceiptEvent, SesReceipt, receipt_event
-from inquiry_router.inbound.screening import SesVerdicts
+from inquiry_router.inbound.triage import SesVerdicts
 from tests.conftest import TABLE_NAME, load_function
 from tests.support.events import load_event
 from tests.support.pipeline import (

@@ -385,7 +385,7 @@ def test_without_routing_config_the_record_fails_for_a_retry_then_reroute_assign
 def test_a_hand_over_notifies_the_new_owner_and_does_not_acknowledge_again(
     intake: Invoke, pipeline: Pipeline
 ) -> None:
-    from inquiry_router.routing.handover import hand_over_open_inquiries
+    from inquiry_router.routing.hand_over import hand_over_open_inquiries
 
     inquiry_id = submit(intake)
     pipeline.run()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from inquiry_router.entry.reset import reset_all_wiring
-from inquiry_router.inbound.screening import SesVerdicts
+from inquiry_router.inbound.triage import SesVerdicts
 from tests.conftest import TABLE_NAME
 from tests.integration.test_inbound_mail import BUYER, Inbox, buyer_mail, inquiries
 from tests.support.cli import fake_stack, run

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from inquiry_router.intake.screening import screen_submission
+from inquiry_router.intake.spam_checks import screen_submission
 from inquiry_router.models.submission import InquirySubmission
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
-from inquiry_router.inbound.screening import DecisionKind
+from inquiry_router.inbound.triage import DecisionKind
 from inquiry_router_admin.cli.output import print_json
 from inquiry_router_admin.cli.target import TargetError
 
 if TYPE_CHECKING:
     from inquiry_router.inbound.parse import ParsedMail
-    from inquiry_router.inbound.screening import Decision
+    from inquiry_router.inbound.triage import Decision
 
 DEFAULT_COMPANY_DOMAIN = "example.com"
 DECISIONS: tuple[str, ...] = get_args(DecisionKind)
@@ -157,7 +157,7 @@ def inspect_raw(
 ) -> Inspection:
     """How the inbound function reads and screens `raw`, without AWS or the store."""
     from inquiry_router.inbound.parse import parse_message
-    from inquiry_router.inbound.screening import screen
+    from inquiry_router.inbound.triage import screen
 
     parsed = parse_message(raw)
     screened = screen(

@@ -10,7 +10,7 @@ from typing import Any
 from inquiry_router_admin.cli import (
     config_commands,
     contacts,
-    dlq,
+    dlq_commands,
     inquiries,
     local_commands,
     mail_commands,
@@ -25,7 +25,7 @@ COMMAND_GROUPS = (
     reps,
     inquiries,
     contacts,
-    dlq,
+    dlq_commands,
     mail_commands,
     openapi_command,
 )

@@ -25,15 +25,15 @@ from inquiry_router.models.config_diff import diff_config
 from inquiry_router.models.routing_config import Absence, Rep
 from inquiry_router.routing.absences import absences_ended, away_summary, rep_today
 from inquiry_router_admin.cli.config_edits import store_conflicts_exit_1
-from inquiry_router_admin.cli.hand_over import (
+from inquiry_router_admin.cli.output import print_json, print_table
+from inquiry_router_admin.cli.prompts import confirm
+from inquiry_router_admin.cli.rep_hand_over import (
     add_hand_over_option,
     choose_hand_over,
     count_open_inquiries,
     hand_over,
     parse_hand_over,
 )
-from inquiry_router_admin.cli.output import print_json, print_table
-from inquiry_router_admin.cli.prompts import confirm
 from inquiry_router_admin.cli.rep_input import add_rep_options, given_fields, parse_date, validated_rep
 from inquiry_router_admin.cli.target import Target, TargetError, resolve_target
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inquiry_router.inbound.parse import parse_message
-from inquiry_router.inbound.screening import SesVerdicts, screen
+from inquiry_router.inbound.triage import SesVerdicts, screen
 from tests.unit.inbound.mails import COMPANY_DOMAINS, FIXTURES, LOG_ADDRESS
 
 FIXTURE_BYTES = [path.read_bytes() for path in sorted(FIXTURES.glob("*.eml"))]

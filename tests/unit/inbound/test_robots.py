@@ -18,7 +18,7 @@ import pytest
 from inquiry_router.inbound.charsets import decode_text, python_codec
 from inquiry_router.inbound.parse import parse_message
 from inquiry_router.inbound.robots import automated_reason
-from inquiry_router.inbound.screening import Decision, SesVerdicts, screen
+from inquiry_router.inbound.triage import Decision, SesVerdicts, screen
 from tests.unit.inbound.mails import COMPANY_DOMAINS, FIXTURES, fixture
 
 ROBOTS = FIXTURES / "robots"

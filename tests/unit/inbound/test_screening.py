@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inquiry_router.inbound.parse import parse_message
-from inquiry_router.inbound.screening import Decision, SesVerdicts, screen
+from inquiry_router.inbound.triage import Decision, SesVerdicts, screen
 from tests.unit.inbound.mails import COMPANY_DOMAINS, LOG_ADDRESS, fixture, replacing, with_headers
 
 AUTHENTIC = SesVerdicts(dmarc="PASS")  # what SES says of a company mailbox's mail
@@ -196,7 +196,7 @@ def test_broken_or_senderless_mail_is_unparseable() -> None:
 def test_our_own_mail_coming_back_in_is_never_answered() -> None:
     """A rep's mailbox forwarding to sales@ sends our notification back in: it carries our loop header."""
     from inquiry_router.inbound.parse import parse_message
-    from inquiry_router.inbound.screening import screen
+    from inquiry_router.inbound.triage import screen
     from inquiry_router.mail.compose import compose_message
     from inquiry_router.mail.render import render_notification
     from tests.unit.mail import samples

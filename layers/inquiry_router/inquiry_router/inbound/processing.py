@@ -42,7 +42,7 @@ from inquiry_router.inbound.forwards import forwarded_sender
 from inquiry_router.inbound.inquiries import record_mail_inquiry
 from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail, read_chunks
 from inquiry_router.inbound.receipt import SesReceipt
-from inquiry_router.inbound.screening import REFERENCE_PATTERN, Decision, DecisionKind, screen
+from inquiry_router.inbound.triage import REFERENCE_PATTERN, Decision, DecisionKind, screen
 from inquiry_router.models.inquiry_record import MailOrigin, RequestFacts, iso_timestamp
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig

@@ -11,7 +11,7 @@ from inquiry_router.base.addresses import canonical_mailbox
 from inquiry_router.base.digests import guard_digest
 from inquiry_router.base.observability import count_stored_inquiry
 from inquiry_router.intake.captcha import CaptchaVerifier
-from inquiry_router.intake.screening import screen_submission
+from inquiry_router.intake.spam_checks import screen_submission
 from inquiry_router.models.inquiry_record import (
     RequestFacts,
     build_inquiry_record,

@@ -1,5 +1,5 @@
 """Handing on the open inquiries of a rep who leaves or stops: the choice (flag or question) and
-the report. The reassignment itself is the router's (`routing/handover.py`)."""
+the report. The reassignment itself is the router's (`routing/hand_over.py`)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def parse_hand_over(
 def hand_over(client: DynamoDBClient, table: str, email: str, choice: HandOver) -> int:
     """Reassign, print one line per inquiry; exit 1 when any stayed with `email`."""
     # Loaded only here: it brings the router (and its mail jobs) along.
-    from inquiry_router.routing.handover import hand_over_open_inquiries
+    from inquiry_router.routing.hand_over import hand_over_open_inquiries
 
     results = hand_over_open_inquiries(client, table, email, choice.to, datetime.now(UTC))
     rows = [(r.reference, r.to_owner, r.error or "handed over") for r in results]

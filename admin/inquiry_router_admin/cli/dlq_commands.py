@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from inquiry_router_admin.cli.dead_letters import (
+from inquiry_router_admin.cli.dead_letter_queue import (
     DeadLetter,
     invoke_all,
     move_all,

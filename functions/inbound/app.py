@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiry_router.base.observability import instrument
 from inquiry_router.entry import inbound_wiring as wiring
+from inquiry_router.entry.settings import pipeline_settings
 from inquiry_router.inbound.receipt import SesReceipt
 
 
@@ -22,5 +23,8 @@ def receive(event: dict[str, Any], context: LambdaContext) -> dict[str, str | No
         "reference": outcome.reference,
     }
 
+
+# At init, not at the first request: a missing variable fails the start and names itself.
+pipeline_settings()
 
 handler = instrument(receive)

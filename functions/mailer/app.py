@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiry_router.base.observability import instrument
 from inquiry_router.entry import mailer_wiring as wiring
+from inquiry_router.entry.settings import pipeline_settings
 from inquiry_router.models.mail_job import MailJob
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -23,5 +24,8 @@ def send_batch(event: dict[str, Any], context: LambdaContext) -> PartialItemFail
         event=event, record_handler=send_job, processor=processor, context=context
     )
 
+
+# At init, not at the first request: a missing variable fails the start and names itself.
+pipeline_settings()
 
 handler = instrument(send_batch)

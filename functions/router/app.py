@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiry_router.base.observability import instrument
 from inquiry_router.entry import router_wiring as wiring
+from inquiry_router.entry.settings import pipeline_settings
 from inquiry_router.routing.stream import handle_stream_record
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -23,5 +24,8 @@ def route_batch(event: dict[str, Any], context: LambdaContext) -> PartialItemFai
         event=event, record_handler=route_record, processor=processor, context=context
     )
 
+
+# At init, not at the first request: a missing variable fails the start and names itself.
+pipeline_settings()
 
 handler = instrument(route_batch)

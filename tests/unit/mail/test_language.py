@@ -157,7 +157,12 @@ def test_the_intake_function_never_loads_the_language_model() -> None:
         "import inquiry_router.base.language\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('py3langid', 'numpy'))))\n"
     )
-    environment = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_SERVICE_NAME": "intake"}
+    environment = {
+        **os.environ,
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_SERVICE_NAME": "intake",
+        "TABLE_NAME": "inquiries",
+    }
     answer = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=environment, timeout=60
     )

@@ -21,7 +21,7 @@ from inquiry_router.adapters.links import CLICK_SECONDS, presigned_download
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.base.html_pages import message_page
 from inquiry_router.base.observability import logger
-from inquiry_router.models.settings import pipeline_settings
+from inquiry_router.entry.settings import pipeline_settings
 
 HTML = "text/html; charset=utf-8"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inquiry_router.adapters import clients
-from inquiry_router.models.settings import pipeline_settings
+from inquiry_router.entry.settings import pipeline_settings
 
 
 def reset_wiring() -> None:

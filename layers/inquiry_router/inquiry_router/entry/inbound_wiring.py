@@ -9,8 +9,8 @@ from inquiry_router.adapters.inbound_records import InboundRecords
 from inquiry_router.adapters.intake_write import IntakeWriter
 from inquiry_router.adapters.raw_mail import RawMailStore
 from inquiry_router.entry.router_wiring import cached_routing_config, enqueue
+from inquiry_router.entry.settings import pipeline_settings
 from inquiry_router.inbound.processing import InboundProcessor
-from inquiry_router.models.settings import pipeline_settings
 
 
 @cache

@@ -32,6 +32,7 @@ from inquiry_router.base import html_pages as pages
 from inquiry_router.base.browser_urls import BrowserUrl, parse_browser_url
 from inquiry_router.base.observability import count_rejection, logger
 from inquiry_router.entry import intake_wiring as wiring
+from inquiry_router.entry.settings import intake_settings
 from inquiry_router.intake.request_body import (
     FORM_TYPES,
     MAX_BODY_BYTES,
@@ -44,7 +45,7 @@ from inquiry_router.intake.service import submit_inquiry
 from inquiry_router.models.answers import ErrorAnswer, FieldErrorsAnswer, InquiryAccepted, RateLimitedAnswer
 from inquiry_router.models.inquiry_record import RequestFacts
 from inquiry_router.models.intake_errors import CaptchaRejected, IdempotencyKeyReused, RateLimited, StoreBusy
-from inquiry_router.models.settings import IntakeSettings, intake_settings
+from inquiry_router.models.settings import IntakeSettings
 from inquiry_router.models.submission import InquirySubmission, replace_lone_surrogates
 
 HTML = "text/html; charset=utf-8"

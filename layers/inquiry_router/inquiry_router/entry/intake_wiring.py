@@ -11,8 +11,8 @@ from functools import cache
 
 from inquiry_router.adapters import clients
 from inquiry_router.adapters.intake_write import IntakeWriter
+from inquiry_router.entry.settings import intake_settings
 from inquiry_router.intake.captcha import CaptchaVerifier, SiteverifyCaptcha, ssm_secret
-from inquiry_router.models.settings import intake_settings
 
 
 @cache

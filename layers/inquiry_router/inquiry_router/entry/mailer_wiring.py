@@ -9,9 +9,9 @@ from inquiry_router.adapters.links import LinkStore
 from inquiry_router.adapters.mail_records import MailRecords
 from inquiry_router.adapters.ses import SesSender
 from inquiry_router.entry.router_wiring import cached_routing_config
+from inquiry_router.entry.settings import pipeline_settings
 from inquiry_router.mail.links import MailLinks
 from inquiry_router.mail.sending import Mailer
-from inquiry_router.models.settings import pipeline_settings
 
 
 @cache

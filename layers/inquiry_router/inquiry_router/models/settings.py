@@ -1,13 +1,11 @@
-"""Runtime settings read from the function's environment (set by template.yaml or the local stack).
-
-Read lazily through `intake_settings()` so importing a module never touches the environment;
-tests call `intake_settings.cache_clear()` after changing it.
-"""
+"""Each function's settings, built from the environment it is handed (template.yaml's variables,
+or the local stack's). Only the entry points read `os.environ` (entry/settings.py); a variable the
+function cannot work without is checked here, so a missing one fails the start, naming it."""
 
 from __future__ import annotations
 
-import os
-from functools import cache
+from collections.abc import Mapping
+from pathlib import PurePath
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -17,11 +15,25 @@ from inquiry_router.base.browser_urls import BrowserUrl, browser_origin, parse_b
 CaptchaProvider = Literal["none", "turnstile", "recaptcha", "hcaptcha"]
 
 
+class MissingSetting(ValueError):
+    """A variable the function cannot work without is not set."""
+
+
+def _required(environ: Mapping[str, str], name: str) -> str:
+    value = (environ.get(name) or "").strip()
+    if not value:
+        raise MissingSetting(
+            f"{name} is not set: template.yaml sets it for every function (the local stack and the "
+            "tests set it too); a function without it cannot store or read anything"
+        )
+    return value
+
+
 def _split_list(raw: str | None) -> list[str]:
     return [item.strip() for item in (raw or "").split(",") if item.strip()]
 
 
-def _configured_url(environ: dict[str, str] | os._Environ[str], name: str) -> str | None:
+def _configured_url(environ: Mapping[str, str], name: str) -> str | None:
     """A URL from the stack's parameters, as browsers will read it; a malformed one is left out
     (the built-in page is shown instead) and logged, so a typo never fails a stored inquiry."""
     raw = environ.get(name) or None
@@ -55,10 +67,10 @@ class IntakeSettings(BaseModel):
     guard_salt: str = ""  # the per-stack key of guard digests (base/digests.py)
 
     @classmethod
-    def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> IntakeSettings:
+    def from_environment(cls, environ: Mapping[str, str]) -> IntakeSettings:
         origins = [o for o in (browser_origin(u) for u in _split_list(environ.get("ALLOWED_ORIGINS"))) if o]
         return cls(
-            table_name=environ.get("TABLE_NAME", ""),
+            table_name=_required(environ, "TABLE_NAME"),
             company_name=environ.get("COMPANY_NAME") or "Our company",
             company_domains=[d.lower() for d in _split_list(environ.get("COMPANY_DOMAINS"))],
             allowed_origins=origins,
@@ -83,11 +95,6 @@ class IntakeSettings(BaseModel):
         """`url` as a browser reads it, when it leads to one of the allowed origins; else None."""
         parsed = parse_browser_url(url)
         return parsed if parsed is not None and parsed.origin in self.allowed_origins else None
-
-
-@cache
-def intake_settings() -> IntakeSettings:
-    return IntakeSettings.from_environment()
 
 
 class PipelineSettings(BaseModel):
@@ -115,18 +122,18 @@ class PipelineSettings(BaseModel):
     thread_reply_address: str | None = None
 
     @classmethod
-    def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> PipelineSettings:
+    def from_environment(cls, environ: Mapping[str, str]) -> PipelineSettings:
         local_dir = environ.get("INQUIRY_ROUTER_LOCAL_DIR")
         inbound_domain = (environ.get("INBOUND_DOMAIN") or "").strip().lower() or None
         return cls(
-            table_name=environ.get("TABLE_NAME", ""),
+            table_name=_required(environ, "TABLE_NAME"),
             mail_queue_url=environ.get("MAIL_QUEUE_URL", ""),
             company_name=environ.get("COMPANY_NAME") or "Our company",
             company_domains=[d.lower() for d in _split_list(environ.get("COMPANY_DOMAINS"))],
             company_website=environ.get("COMPANY_WEBSITE") or None,
             configuration_set=environ.get("SES_CONFIGURATION_SET") or None,
             reply_bcc_address=environ.get("REPLY_BCC_ADDRESS") or None,
-            outbox_dir=os.path.join(local_dir, "outbox") if local_dir else None,
+            outbox_dir=str(PurePath(local_dir, "outbox")) if local_dir else None,
             config_cache_seconds=float(environ.get("ROUTING_CONFIG_CACHE_SECONDS") or 30.0),
             raw_mail_bucket=environ.get("RAW_MAIL_BUCKET", ""),
             raw_mail_prefix=environ.get("RAW_MAIL_PREFIX") or "raw/",
@@ -143,9 +150,7 @@ class PipelineSettings(BaseModel):
         return self.company_domains[0] if self.company_domains else "localhost"
 
 
-def _thread_reply_address(
-    environ: dict[str, str] | os._Environ[str], inbound_domain: str | None
-) -> str | None:
+def _thread_reply_address(environ: Mapping[str, str], inbound_domain: str | None) -> str | None:
     """THREAD_REPLY_ADDRESS, else reply@ the inbound domain, else reply@ the logging address's
     domain (which SES receives too); None when the stack receives no mail at all."""
     explicit = (environ.get("THREAD_REPLY_ADDRESS") or "").strip().lower()
@@ -153,8 +158,3 @@ def _thread_reply_address(
         return explicit
     domain = inbound_domain or (environ.get("REPLY_BCC_ADDRESS") or "").strip().lower().rpartition("@")[2]
     return f"reply@{domain}" if domain else None
-
-
-@cache
-def pipeline_settings() -> PipelineSettings:
-    return PipelineSettings.from_environment()

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import ClientError
 
 from inquiry_router.adapters import keys
-from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.adapters.serialization import to_attributes
+from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.models.assignment import InquiryFacts, OwnerDecision, RotationState
 from inquiry_router.models.inquiry_record import iso_timestamp
 
@@ -70,22 +71,10 @@ class AssignmentStore:
         )
 
     def _batch_get(self, wanted: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        for start in range(0, len(wanted), 100):
-            request: Any = {self._table: {"Keys": [to_attributes(k) for k in wanted[start : start + 100]]}}
-            while request:
-                answer = self._client.batch_get_item(RequestItems=request)
-                for raw in answer.get("Responses", {}).get(self._table, []):
-                    item = from_attributes(raw)
-                    found[(item["PK"], item["SK"])] = item
-                request = answer.get("UnprocessedKeys") or None
-        return found
+        return {(item["PK"], item["SK"]): item for item in batch_get(self._client, self._table, wanted)}
 
     def get_inquiry(self, inquiry_id: str) -> dict[str, Any] | None:
-        answer = self._client.get_item(
-            TableName=self._table, Key=to_attributes(keys.inquiry_key(inquiry_id)), ConsistentRead=True
-        )
-        return from_attributes(answer["Item"]) if "Item" in answer else None
+        return get_item(self._client, self._table, keys.inquiry_key(inquiry_id), consistent=True)
 
     def commit(
         self,

@@ -17,7 +17,8 @@ from botocore.exceptions import ClientError
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.item_size import fit_item
-from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.adapters.serialization import to_attributes
+from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.models.inquiry_record import iso_timestamp
 
 if TYPE_CHECKING:
@@ -94,8 +95,7 @@ class InboundRecords:
     # -- reads --------------------------------------------------------------------------------
 
     def get(self, key: dict[str, str]) -> dict[str, Any] | None:
-        answer = self._client.get_item(TableName=self._table, Key=to_attributes(key), ConsistentRead=True)
-        return from_attributes(answer["Item"]) if "Item" in answer else None
+        return get_item(self._client, self._table, key, consistent=True)
 
     def inquiry_by_reference(self, reference: str) -> dict[str, Any] | None:
         pointer = self.get(keys.reference_key(reference))
@@ -114,15 +114,8 @@ class InboundRecords:
 
     def _message_index(self, message_ids: Sequence[str]) -> tuple[list[str], dict[str, dict[str, Any]]]:
         wanted = list(dict.fromkeys(keys.message_id_key(i)["PK"] for i in message_ids))[:MAX_LOOKUP_IDS]
-        found: dict[str, dict[str, Any]] = {}
-        request: Any = {self._table: {"Keys": [to_attributes({"PK": pk, "SK": "MSGID"}) for pk in wanted]}}
-        while wanted and request:
-            answer = self._client.batch_get_item(RequestItems=request)
-            for raw in answer.get("Responses", {}).get(self._table, []):
-                item = from_attributes(raw)
-                found[str(item["PK"])] = item
-            request = answer.get("UnprocessedKeys") or None
-        return wanted, found
+        items = batch_get(self._client, self._table, [{"PK": pk, "SK": "MSGID"} for pk in wanted])
+        return wanted, {str(item["PK"]): item for item in items}
 
     # -- the per-message record -------------------------------------------------------------
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.raw_mail import content_disposition
 from inquiry_router.adapters.serialization import to_attributes
+from inquiry_router.adapters.table import get_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -40,6 +41,11 @@ class LinkStore:
         }
         self.client.put_item(TableName=self.table, Item=to_attributes(item))
         return f"{self.files_url.rstrip('/')}/{token}"
+
+
+def read_link(client: DynamoDBClient, table: str, token: str) -> dict[str, Any] | None:
+    """The LINK# item behind a token, or None (TTL deletes late: the caller checks expires_at)."""
+    return get_item(client, table, keys.download_link_key(token))
 
 
 def presigned_download(

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.adapters.table import get_item
 from inquiry_router.models.inquiry_record import iso_timestamp
 
 if TYPE_CHECKING:
@@ -80,8 +81,7 @@ class MailRecords:
     # -- reads ------------------------------------------------------------------------------------
 
     def get(self, key: dict[str, str]) -> dict[str, Any] | None:
-        answer = self._client.get_item(TableName=self._table, Key=to_attributes(key), ConsistentRead=True)
-        return from_attributes(answer["Item"]) if "Item" in answer else None
+        return get_item(self._client, self._table, key, consistent=True)
 
     def previous_inquiries(self, contact_key: str, except_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """The contact's earlier inquiries (newest first), from the timeline."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from inquiry_router.adapters import keys
-from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.adapters.table import batch_get
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -17,15 +17,8 @@ MAX_BATCH_KEYS = 100
 def open_loads(client: DynamoDBClient, table: str, emails: Sequence[str]) -> dict[str, int]:
     """Open inquiries per rep address; a rep never assigned anything has no item and counts 0."""
     loads = dict.fromkeys(emails, 0)
-    unique = sorted(set(emails))
-    for start in range(0, len(unique), MAX_BATCH_KEYS):
-        batch = [to_attributes(keys.rep_load_key(email)) for email in unique[start : start + MAX_BATCH_KEYS]]
-        request: Any = {table: {"Keys": batch, "ProjectionExpression": "PK, #open"}}
-        request[table]["ExpressionAttributeNames"] = {"#open": "open"}  # OPEN is a reserved word
-        while request:
-            answer = client.batch_get_item(RequestItems=request)
-            for raw in answer.get("Responses", {}).get(table, []):
-                item = from_attributes(raw)
-                loads[str(item["PK"]).removeprefix("REP#")] = int(item.get("open", 0))
-            request = answer.get("UnprocessedKeys") or None
+    wanted = [keys.rep_load_key(email) for email in sorted(set(emails))]
+    # OPEN is a reserved word.
+    for item in batch_get(client, table, wanted, projection="PK, #open", names={"#open": "open"}):
+        loads[str(item["PK"]).removeprefix("REP#")] = int(item.get("open", 0))
     return loads

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.models.inquiry_record import iso_timestamp
 
 if TYPE_CHECKING:
@@ -20,9 +21,12 @@ def _public(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in from_attributes(item).items() if k not in INTERNAL_ATTRIBUTES}
 
 
+def _visible(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {k: v for k, v in item.items() if k not in INTERNAL_ATTRIBUTES} if item is not None else None
+
+
 def get_contact(client: DynamoDBClient, table: str, email_key: str) -> dict[str, Any] | None:
-    answer = client.get_item(TableName=table, Key=to_attributes(keys.contact_key(email_key)))
-    return _public(answer["Item"]) if "Item" in answer else None
+    return _visible(get_item(client, table, keys.contact_key(email_key)))
 
 
 def contact_timeline(
@@ -44,16 +48,13 @@ def contact_timeline(
 def get_inquiry(
     client: DynamoDBClient, table: str, inquiry_id: str, *, consistent: bool = False
 ) -> dict[str, Any] | None:
-    answer = client.get_item(
-        TableName=table, Key=to_attributes(keys.inquiry_key(inquiry_id)), ConsistentRead=consistent
-    )
-    return _public(answer["Item"]) if "Item" in answer else None
+    return _visible(get_item(client, table, keys.inquiry_key(inquiry_id), consistent=consistent))
 
 
 def inquiry_id_by_reference(client: DynamoDBClient, table: str, reference: str) -> str | None:
     """The id behind a reference such as INQ-7K3M9Q, or None."""
-    answer = client.get_item(TableName=table, Key=to_attributes(keys.reference_key(reference)))
-    return str(from_attributes(answer["Item"])["inquiry_id"]) if "Item" in answer else None
+    pointer = get_item(client, table, keys.reference_key(reference))
+    return str(pointer["inquiry_id"]) if pointer else None
 
 
 def inquiries_received_until(
@@ -92,16 +93,9 @@ def mail_job_states(client: DynamoDBClient, table: str, job_ids: Sequence[str]) 
     """The state of each mail job's send record (sending, sent, skipped, failed); a job never
     claimed has no record and is left out."""
     states: dict[str, str] = {}
-    wanted = list(dict.fromkeys(job_ids))
-    for start in range(0, len(wanted), 100):
-        batch = [to_attributes(keys.mail_job_guard_key(job_id)) for job_id in wanted[start : start + 100]]
-        request: Any = {table: {"Keys": batch, "ConsistentRead": True}}
-        while request:
-            answer = client.batch_get_item(RequestItems=request)
-            for raw in answer.get("Responses", {}).get(table, []):
-                item = from_attributes(raw)
-                states[str(item["PK"]).removeprefix("GUARD#MAIL#")] = str(item.get("state"))
-            request = answer.get("UnprocessedKeys") or None
+    wanted = [keys.mail_job_guard_key(job_id) for job_id in job_ids]
+    for item in batch_get(client, table, wanted, consistent=True):
+        states[str(item["PK"]).removeprefix("GUARD#MAIL#")] = str(item.get("state"))
     return states
 
 
@@ -159,8 +153,7 @@ def _query_index(
 
 
 def received_mail(client: DynamoDBClient, table: str, ses_message_id: str) -> dict[str, Any] | None:
-    answer = client.get_item(TableName=table, Key=to_attributes(keys.inbound_mail_key(ses_message_id)))
-    return _public(answer["Item"]) if "Item" in answer else None
+    return _visible(get_item(client, table, keys.inbound_mail_key(ses_message_id)))
 
 
 def received_mail_by_decision(

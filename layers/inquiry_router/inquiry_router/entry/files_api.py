@@ -16,9 +16,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from inquiry_router.adapters import clients, keys
-from inquiry_router.adapters.links import CLICK_SECONDS, presigned_download
-from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.adapters import clients
+from inquiry_router.adapters.links import CLICK_SECONDS, presigned_download, read_link
 from inquiry_router.base.html_pages import message_page
 from inquiry_router.base.observability import logger
 from inquiry_router.entry.settings import pipeline_settings
@@ -55,10 +54,7 @@ def http_app() -> APIGatewayHttpResolver:
 def _link(token: str) -> dict[str, Any] | None:
     if not _TOKEN.match(token):
         return None
-    answer = clients.dynamodb_client().get_item(
-        TableName=pipeline_settings().table_name, Key=to_attributes(keys.download_link_key(token))
-    )
-    item = from_attributes(answer["Item"]) if "Item" in answer else None
+    item = read_link(clients.dynamodb_client(), pipeline_settings().table_name, token)
     # TTL deletes late: an expired item must not count.
     if item is None or int(item.get("expires_at", 0)) < datetime.now(UTC).timestamp():
         return None

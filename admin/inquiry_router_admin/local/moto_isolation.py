@@ -93,8 +93,10 @@ def _rolling_back_touched_items(transact_write_items: Any) -> Any:
         streams = {}  # records of the items written before the cancel must go too, as in DynamoDB
         for entry in transact_items:
             for operation, request in entry.items():
-                table = backend.get_table(request["TableName"])
-                key = request["Item"] if operation == "Put" else request["Key"]
+                table = backend.tables.get(request.get("TableName"))
+                key = request.get("Item" if operation == "Put" else "Key") or {}
+                if table is None or any(name not in key for name in _key_names(table)):
+                    continue  # moto rejects this item itself, before it writes anything for it
                 hash_key = DynamoType(key[table.hash_key_attr])
                 range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
                 saved.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
@@ -118,3 +120,7 @@ def _rolling_back_touched_items(transact_write_items: Any) -> Any:
             raise
 
     return transact
+
+
+def _key_names(table: Any) -> list[str]:
+    return [table.hash_key_attr, *([table.range_key_attr] if table.range_key_attr else [])]

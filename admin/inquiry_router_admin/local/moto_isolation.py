@@ -1,17 +1,26 @@
 """moto's DynamoDB made atomic per request, as DynamoDB is, for the local stack and the tests.
 
-As it is (moto 5.2), moto answers concurrent requests with no isolation, and it rolls a cancelled
-transaction back by putting back a copy of the *whole table* taken when the transaction began —
-erasing whatever other requests committed meanwhile (with the router and the intake writing at
-once, an inquiry or an assignment could vanish). It also takes that copy once per item of the
-transaction, stream records included, so every transaction costs time and memory in proportion
-to the table.
+Still needed with moto 5.2.5, the newest release (checked 2026-12-02, by tests/unit/test_moto_isolation.py
+and by experiment). As it is, moto answers concurrent requests with no isolation (nothing serialises
+werkzeug's request threads, nor threads under mock_aws), and DynamoDBBackend.transact_write_items
+backs each table up with copy.deepcopy of the whole Table, stream records included, once per item
+of the transaction; a cancelled transaction is rolled back by putting that copy back, erasing
+whatever other requests committed meanwhile (with the router and the intake writing at once, an
+inquiry or an assignment could vanish). Measured on 5.2.5: three intake-like and three
+assignment-like threads for 10 s against moto's server lost 10 of 139 acknowledged inquiries and
+15 of 163 acknowledged counter updates, and 17 requests failed with a 500 ("dictionary changed
+size during iteration", in that copy); with this module, 0 of 634 and 0 of 473, no errors. One
+3-item transaction on a table of 1,000 / 4,000 / 16,000 items took 92 / 539 / 2,394 ms and
+allocated 11 / 44 / 176 MB at its peak; with this module about 1 ms and 0.1 MB at every size.
 
 While installed: every DynamoDB and DynamoDB Streams request is answered under one lock (so each
 is atomic, and a stream read never sees a table half-written), and a cancelled transaction is
 rolled back by restoring exactly the items it touched and dropping the stream records of the
-writes it undoes. What a transaction checks and writes is
-moto's own code, unchanged.
+writes it undoes. What a transaction checks and writes is moto's own code, unchanged.
+
+tests/unit/test_moto_isolation.py fails, naming what changed, when moto changes what this module
+replaces, calls or restores; and it shows both defects on moto as it is, so that the release
+that fixes one fails its test and says which part of this module can go.
 """
 
 from __future__ import annotations
@@ -93,8 +102,10 @@ def _rolling_back_touched_items(transact_write_items: Any) -> Any:
         streams = {}  # records of the items written before the cancel must go too, as in DynamoDB
         for entry in transact_items:
             for operation, request in entry.items():
-                table = backend.get_table(request["TableName"])
-                key = request["Item"] if operation == "Put" else request["Key"]
+                table = backend.tables.get(request.get("TableName"))
+                key = request.get("Item" if operation == "Put" else "Key") or {}
+                if table is None or any(name not in key for name in _key_names(table)):
+                    continue  # moto rejects this item itself, before it writes anything for it
                 hash_key = DynamoType(key[table.hash_key_attr])
                 range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
                 saved.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
@@ -118,3 +129,7 @@ def _rolling_back_touched_items(transact_write_items: Any) -> Any:
             raise
 
     return transact
+
+
+def _key_names(table: Any) -> list[str]:
+    return [table.hash_key_attr, *([table.range_key_attr] if table.range_key_attr else [])]

@@ -79,7 +79,7 @@ SERVER_ERROR = {
 
 @dataclass
 class Faults:
-    """botocore hooks on every client of boto3's default session; they fail calls only while armed
+    """botocore hooks on every client of the functions' session; they fail calls only while armed
     (inside a function's invocation), so the harness's own calls (Lambda's pollers) never fail."""
 
     rate: float
@@ -90,20 +90,18 @@ class Faults:
     sent: Counter[tuple[str, str]] = field(default_factory=Counter)  # (reference, recipient) accepted
 
     def install(self) -> None:
-        import boto3
+        from inquiry_router.adapters.clients import aws_session
 
-        events = boto3._get_default_session().events
         for service in SERVICES:
-            events.register(f"before-call.{service}", self._before)
-            events.register(f"after-call.{service}", self._after)
+            aws_session().register(f"before-call.{service}", self._before)
+            aws_session().register(f"after-call.{service}", self._after)
 
     def uninstall(self) -> None:
-        import boto3
+        from inquiry_router.adapters.clients import aws_session
 
-        events = boto3._get_default_session().events
         for service in SERVICES:
-            events.unregister(f"before-call.{service}", self._before)
-            events.unregister(f"after-call.{service}", self._after)
+            aws_session().unregister(f"before-call.{service}", self._before)
+            aws_session().unregister(f"after-call.{service}", self._after)
 
     def _before(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         from botocore.exceptions import ClientError, ConnectTimeoutError
@@ -715,8 +713,8 @@ def run(inquiries: int = 1000, rate: float = 0.2, seed: int = 7) -> Outcome:
         "AWS_DEFAULT_REGION": REGION,
     }
     with _environment(base), mock_aws(), isolated_dynamodb():
-        # Inside moto's mock (it gives boto3 a default session of its own), before any client is
-        # made: clients copy their session's hooks when they are made.
+        # Before the functions make any client (reset_all_wiring below drops the old ones):
+        # clients copy their session's hooks when they are made.
         bench.faults.install()
         queues = bench.create_resources()
         os.environ.update(bench.environment(queues))

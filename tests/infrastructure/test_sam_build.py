@@ -23,7 +23,10 @@ def test_sam_build_produces_the_layer_and_the_functions(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     layer = build_dir / "InquiryRouterLayer" / "python"
-    assert (layer / "inquiry_router" / "intake" / "api.py").exists()
+    assert (layer / "inquiry_router" / "entry" / "intake_api.py").exists()
+    # The layer holds what the functions import, and nothing of the admin's tools.
+    for tool in ("inquiry_router_admin", "moto", "yaml", "werkzeug"):
+        assert not (layer / tool).exists(), f"{tool} is in the Lambda layer"
     assert (layer / "aws_lambda_powertools").is_dir()
     assert (layer / "pydantic_core").is_dir()
     # arm64 wheels, since the functions run on Graviton

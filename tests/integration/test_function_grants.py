@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
+from inquiry_router.adapters.clients import aws_session
 from inquiry_router.entry.reset import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.integration.test_inbound_mail import (
@@ -155,15 +155,15 @@ def recorded(
     log = CallLog(
         {TABLE_NAME: "InquiryTable", pipeline.mail_queue_url: "MailQueue", RAW_MAIL_BUCKET: "RawMailBucket"}
     )
-    session = boto3._get_default_session()
-    session.events.register("provide-client-params", log.record)
+    session = aws_session()  # the one session the functions' clients come from
+    session.register("provide-client-params", log.record)
     reset_all_wiring()  # the functions' clients are made anew, from the session that records
     pipeline.router = as_function("RouterFunction", pipeline.router)
     pipeline.mailer = as_function("MailerFunction", pipeline.mailer)
     inbox = Inbox(pipeline)
     inbox.handler = as_function("InboundFunction", inbox.handler)
     yield inbox, log
-    session.events.unregister("provide-client-params", log.record)
+    session.unregister("provide-client-params", log.record)
     reset_all_wiring()
 
 

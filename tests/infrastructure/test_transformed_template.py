@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAM_PYTHON = ROOT / ".venv-sam" / "bin" / "python"
 TRANSFORM = ROOT / "tests" / "support" / "sam_transform.py"
 # Every condition of the template on, so conditional roles (the rule set activation, the CAPTCHA
-# secret grant) are transformed and checked too.
+# secret grant) and SnapStart's alias are transformed and checked too.
 PARAMETERS = {
     "CompanyName": "Example Export Co.",
     "CompanyDomains": "example.com",
@@ -33,6 +33,7 @@ PARAMETERS = {
     "ActivateReceiptRuleSet": "true",
     "CaptchaSecretParameter": "/inquiry-router/captcha-secret",
     "AlarmEmail": "ops@example.com",
+    "SnapStart": "true",
 }
 ALLOWED_MANAGED_POLICIES = frozenset(
     {

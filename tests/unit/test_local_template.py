@@ -283,8 +283,8 @@ class FakeSecrets:
 SALT_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:inquiry-router-local-GuardSaltSecret-AbCdEf"
 
 
-@pytest.fixture
-def project() -> Any:
+def read_project(**parameters: str) -> dict[str, Any]:
+    """The project's template.yaml read by the local stack as `make local` reads it, endpoint aside."""
     template = load_template(ROOT / "template.yaml")
     context = CreationContext(
         "inquiry-router-local", "eu-west-1", AwsClients("http://127.0.0.1:1", "eu-west-1")
@@ -324,7 +324,8 @@ def project() -> Any:
             "AllowedOrigins": "http://127.0.0.1:3000,http://localhost:3000",
             "ThankYouUrl": "http://127.0.0.1:3000/examples/thank-you.html",
             "InboundDomain": "in.example.com",
-        },
+        }
+        | parameters,
     )
     resolver = TemplateResolver(template, parameters, PSEUDO, resources)
     secrets = DynamicReferences(FakeSecrets({SALT_ARN: "generated-salt"}))  # type: ignore[arg-type]
@@ -343,6 +344,11 @@ def project() -> Any:
         "specs": specs,
         "notes": notes,
     }
+
+
+@pytest.fixture
+def project() -> Any:
+    return read_project()
 
 
 @pytest.fixture
@@ -424,6 +430,16 @@ def test_a_resource_whose_condition_is_false_is_neither_created_nor_reported(tmp
     assert resources.created == {}
     assert not_created == ["Permission (AWS::Lambda::Permission)"]
     assert (specs, notes) == ([], [])
+
+
+def test_snapstart_on_runs_the_same_functions_locally() -> None:
+    # Lambda resumes a published version from its snapshot; locally each cold start runs the
+    # handler's init, so the parameter changes what Lambda keeps, not what the local stack runs.
+    off, on = read_project(), read_project(SnapStart="true")
+
+    assert on["notes"] == []
+    assert on["specs"] == off["specs"]
+    assert {s.logical_id for s in on["specs"]} >= {"IntakeFunction", "FilesFunction"}
 
 
 def test_the_api_routes_come_from_the_functions_http_api_events(project_functions: Any) -> None:

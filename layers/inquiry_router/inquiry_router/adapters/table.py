@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 MAX_BATCH_KEYS = 100  # BatchGetItem's limit per request
 MAX_ATTEMPTS = 8
 BASE_DELAY_SECONDS = 0.05
+# The OS source, not a seeded generator: one SnapStart snapshot seeds every restored environment
+# alike, and their retries would then pause in step.
+_jitter = random.SystemRandom()
 
 
 class UnprocessedKeysLeft(RuntimeError):
@@ -58,7 +61,7 @@ def batch_get(
         request: Any = {table: spec}
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
-                sleep(random.uniform(0, BASE_DELAY_SECONDS * 2**attempt))  # noqa: S311 - jitter, not a secret
+                sleep(_jitter.uniform(0, BASE_DELAY_SECONDS * 2**attempt))
             answer = client.batch_get_item(RequestItems=request)
             found.extend(from_attributes(raw) for raw in answer.get("Responses", {}).get(table, []))
             request = answer.get("UnprocessedKeys") or None

@@ -1,19 +1,24 @@
-"""`POST /inquiries` on an API Gateway HTTP API (payload v2), with Powertools validation.
+"""`POST /inquiries` on an API Gateway HTTP API (payload v2): Powertools routes, pydantic validates.
 
 JSON callers get JSON; plain HTML form posts get a 303 to the thank-you page (or a small page
 of our own), so a site switches from a form backend by changing the form's `action` only.
 Every domain error is translated to an HTTP answer here and nowhere else.
 
 The body is read by intake/request_body.py before Powertools sees it (every parser failure a 4xx,
-legacy charsets decoded) and handed on as JSON. Everything the answer needs that could fail (the
-redirect target) is decided before the inquiry is stored, so nothing is stored and then refused.
+legacy charsets decoded), and the route validates it with the submission model itself. Powertools'
+own validation (`enable_validation=True`) would do the same through its OpenAPI machinery, at a
+price a buyer pays on every cold start and every post (bench/RESULTS.md, issue 10); it is used
+only to write the OpenAPI document (entry/intake_openapi.py), from the same models and the
+route's documentation below. Everything the answer needs that could fail (the redirect target)
+is decided before the inquiry is stored, so nothing is stored and then refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import (
     APIGatewayHttpResolver,
@@ -21,12 +26,10 @@ from aws_lambda_powertools.event_handler import (
     Response,
     content_types,
 )
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from inquiry_router.base import html_pages as pages
 from inquiry_router.base.browser_urls import BrowserUrl, parse_browser_url
@@ -51,6 +54,7 @@ from inquiry_router.models.submission import InquirySubmission, replace_lone_sur
 HTML = "text/html; charset=utf-8"
 ALLOWED_METHODS = ("OPTIONS", "POST")
 RETRY_AFTER_BUSY_SECONDS = 2
+IDEMPOTENCY_KEY_MAX_CHARS = 255
 _BODY_CONTEXT = "read_body"
 
 
@@ -122,6 +126,31 @@ _RESPONSES: dict[int, OpenAPIResponse] = {
 }
 
 
+INQUIRY_ROUTE: dict[str, Any] = {
+    "summary": "Submit an inquiry from a website's contact form",
+    "description": (
+        "Accepts `application/json` (answers 202 with the id and reference) and HTML form posts "
+        "(`application/x-www-form-urlencoded` or `multipart/form-data`; answers 303 to the "
+        "thank-you URL, or a thank-you page). Form-backend conventions `_replyto`, `_subject`, "
+        "`_gotcha` and `_next` are understood; unknown fields are kept on the inquiry (up to 20 "
+        "text values). A form in a legacy charset is read in the charset its `_charset_` field or "
+        f"Content-Type names, else detected. Bodies up to {MAX_BODY_BYTES:,} bytes."
+    ),
+    "responses": _RESPONSES,
+    "tags": ["inquiries"],
+}
+SUBMISSION_DESCRIPTION = "The form's fields."
+IDEMPOTENCY_KEY_DESCRIPTION = "Retries with the same key return the first answer."
+
+
+class InvalidRequest(Exception):
+    """Fields (or the Idempotency-Key header) the buyer's browser or the site's script must correct."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = fields
+
+
 def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Entry point of the intake function."""
     method = str((event.get("requestContext") or {}).get("http", {}).get("method", "")).upper()
@@ -141,53 +170,28 @@ def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[st
             return _raw_response(unreadable.status, unreadable.message, event)
         # Read back by the route and the error handlers; the resolver clears it after the answer.
         http_app().context[_BODY_CONTEXT] = body
-        headers = {k: v for k, v in (event.get("headers") or {}).items() if str(k).lower() != "content-type"}
-        event = {
-            **event,
-            "headers": {**headers, "content-type": content_types.APPLICATION_JSON},
-            "body": body.as_json(),
-            "isBase64Encoded": False,
-        }
     return http_app().resolve(event, context)
 
 
 @cache
 def http_app() -> APIGatewayHttpResolver:
     settings = intake_settings()
-    app = APIGatewayHttpResolver(enable_validation=True, cors=_cors(settings))
+    app = APIGatewayHttpResolver(cors=_cors(settings))
 
     def wants_html() -> bool:
         body: ReadBody | None = app.context.get(_BODY_CONTEXT)
         return body is not None and body.is_form and _prefers_pages(app.current_event.headers)
 
-    @app.post(
-        "/inquiries",
-        summary="Submit an inquiry from a website's contact form",
-        description=(
-            "Accepts `application/json` (answers 202 with the id and reference) and HTML form posts "
-            "(`application/x-www-form-urlencoded` or `multipart/form-data`; answers 303 to the "
-            "thank-you URL, or a thank-you page). Form-backend conventions `_replyto`, `_subject`, "
-            "`_gotcha` and `_next` are understood; unknown fields are kept on the inquiry (up to 20 "
-            "text values). A form in a legacy charset is read in the charset its `_charset_` field or "
-            f"Content-Type names, else detected. Bodies up to {MAX_BODY_BYTES:,} bytes."
-        ),
-        responses=_RESPONSES,
-        tags=["inquiries"],
-    )
-    def create_inquiry(
-        submission: Annotated[InquirySubmission, Body(description="The form's fields.")],
-        idempotency_key: Annotated[
-            str | None,
-            Header(max_length=255, description="Retries with the same key return the first answer."),
-        ] = None,
-    ) -> Response[Any]:
+    @app.post("/inquiries")
+    def create_inquiry() -> Response[Any]:
+        read: ReadBody = app.context[_BODY_CONTEXT]
+        submission, idempotency_key = validated_request(read, app.current_event.headers)
         html = wants_html()
         # Decided before the write: once the inquiry is stored, nothing may fail.
         redirect = _thank_you_target(submission.redirect, settings) if html else None
-        read: ReadBody | None = app.context.get(_BODY_CONTEXT)
         receipt = submit_inquiry(
             submission,
-            _request_facts(app.current_event, idempotency_key, read.charset if read else None),
+            _request_facts(app.current_event, idempotency_key, read.charset),
             writer=wiring.intake_writer(),
             settings=settings,
             captcha=wiring.captcha_verifier(),
@@ -199,9 +203,9 @@ def http_app() -> APIGatewayHttpResolver:
             return _see_other(redirect.with_query(reference=receipt.reference))
         return Response(200, HTML, pages.thank_you_page(settings.company_name, receipt.reference))
 
-    def invalid_request(error: RequestValidationError) -> Response[Any]:
+    def invalid_request(error: InvalidRequest) -> Response[Any]:
         count_rejection("validation")
-        return _refuse_fields(app.current_event, settings, field_errors(error.errors()), html=wants_html())
+        return _refuse_fields(app.current_event, settings, error.fields, html=wants_html())
 
     def captcha_rejected(error: CaptchaRejected) -> Response[Any]:
         count_rejection("captcha")
@@ -236,7 +240,7 @@ def http_app() -> APIGatewayHttpResolver:
         return _json(503, ErrorAnswer(message=str(error)), headers)
 
     # Registered by call, not decorator: the decorator is untyped for mypy --strict.
-    app.exception_handler(RequestValidationError)(invalid_request)
+    app.exception_handler(InvalidRequest)(invalid_request)
     app.exception_handler(CaptchaRejected)(captcha_rejected)
     app.exception_handler(RateLimited)(rate_limited)
     app.exception_handler(IdempotencyKeyReused)(key_reused)
@@ -245,6 +249,27 @@ def http_app() -> APIGatewayHttpResolver:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def validated_request(read: ReadBody, headers: Mapping[str, str]) -> tuple[InquirySubmission, str | None]:
+    """The submission and the Idempotency-Key, or InvalidRequest naming every field to correct
+    (the header first, then the body's fields in the model's order)."""
+    errors: dict[str, str] = {}
+    idempotency_key = next((v for k, v in headers.items() if str(k).lower() == "idempotency-key"), None)
+    if idempotency_key is not None and len(idempotency_key) > IDEMPOTENCY_KEY_MAX_CHARS:
+        errors["idempotency-key"] = _FRIENDLY["string_too_long"].format(max_length=IDEMPOTENCY_KEY_MAX_CHARS)
+    submission: InquirySubmission | None = None
+    if read.fields is None:  # a JSON `null`
+        errors.setdefault("body", _FRIENDLY["missing"])
+    else:
+        try:
+            submission = InquirySubmission.model_validate(read.fields)
+        except ValidationError as invalid:
+            for field, message in field_errors(invalid.errors()).items():
+                errors.setdefault(field, message)
+    if errors or submission is None:
+        raise InvalidRequest(errors)
+    return submission, idempotency_key
 
 
 def _cors(settings: IntakeSettings) -> CORSConfig | None:

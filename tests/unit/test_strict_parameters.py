@@ -24,5 +24,5 @@ def test_the_functions_clients_skip_botocore_validation(aws_environment: None) -
 
 def test_a_malformed_request_still_fails_in_the_suite(aws_environment: None) -> None:
     client = clients._client("dynamodb")
-    with pytest.raises(ParamValidationError, match="Item.PK"):
+    with pytest.raises(ParamValidationError, match=r"Item\.PK"):
         client.put_item(TableName="t", Item={"PK": "not an attribute value"})  # type: ignore[dict-item]

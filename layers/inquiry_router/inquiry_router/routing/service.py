@@ -27,6 +27,10 @@ from inquiry_router.routing.decision import (
     team_reps,
 )
 
+# From the OS, not the module's seeded generator: environments restored from one SnapStart snapshot
+# would otherwise all draw the same backoff sequence and collide again in step.
+_jitter = random.SystemRandom()
+
 MAX_ATTEMPTS = 200  # 16 routers on one team collide often; each retry re-reads and re-decides
 FIRST_PAUSE_SECONDS = 0.005
 MAX_PAUSE_SECONDS = 0.2
@@ -108,7 +112,7 @@ class Router:
             # Exponential backoff with full jitter: colliding routers spread out instead of colliding
             # again (5 ms, 10 ms, 20 ms … up to 200 ms).
             pause = min(MAX_PAUSE_SECONDS, FIRST_PAUSE_SECONDS * 2 ** min(attempt, 6))
-            self.sleep(random.uniform(0, pause))  # noqa: S311 - not crypto
+            self.sleep(_jitter.uniform(0, pause))
         raise RoutingContention(f"inquiry {facts.reference}: {MAX_ATTEMPTS} conflicting attempts")
 
     def _existing(self, facts: InquiryFacts, previous_owner: str | None) -> RoutingResult:

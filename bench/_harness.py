@@ -1,4 +1,5 @@
-"""What the benchmarks share: the environment, the table, realistic events, a moto server, statistics.
+"""What the benchmarks share: the environment, the table, the reference handlers, realistic events,
+a moto server, statistics.
 
 The intake is always the real one: functions/intake/app.py loaded by file path, called with
 API Gateway HTTP API (payload v2) events built from events/intake-post-json.json.

@@ -32,9 +32,9 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 RESULTS_HEADER = """# Benchmark results
 
 Appended by `make bench` (`.venv/bin/python bench/run_all.py`), newest last. Each section is one
-run on one machine: the ratios compare the intake with a baseline measured in the same run, so
-compare ratios across sections, not absolute times. What each figure measures and how to read
-it: bench/README.md.
+run on one machine: the ratios compare the intake with reference handlers measured in the same
+run, so compare ratios across sections, not absolute times. What each figure measures and how to
+read it: bench/README.md.
 """
 
 

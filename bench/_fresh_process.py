@@ -1,17 +1,20 @@
 """One cold start in a fresh interpreter, run by cold_start.py; also the helpers it shares with the
-in-process benchmarks (fake Lambda context, loading app.py by path, the minimal handler, round trips).
+in-process benchmarks (fake Lambda context, loading a handler module by path, round trips).
 
-    python bench/_fresh_process.py baseline|candidate [LAZY_MODULES_FILE] < event.json
+    python bench/_fresh_process.py bare|idiomatic|intake < event.json
 
-Times what happens before the first request is served (`init`), then the first request, and
-prints the timings as the last line of stdout after `BENCH_RESULT `. Nothing outside the
-interpreter's own start-up modules is imported before the clock starts (`typing` included:
-boto3 does not need it, so pre-importing it would flatter the candidate), which is why the
-type-only imports sit behind a local TYPE_CHECKING flag.
+Loads the contender's handler module by file path, as the Lambda runtime does, and times that
+with the creation of its DynamoDB client (`init`), then its first request, and prints the
+timings as the last line of stdout after `BENCH_RESULT `. The references (bench/references/)
+create their client at import; the intake's client is asked for as the current script's
+composition does. Nothing outside the interpreter's own start-up modules is imported before the
+clock starts (`typing` included: it would flatter whichever contender imports it anyway), which
+is why the type-only imports sit behind a local TYPE_CHECKING flag.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -24,6 +27,8 @@ if TYPE_CHECKING:
 
 RESULT_PREFIX = "BENCH_RESULT "
 FIRST_REQUEST_MARKER = "-- bench: first request --"
+CONTENDERS = ("bare", "idiomatic", "intake")
+REFERENCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "references")
 
 
 class FakeLambdaContext:
@@ -48,94 +53,79 @@ class RoundTrips:
 
     def __init__(self, client: DynamoDBClient) -> None:
         self.seconds = 0.0
+        self.requests = 0
         self._sent_at = 0.0
         client.meta.events.register("before-send", self._sent)
         client.meta.events.register("before-parse", self._received)
 
     def _sent(self, **_: Any) -> None:
+        self.requests += 1
         self._sent_at = time.perf_counter()
 
     def _received(self, **_: Any) -> None:
         self.seconds += time.perf_counter() - self._sent_at
 
 
-def load_intake_module(path: str) -> ModuleType:
-    """Import functions/intake/app.py by file path, as the Lambda runtime does with `app.handler`."""
+def reference_path(contender: str) -> str:
+    """bench/references/<contender>_intake.py: `bare` or `idiomatic`."""
+    return os.path.join(REFERENCES, f"{contender}_intake.py")
+
+
+def load_module(name: str, path: str) -> ModuleType:
+    """Import a handler module by file path, as the Lambda runtime does with `app.handler`."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("intake_app", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load the intake function from {path}")
+        raise ImportError(f"cannot load {name} from {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
-def minimal_handler(client: DynamoDBClient, table_name: str, event: dict[str, Any]) -> dict[str, Any]:
-    """The baseline: parse the body and store it with one PutItem, nothing else."""
-    import json
-
-    fields = json.loads(event["body"])
-    request_id = event["requestContext"]["requestId"]
-    item = {key: {"S": str(value)} for key, value in fields.items()}
-    item |= {"PK": {"S": f"BASELINE#{request_id}"}, "SK": {"S": "BASELINE"}}
-    client.put_item(TableName=table_name, Item=item)
-    return {"statusCode": 202, "body": json.dumps({"id": request_id})}
+def load_intake_module(path: str) -> ModuleType:
+    """functions/intake/app.py, loaded by file path."""
+    return load_module("intake_app", path)
 
 
-def _run(mode: str, event_text: str, lazy_modules: list[str]) -> dict[str, Any]:
-    import os
-
+def _run(contender: str, event_text: str) -> dict[str, Any]:
     start = time.perf_counter()
-    if mode == "baseline":
-        import boto3
-
-        client = boto3.client("dynamodb")
-    else:
-        app = load_intake_module(os.environ["BENCH_INTAKE_APP"])
+    if contender == "intake":
+        module = load_intake_module(os.environ["BENCH_INTAKE_APP"])
         from inquiry_router.adapters.clients import dynamodb_client
 
         client = dynamodb_client()
+    else:
+        module = load_module(f"{contender}_intake", reference_path(contender))
+        client = module.dynamodb
     init_done = time.perf_counter()
     round_trips = RoundTrips(client)
-
-    before_request = set(sys.modules)
-    lazy_start = time.perf_counter()
-    for name in lazy_modules:  # the modules the first request would import; timed on their own
-        __import__(name)
-    lazy_done = time.perf_counter()
 
     import json
 
     event = json.loads(event_text)
+    before_request = len(sys.modules)
     print(FIRST_REQUEST_MARKER, file=sys.stderr, flush=True)
     request_start = time.perf_counter()
-    if mode == "baseline":
-        response = minimal_handler(client, os.environ["TABLE_NAME"], event)
-    else:
-        response = app.handler(event, FakeLambdaContext(event["requestContext"]["requestId"]))
+    response = module.handler(event, FakeLambdaContext(event["requestContext"]["requestId"]))
     request_done = time.perf_counter()
     if response.get("statusCode") != 202:
         raise SystemExit(f"first request answered {response.get('statusCode')}: {response.get('body')}")
     return {
         "init_s": init_done - start,
-        "lazy_imports_s": lazy_done - lazy_start,
         "first_request_s": request_done - request_start,
         "first_request_waiting_s": round_trips.seconds,
-        "imported_by_first_request": [name for name in sys.modules if name not in before_request],
+        "first_request_requests": round_trips.requests,
+        "modules_imported_by_first_request": len(sys.modules) - before_request,
     }
 
 
 def main(argv: list[str]) -> None:
-    mode = argv[1]
-    if mode not in ("baseline", "candidate"):
-        raise SystemExit(f"unknown mode {mode!r}: baseline or candidate")
-    lazy_modules: list[str] = []
-    if len(argv) > 2:
-        with open(argv[2], encoding="utf-8") as listing:
-            lazy_modules = listing.read().split()
-    result = _run(mode, sys.stdin.read(), lazy_modules)
+    contender = argv[1] if len(argv) > 1 else ""
+    if contender not in CONTENDERS:
+        raise SystemExit(f"unknown contender {contender!r}: one of {', '.join(CONTENDERS)}")
+    result = _run(contender, sys.stdin.read())
     import json
 
     print(RESULT_PREFIX + json.dumps(result), flush=True)

@@ -1,4 +1,5 @@
-"""What the benchmarks share: the environment, the table, realistic events, a moto server, statistics.
+"""What the benchmarks share: the environment, the table, the reference handlers, realistic events,
+a moto server, statistics.
 
 The intake is always the real one: functions/intake/app.py loaded by file path, called with
 API Gateway HTTP API (payload v2) events built from events/intake-post-json.json.
@@ -23,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench._fresh_process import FakeLambdaContext, load_intake_module
+from bench._fresh_process import FakeLambdaContext, load_intake_module, load_module, reference_path
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -186,6 +187,34 @@ class InquiryEvents:
         event["requestContext"]["http"]["sourceIp"] = source_ip
         event["requestContext"]["requestId"] = f"bench-{self._run}-{n}"
         return event
+
+
+# -- the reference handlers ----------------------------------------------------------------
+
+
+def load_reference_handler(contender: str) -> tuple[Handler, DynamoDBClient]:
+    """bench/references/<contender>_intake.py (`bare` or `idiomatic`), loaded by file path in the
+    current environment, and the DynamoDB client it made at import.
+
+    Its Powertools service name is its own, so its Logger does not share the intake's (Powertools
+    keys a Logger by service name, and in Lambda each would be alone in its process).
+    """
+    saved = os.environ.get("POWERTOOLS_SERVICE_NAME")
+    os.environ["POWERTOOLS_SERVICE_NAME"] = f"bench-{contender}"
+    try:
+        module = load_module(f"{contender}_intake", reference_path(contender))
+    finally:
+        if saved is None:
+            os.environ.pop("POWERTOOLS_SERVICE_NAME", None)
+        else:
+            os.environ["POWERTOOLS_SERVICE_NAME"] = saved
+    handler: Callable[[dict[str, Any], FakeLambdaContext], dict[str, Any]] = module.handler
+
+    def call(event: dict[str, Any]) -> dict[str, Any]:
+        return handler(event, FakeLambdaContext(event["requestContext"]["requestId"]))
+
+    client: DynamoDBClient = module.dynamodb
+    return call, client
 
 
 # -- AWS requests ---------------------------------------------------------------------------

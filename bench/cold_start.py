@@ -1,15 +1,20 @@
-"""Cold start of the intake function in fresh processes, as a ratio to a bare boto3 client.
+"""Cold start of the intake function in fresh processes, as ratios to two reference handlers.
 
-    .venv/bin/python bench/cold_start.py
+    .venv/bin/python bench/cold_start.py [--repeats N]
 
-Each sample is a new interpreter (bench/_fresh_process.py) that imports functions/intake/app.py
-by path and creates the DynamoDB client (`init`), then serves one request against a moto
-server. The baseline is `import boto3; boto3.client("dynamodb")`, then one PutItem. Runs
-alternate between the two so drift on a shared machine hits both alike.
+Each sample is a new interpreter (bench/_fresh_process.py) that loads one contender's handler
+module by path and creates its DynamoDB client (`init`), then serves one accepted inquiry
+(`first request`): what a buyer whose post meets a cold function waits for, less Lambda's own
+start. The contenders are the bare handler and the idiomatic Powertools handler of issue 10
+(bench/references/) and the intake (functions/intake/app.py). All three talk to one fake
+DynamoDB endpoint in this process that answers at once (bench/fake_dynamodb.py), so the figures
+are the handlers' own. Samples go round-robin, the order rotating each round, so drift on a
+shared machine hits all three alike.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -24,22 +29,15 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._fresh_process import FIRST_REQUEST_MARKER, RESULT_PREFIX
-from bench._harness import (
-    FRESH_PROCESS,
-    REPO_ROOT,
-    InquiryEvents,
-    create_table,
-    empty_table,
-    intake_environ,
-    intake_environment,
-    milliseconds,
-    moto_server,
-)
+from bench._fresh_process import CONTENDERS, FIRST_REQUEST_MARKER, RESULT_PREFIX
+from bench._harness import FRESH_PROCESS, REPO_ROOT, InquiryEvents, intake_environ, milliseconds
+from bench.fake_dynamodb import fake_dynamodb
 
 REPEATS = 15
 TOP_IMPORTS = 15
-TARGET_RATIO = 1.5
+# Init + first request of the intake, as a multiple of each reference's (issue 10).
+TARGETS = {"bare": 1.3, "idiomatic": 0.8}
+PARTS = ("init", "first_request", "init_first_request")
 
 
 @dataclass(frozen=True)
@@ -52,17 +50,10 @@ class ImportCost:
 
 
 def run_fresh(
-    mode: str,
-    event: dict[str, Any],
-    environ: dict[str, str],
-    *,
-    lazy_modules: Path | None = None,
-    importtime: bool = False,
+    contender: str, event: dict[str, Any], environ: dict[str, str], *, importtime: bool = False
 ) -> tuple[dict[str, Any], str]:
     """One cold start in a new interpreter: its timings and its stderr."""
-    command = [sys.executable, *(["-X", "importtime"] if importtime else []), str(FRESH_PROCESS), mode]
-    if lazy_modules is not None:
-        command.append(str(lazy_modules))
+    command = [sys.executable, *(["-X", "importtime"] if importtime else []), str(FRESH_PROCESS), contender]
     finished = subprocess.run(
         command,
         input=json.dumps(event),
@@ -74,8 +65,11 @@ def run_fresh(
     )
     results = [line for line in finished.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if finished.returncode != 0 or not results:
-        raise RuntimeError(f"{mode} cold start failed ({finished.returncode}):\n{finished.stderr[-3000:]}")
+        raise RuntimeError(
+            f"{contender} cold start failed ({finished.returncode}):\n{finished.stderr[-3000:]}"
+        )
     timings: dict[str, Any] = json.loads(results[-1].removeprefix(RESULT_PREFIX))
+    timings["init_first_request_s"] = timings["init_s"] + timings["first_request_s"]
     return timings, finished.stderr
 
 
@@ -94,129 +88,157 @@ def parse_importtime(stderr: str) -> list[ImportCost]:
     return costs
 
 
-def by_package(costs: list[ImportCost]) -> list[tuple[str, float, str]]:
-    """Self time summed per top-level package, with the module that imported the package.
+def by_package(costs: list[ImportCost]) -> list[dict[str, Any]]:
+    """Self time summed per top-level package and phase, with the module that imported the package.
 
     -X importtime prints a module after its own imports, one level deeper, so a module's importer
     is the next line one level up (importing `a.b` first prints `a` one level under it). A chain
     that starts at level 0 was imported by app.py itself (or at interpreter start-up), or, during
     the first request, from inside a function.
     """
-    totals: dict[str, float] = defaultdict(float)
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: {"init": 0.0, "first request": 0.0})
     importers: dict[str, str] = {}
     parents: dict[int, str] = {}
     for cost in reversed(costs):
         package = cost.module.split(".")[0]
-        totals[package] += cost.self_ms
+        totals[package][cost.phase] += cost.self_ms
         parents[cost.depth] = cost.module
         if cost.module == package:  # the package's own __init__: who asked for it?
             ancestors = (parents[depth] for depth in range(cost.depth - 1, -1, -1))
             outside = next((name for name in ancestors if name.split(".")[0] != package), None)
             importers[package] = outside or ("app.py" if cost.phase == "init" else "a function, lazily")
-    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
-    return [(package, self_ms, importers.get(package, "")) for package, self_ms in ranked]
+    ranked = sorted(totals.items(), key=lambda item: sum(item[1].values()), reverse=True)
+    return [
+        {
+            "package": package,
+            "self_ms": sum(phases.values()),
+            "init_ms": phases["init"],
+            "first_request_ms": phases["first request"],
+            "first_imported_by": importers.get(package, ""),
+        }
+        for package, phases in ranked
+    ]
+
+
+def rounds(repeats: int) -> list[tuple[str, ...]]:
+    """Round-robin, the order rotating each round, so each contender runs first as often as last."""
+    return [CONTENDERS[r % len(CONTENDERS) :] + CONTENDERS[: r % len(CONTENDERS)] for r in range(repeats)]
 
 
 def measure(repeats: int = REPEATS) -> dict[str, Any]:
     events = InquiryEvents()
-    samples: dict[str, list[dict[str, Any]]] = {"baseline": [], "candidate": []}
-    with moto_server() as endpoint, intake_environment(endpoint), tempfile.TemporaryDirectory() as scratch:
-        import boto3
-
-        admin = boto3.client("dynamodb")
-        create_table(admin)
-        environ = os.environ.copy() | intake_environ(endpoint)
+    samples: dict[str, list[dict[str, Any]]] = {name: [] for name in CONTENDERS}
+    with fake_dynamodb() as fake, tempfile.TemporaryDirectory() as scratch:
+        environ = os.environ.copy() | intake_environ(fake.endpoint_url)
+        environ.pop("AWS_PROFILE", None)
         # Bytecode cached for every module alike, whatever PYTHONDONTWRITEBYTECODE says, and kept out of
         # the work tree: the warm-up fills the cache, so no sample pays for compiling source.
         environ.pop("PYTHONDONTWRITEBYTECODE", None)
         environ["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "pycache")
 
-        # Warm-up (bytecode caches, page cache), which also finds what the first request imports.
-        run_fresh("baseline", events.accepted(), environ)
-        discovered, _ = run_fresh("candidate", events.accepted(), environ)
-        lazy = [name for name in discovered["imported_by_first_request"] if not name.startswith("__")]
-        lazy_file = Path(scratch) / "lazy-modules.txt"
-        lazy_file.write_text("\n".join(lazy), encoding="utf-8")
+        for contender in CONTENDERS:  # warm-up: bytecode caches, page cache
+            run_fresh(contender, events.accepted(), environ)
+        for order in rounds(repeats):
+            for contender in order:
+                timings, _ = run_fresh(contender, events.accepted(), environ)
+                samples[contender].append(timings)
 
-        for round_ in range(repeats):
-            order = ("baseline", "candidate") if round_ % 2 == 0 else ("candidate", "baseline")
-            for mode in order:
-                empty_table(admin)  # moto's transactions slow down as its table grows; keep it constant
-                listing = lazy_file if mode == "candidate" else None
-                timings, _ = run_fresh(mode, events.accepted(), environ, lazy_modules=listing)
-                samples[mode].append(timings)
+        imports = {
+            contender: parse_importtime(run_fresh(contender, events.accepted(), environ, importtime=True)[1])
+            for contender in CONTENDERS
+        }
+        endpoint_requests = dict(fake.requests)
 
-        _, stderr = run_fresh("candidate", events.accepted(), environ, importtime=True)
-    costs = parse_importtime(stderr)
-
-    def median_of(mode: str, *parts: str, less: str | None = None) -> float:
-        return median(
-            float(sum(t[part] for part in parts) - (t[less] if less else 0.0)) for t in samples[mode]
-        )
-
-    everything = ("init_s", "lazy_imports_s", "first_request_s")
-    figures: dict[str, Any] = {"repeats": repeats}
-    for mode in ("baseline", "candidate"):
-        figures[f"{mode}_init_s"] = median_of(mode, "init_s")
-        figures[f"{mode}_init_first_request_s"] = median_of(mode, *everything)
-        figures[f"{mode}_init_first_request_less_waiting_s"] = median_of(
-            mode, *everything, less="first_request_waiting_s"
-        )
-        figures[f"{mode}_first_request_s"] = median_of(mode, "first_request_s")
-        figures[f"{mode}_first_request_waiting_s"] = median_of(mode, "first_request_waiting_s")
-    figures["candidate_lazy_imports_s"] = median_of("candidate", "lazy_imports_s")
-    for figure in ("init", "init_first_request", "init_first_request_less_waiting"):
-        figures[f"{figure}_ratio"] = figures[f"candidate_{figure}_s"] / figures[f"baseline_{figure}_s"]
-    figures |= {
-        "lazy_packages": sorted({name.split(".")[0] for name in lazy}),
-        "lazy_module_count": len(lazy),
-        "top_imports": [asdict(cost) for cost in sorted(costs, key=lambda c: -c.cumulative_ms)[:TOP_IMPORTS]],
-        "top_packages": by_package(costs)[:TOP_IMPORTS],
-        "import_total_ms": sum(cost.self_ms for cost in costs),
+    figures: dict[str, Any] = {"repeats": repeats, "endpoint_requests": endpoint_requests}
+    for contender in CONTENDERS:
+        taken = samples[contender]
+        figures[contender] = {
+            **{f"{part}_s": median(t[f"{part}_s"] for t in taken) for part in PARTS},
+            "first_request_waiting_s": median(t["first_request_waiting_s"] for t in taken),
+            "first_request_requests": max(t["first_request_requests"] for t in taken),
+            "modules_imported_by_first_request": median(
+                t["modules_imported_by_first_request"] for t in taken
+            ),
+            "import_ms": {
+                phase: sum(cost.self_ms for cost in imports[contender] if cost.phase == phase)
+                for phase in ("init", "first request")
+            },
+        }
+    figures["ratios"] = {
+        f"{over}/{under}": {part: figures[over][f"{part}_s"] / figures[under][f"{part}_s"] for part in PARTS}
+        for over, under in (("intake", "bare"), ("intake", "idiomatic"), ("idiomatic", "bare"))
     }
+    costs = imports["intake"]
+    figures["intake_top_imports"] = [
+        asdict(cost) for cost in sorted(costs, key=lambda c: -c.cumulative_ms)[:TOP_IMPORTS]
+    ]
+    figures["intake_top_packages"] = by_package(costs)[:TOP_IMPORTS]
     return figures
 
 
-def report(figures: dict[str, Any]) -> None:
-    def row(label: str, figure: str, note: str) -> None:
-        print(
-            f"  {label:<32} intake {milliseconds(figures[f'candidate_{figure}_s']):>10}   "
-            f"boto3 {milliseconds(figures[f'baseline_{figure}_s']):>10}   "
-            f"ratio {figures[f'{figure}_ratio']:.2f}  {note}"
-        )
+def target_of(ratio: str) -> float | None:
+    over, _, under = ratio.partition("/")
+    return TARGETS.get(under) if over == "intake" else None
 
-    print(f"Cold start, medians of {figures['repeats']} fresh processes each (baseline: bare boto3 client)")
-    row("init", "init", f"(target <= {TARGET_RATIO})")
-    row("init + first request", "init_first_request", "(baseline request: json.loads + one PutItem)")
-    row("  less waiting on moto", "init_first_request_less_waiting", "(the intake's own part)")
+
+def report(figures: dict[str, Any]) -> None:
     print(
-        f"  the intake's first request: lazy imports {milliseconds(figures['candidate_lazy_imports_s'])} "
-        f"({figures['lazy_module_count']} modules: {', '.join(figures['lazy_packages'])}), then "
-        f"{milliseconds(figures['candidate_first_request_s'])} of which "
-        f"{milliseconds(figures['candidate_first_request_waiting_s'])} waiting on moto's TransactWriteItems; "
-        f"baseline's PutItem {milliseconds(figures['baseline_first_request_s'])} "
-        f"({milliseconds(figures['baseline_first_request_waiting_s'])} waiting)"
+        f"Cold start, medians of {figures['repeats']} fresh processes each, against a fake DynamoDB "
+        "that answers at once"
     )
-    print(f"\nTop {TOP_IMPORTS} imports by cumulative time (python -X importtime, one run of the intake)")
+    print(
+        f"  {'':<10} {'init':>10} {'first request':>14} {'init + first':>13}   first request waits, imports"
+    )
+    for contender in CONTENDERS:
+        f = figures[contender]
+        print(
+            f"  {contender:<10} {milliseconds(f['init_s']):>10} {milliseconds(f['first_request_s']):>14} "
+            f"{milliseconds(f['init_first_request_s']):>13}   "
+            f"{milliseconds(f['first_request_waiting_s'])} on {f['first_request_requests']} request(s), "
+            f"{f['modules_imported_by_first_request']:.0f} modules "
+            f"({f['import_ms']['first request']:.1f} ms of {sum(f['import_ms'].values()):.1f} ms imports)"
+        )
+    for ratio, parts in figures["ratios"].items():
+        target = target_of(ratio)
+        verdict = "context"
+        if target is not None:
+            verdict = f"target <= {target}: {'pass' if parts['init_first_request'] <= target else 'FAIL'}"
+        print(
+            f"  {ratio:<16} init {parts['init']:.2f}, init + first request {parts['init_first_request']:.2f}"
+            f"  ({verdict})"
+        )
+    print(f"  requests the fake endpoint served: {figures['endpoint_requests']}")
+
+    print(f"\nThe intake: top {TOP_IMPORTS} imports by cumulative time (python -X importtime, one run)")
     print(f"  {'cumulative':>10} {'self':>8}  {'phase':<13} module (indented by nesting)")
-    for cost in figures["top_imports"]:
+    for cost in figures["intake_top_imports"]:
         indent = "  " * cost["depth"]
         print(
             f"  {cost['cumulative_ms']:>7.1f} ms {cost['self_ms']:>5.1f} ms  {cost['phase']:<13} "
             f"{indent}{cost['module']}"
         )
+    imports = figures["intake"]["import_ms"]
     print(
-        f"\nSelf time by top-level package (all {figures['import_total_ms']:.0f} ms of the process's imports)"
+        f"\nThe intake: self time by top-level package ({imports['init']:.0f} ms of imports at init, "
+        f"{imports['first request']:.0f} ms in the first request)"
     )
-    for package, self_ms, importer in figures["top_packages"]:
-        print(f"  {self_ms:>7.1f} ms  {package:<24} first imported by {importer}")
+    print(f"  {'self':>9} {'at init':>9} {'1st req':>9}  package")
+    for row in figures["intake_top_packages"]:
+        print(
+            f"  {row['self_ms']:>6.1f} ms {row['init_ms']:>6.1f} ms {row['first_request_ms']:>6.1f} ms  "
+            f"{row['package']:<24} first imported by {row['first_imported_by']}"
+        )
 
 
-def main() -> dict[str, Any]:
-    figures = measure()
+def main(repeats: int = REPEATS) -> dict[str, Any]:
+    figures = measure(repeats)
     report(figures)
     return figures
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="fresh processes per contender")
+    main(parser.parse_args().repeats)

@@ -1,14 +1,19 @@
-"""Warm handler time per inquiry against a moto server, as a ratio to a minimal handler.
+"""Warm time per accepted inquiry: the intake against the two reference handlers, in one process.
 
-    .venv/bin/python bench/warm_latency.py
+    .venv/bin/python bench/warm_latency.py [--iterations N]
 
-Both handlers run in this process against one ThreadedMotoServer on 127.0.0.1, so both pay real
-HTTP. The minimal handler parses the body and stores it with one PutItem. After a warm-up the
-two are called alternately; each call gets its own, different inquiry.
+The bare and the idiomatic Powertools handler of issue 10 (bench/references/) and the intake
+(functions/intake/app.py) run in this process against one fake DynamoDB endpoint that answers at
+once (bench/fake_dynamodb.py), so all three pay real HTTP to the same server and nothing of the
+server's own cost is theirs. After a warm-up they are called in turn, the order rotating each
+round, each call with its own inquiry. "Own time" is a call's total less the time its client
+waited on the endpoint (from sending a request until its response is back): the handler's code,
+its libraries and botocore.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -17,25 +22,25 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._fresh_process import RoundTrips, minimal_handler
+from bench._fresh_process import CONTENDERS, RoundTrips
 from bench._harness import (
-    TABLE_NAME,
     Handler,
     InquiryEvents,
     Summary,
-    create_table,
-    empty_table,
     intake_environment,
     load_intake_handler,
+    load_reference_handler,
     milliseconds,
-    moto_server,
     stdout_discarded,
     summarise,
 )
+from bench.fake_dynamodb import fake_dynamodb
 
 WARMUP = 20
 ITERATIONS = 300
-TARGET_RATIO = 1.3
+# The intake's own time per call, as a multiple of each reference's (issue 10).
+TARGETS = {"bare": 2.5, "idiomatic": 1.3}
+RATIOS = (("intake", "bare"), ("intake", "idiomatic"), ("idiomatic", "bare"))
 
 
 class Contender:
@@ -45,9 +50,11 @@ class Contender:
         self.round_trips = round_trips
         self.totals: list[float] = []
         self.waits: list[float] = []
+        self.requests = 0
 
     def call(self, event: dict[str, Any], *, record: bool) -> None:
         self.round_trips.seconds = 0.0
+        self.round_trips.requests = 0
         start = time.perf_counter()
         response = self.handler(event)
         elapsed = time.perf_counter() - start
@@ -58,65 +65,94 @@ class Contender:
         if record:
             self.totals.append(elapsed)
             self.waits.append(self.round_trips.seconds)
+            self.requests += self.round_trips.requests
 
     def summary(self) -> dict[str, Summary]:
         own = [total - wait for total, wait in zip(self.totals, self.waits, strict=True)]
         return {"total": summarise(self.totals), "waiting": summarise(self.waits), "own": summarise(own)}
 
 
-def measure(iterations: int = ITERATIONS, warmup: int = WARMUP) -> dict[str, dict[str, Summary]]:
-    import boto3
+def contenders() -> list[Contender]:
+    """The three handlers, built in the intake's environment pointed at the endpoint."""
+    from inquiry_router.adapters.clients import dynamodb_client
 
+    built: list[Contender] = []
+    for name in CONTENDERS:
+        if name == "intake":
+            built.append(Contender(name, load_intake_handler(), RoundTrips(dynamodb_client())))
+        else:
+            handler, client = load_reference_handler(name)
+            built.append(Contender(name, handler, RoundTrips(client)))
+    return built
+
+
+def measure(iterations: int = ITERATIONS, warmup: int = WARMUP) -> dict[str, Any]:
     events = InquiryEvents()
-    with moto_server() as endpoint, intake_environment(endpoint):
-        admin = boto3.client("dynamodb")
-        create_table(admin)
-        from inquiry_router.adapters.clients import dynamodb_client
-
-        baseline_client = boto3.client("dynamodb")
-        contenders = [
-            Contender("intake", load_intake_handler(), RoundTrips(dynamodb_client())),
-            Contender(
-                "minimal",
-                lambda event: minimal_handler(baseline_client, TABLE_NAME, event),
-                RoundTrips(baseline_client),
-            ),
-        ]
-        planned = {c.name: [events.accepted() for _ in range(warmup + iterations)] for c in contenders}
+    with fake_dynamodb() as fake, intake_environment(fake.endpoint_url):
+        racing = contenders()
+        planned = {c.name: [events.accepted() for _ in range(warmup + iterations)] for c in racing}
         with stdout_discarded():
             for index in range(warmup + iterations):
-                empty_table(admin)  # untimed; keeps moto's per-transaction table copy small and constant
-                # Alternate who goes first, so neither always follows the other's garbage.
-                order = contenders if index % 2 == 0 else contenders[::-1]
-                for contender in order:
+                # Rotate who goes first, so none always follows another's garbage.
+                shift = index % len(racing)
+                for contender in racing[shift:] + racing[:shift]:
                     contender.call(planned[contender.name][index], record=index >= warmup)
-    return {c.name: c.summary() for c in contenders}
-
-
-def main() -> dict[str, Any]:
-    summaries = measure()
-    intake, minimal = summaries["intake"], summaries["minimal"]
-    figures = {
-        "iterations": intake["total"].samples,
-        "intake": {part: vars(summary) for part, summary in intake.items()},
-        "minimal": {part: vars(summary) for part, summary in minimal.items()},
-        "ratio_of_medians": intake["total"].median / minimal["total"].median,
-        "own_time_ratio_of_medians": intake["own"].median / minimal["own"].median,
+        endpoint_requests = dict(fake.requests)
+    summaries = {c.name: c.summary() for c in racing}
+    figures: dict[str, Any] = {
+        "iterations": iterations,
+        "endpoint_requests": endpoint_requests,
+        "requests_per_call": {c.name: c.requests / iterations for c in racing},
+        **{
+            name: {part: vars(summary) for part, summary in summary_of.items()}
+            for name, summary_of in summaries.items()
+        },
     }
-    print(f"Warm latency per call, {figures['iterations']} calls each, against a moto server on 127.0.0.1")
-    print(f"  {'':<9} {'median':>10} {'p90':>10}   {'waiting on DynamoDB':>19}   {'own time':>9}")
-    for name, summary in summaries.items():
-        total, waiting, own = summary["total"], summary["waiting"], summary["own"]
-        print(
-            f"  {name:<9} {milliseconds(total.median):>10} {milliseconds(total.p90):>10}"
-            f"   {milliseconds(waiting.median):>19}   {milliseconds(own.median):>9}"
-        )
+    figures["ratios"] = {
+        f"{over}/{under}": {
+            part: summaries[over][part].median / summaries[under][part].median for part in ("own", "total")
+        }
+        for over, under in RATIOS
+    }
+    return figures
+
+
+def target_of(ratio: str) -> float | None:
+    over, _, under = ratio.partition("/")
+    return TARGETS.get(under) if over == "intake" else None
+
+
+def report(figures: dict[str, Any]) -> None:
     print(
-        f"  ratio of medians {figures['ratio_of_medians']:.2f} (target <= {TARGET_RATIO}); "
-        f"own time (total less waiting) {figures['own_time_ratio_of_medians']:.2f}"
+        f"Warm time per accepted inquiry, {figures['iterations']} calls each, against a fake DynamoDB "
+        "that answers at once"
     )
+    print(f"  {'':<10} {'total':>10} {'p90':>10}   {'waiting':>9}   {'own time':>9} {'p90':>10}   requests")
+    for name in CONTENDERS:
+        total, waiting, own = (figures[name][part] for part in ("total", "waiting", "own"))
+        print(
+            f"  {name:<10} {milliseconds(total['median']):>10} {milliseconds(total['p90']):>10}"
+            f"   {milliseconds(waiting['median']):>9}   {milliseconds(own['median']):>9} "
+            f"{milliseconds(own['p90']):>10}   {figures['requests_per_call'][name]:.2f} per call"
+        )
+    for ratio, parts in figures["ratios"].items():
+        target = target_of(ratio)
+        verdict = "context"
+        if target is not None:
+            verdict = f"target <= {target}: {'pass' if parts['own'] <= target else 'FAIL'}"
+        print(f"  {ratio:<16} own time {parts['own']:.2f}, total {parts['total']:.2f}  ({verdict})")
+    print(f"  requests the fake endpoint served: {figures['endpoint_requests']}")
+
+
+def main(iterations: int = ITERATIONS) -> dict[str, Any]:
+    figures = measure(iterations)
+    report(figures)
     return figures
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--iterations", type=int, default=ITERATIONS, help="timed calls per contender")
+    main(parser.parse_args().iterations)

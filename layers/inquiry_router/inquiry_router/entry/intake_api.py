@@ -1,44 +1,38 @@
-"""`POST /inquiries` on an API Gateway HTTP API (payload v2): Powertools routes, pydantic validates.
+"""`POST /inquiries` on an API Gateway HTTP API (payload v2): the intake's HTTP edge.
 
 JSON callers get JSON; plain HTML form posts get a 303 to the thank-you page (or a small page
 of our own), so a site switches from a form backend by changing the form's `action` only.
 Every domain error is translated to an HTTP answer here and nowhere else.
 
-The body is read by intake/request_body.py before Powertools sees it (every parser failure a 4xx,
-legacy charsets decoded), and the route validates it with the submission model itself. Powertools'
-own validation (`enable_validation=True`) would do the same through its OpenAPI machinery, at a
-price a buyer pays on every cold start and every post (bench/RESULTS.md, issue 10); it is used
-only to write the OpenAPI document (entry/intake_openapi.py), from the same models and the
-route's documentation below. Everything the answer needs that could fail (the redirect target)
-is decided before the inquiry is stored, so nothing is stored and then refused.
+The edge is written out here rather than built on Powertools' APIGatewayHttpResolver, for a
+buyer's cold start: the function serves one route, and importing the resolver (its package loads
+the AppSync resolver, asyncio and every event data class) cost 75 ms of the intake's 634 ms
+cold start plus first request, more than anything else it imports (bench/RESULTS.md, issue 10).
+What the resolver did for us is here, with its answers kept byte for byte (the CORS headers of
+an allowed origin, the 204 preflight, 404 off the route, 405 for other methods): the body is
+read by intake/request_body.py (every parser failure a 4xx, legacy charsets decoded) and
+validated with the submission model (`validated_request`). Powertools still writes the OpenAPI
+document (entry/intake_openapi.py), from the same models. Everything the answer needs that could
+fail (the redirect target) is decided before the inquiry is stored, so nothing is stored and
+then refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.event_handler import (
-    APIGatewayHttpResolver,
-    CORSConfig,
-    Response,
-    content_types,
-)
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
+from inquiry_router.adapters.intake_write import IntakeWriter
 from inquiry_router.base import html_pages as pages
 from inquiry_router.base.browser_urls import BrowserUrl, parse_browser_url
 from inquiry_router.base.observability import count_rejection, logger
-from inquiry_router.entry import intake_wiring as wiring
-from inquiry_router.entry.settings import intake_settings
+from inquiry_router.intake.captcha import CaptchaVerifier
 from inquiry_router.intake.request_body import (
     FORM_TYPES,
-    MAX_BODY_BYTES,
     ReadBody,
     UnreadableBody,
     media_type_of,
@@ -51,96 +45,21 @@ from inquiry_router.models.intake_errors import CaptchaRejected, IdempotencyKeyR
 from inquiry_router.models.settings import IntakeSettings
 from inquiry_router.models.submission import InquirySubmission, replace_lone_surrogates
 
+JSON = "application/json"
 HTML = "text/html; charset=utf-8"
+ROUTE = "/inquiries"
 ALLOWED_METHODS = ("OPTIONS", "POST")
 RETRY_AFTER_BUSY_SECONDS = 2
 IDEMPOTENCY_KEY_MAX_CHARS = 255
-_BODY_CONTEXT = "read_body"
+# The request headers a browser may send cross-origin (ours, and those API Gateway clients send),
+# sorted as Powertools sent them before the edge was our own.
+CORS_ALLOW_HEADERS = (
+    "Accept,Authorization,Content-Type,Idempotency-Key,X-Amz-Date,X-Amz-Security-Token,X-Api-Key"
+)
+CORS_MAX_AGE_SECONDS = 3600
+NOT_FOUND_BODY = '{"statusCode":404,"message":"Not found"}'
 
-
-def _answer(description: str, model: type[BaseModel] | None = None, *, page: bool = False) -> OpenAPIResponse:
-    content: dict[str, Any] = {}
-    if model is not None:
-        content["application/json"] = {"model": model}
-    if page:
-        content["text/html"] = {"schema": {"type": "string"}}
-    return {"description": description, "content": content}
-
-
-def _with_header(
-    response: OpenAPIResponse, name: str, description: str, schema: dict[str, Any]
-) -> OpenAPIResponse:
-    # openapi.py marks every documented response header as required: we always send them.
-    response["headers"] = {name: {"description": description, "schema": schema}}
-    return response
-
-
-_RETRY_AFTER = {"type": "string", "pattern": "^[0-9]+$"}
-_RESPONSES: dict[int, OpenAPIResponse] = {
-    200: _answer(
-        "Stored (plain form posts, when no thank-you URL is configured): a thank-you page.", page=True
-    ),
-    202: _answer("Stored. JSON callers get the id and the human-friendly reference.", InquiryAccepted),
-    303: _with_header(
-        {
-            "description": "Stored (plain form posts): see the thank-you URL, with `reference` added "
-            "to its query. Also for form posts with invalid fields when an error URL is configured "
-            "(`?error=invalid&fields=…`). No body."
-        },
-        "Location",
-        "The thank-you (or error) URL.",
-        {"type": "string", "format": "uri"},
-    ),
-    400: _answer(
-        "The body cannot be read: not valid JSON, nested too deep, a number too long, invalid base64 "
-        "or a multipart body without a usable boundary. Nothing was stored.",
-        ErrorAnswer,
-        page=True,
-    ),
-    409: _answer("The Idempotency-Key was used before for a different submission.", ErrorAnswer),
-    413: _answer(
-        f"The body is larger than {MAX_BODY_BYTES:,} bytes. Nothing was stored.", ErrorAnswer, page=True
-    ),
-    415: _answer("Content type other than JSON, urlencoded or multipart form.", ErrorAnswer),
-    422: _answer(
-        "Field-level errors: JSON for scripts, a readable page for plain form posts. Nothing was stored.",
-        FieldErrorsAnswer,
-        page=True,
-    ),
-    429: _with_header(
-        _answer(
-            "Too many submissions from this address or network. Nothing was stored.",
-            RateLimitedAnswer,
-            page=True,
-        ),
-        "Retry-After",
-        "Seconds to wait before sending again.",
-        _RETRY_AFTER,
-    ),
-    503: _with_header(
-        _answer("The store is busy; nothing was stored: send it again.", ErrorAnswer, page=True),
-        "Retry-After",
-        "Seconds to wait before sending again.",
-        _RETRY_AFTER,
-    ),
-}
-
-
-INQUIRY_ROUTE: dict[str, Any] = {
-    "summary": "Submit an inquiry from a website's contact form",
-    "description": (
-        "Accepts `application/json` (answers 202 with the id and reference) and HTML form posts "
-        "(`application/x-www-form-urlencoded` or `multipart/form-data`; answers 303 to the "
-        "thank-you URL, or a thank-you page). Form-backend conventions `_replyto`, `_subject`, "
-        "`_gotcha` and `_next` are understood; unknown fields are kept on the inquiry (up to 20 "
-        "text values). A form in a legacy charset is read in the charset its `_charset_` field or "
-        f"Content-Type names, else detected. Bodies up to {MAX_BODY_BYTES:,} bytes."
-    ),
-    "responses": _RESPONSES,
-    "tags": ["inquiries"],
-}
-SUBMISSION_DESCRIPTION = "The form's fields."
-IDEMPOTENCY_KEY_DESCRIPTION = "Retries with the same key return the first answer."
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 class InvalidRequest(Exception):
@@ -151,101 +70,194 @@ class InvalidRequest(Exception):
         self.fields = fields
 
 
-def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Entry point of the intake function."""
-    method = str((event.get("requestContext") or {}).get("http", {}).get("method", "")).upper()
-    if method not in ALLOWED_METHODS:
-        count_rejection("method_not_allowed")
-        return _raw_response(
-            405,
-            f"{method or 'This method'} is not served here; POST the form.",
-            event,
-            {"Allow": ", ".join(ALLOWED_METHODS)},
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """What the edge reads of an HTTP API event; header names lower-cased, as HTTP API sends them."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    source_ip: str
+    request_id: str
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> HttpRequest:
+        context = event.get("requestContext") or {}
+        http = context.get("http") or {} if isinstance(context, Mapping) else {}
+        raw_headers = event.get("headers") or {}
+        return cls(
+            method=str(http.get("method", "")).upper(),
+            path=str(event.get("rawPath") or http.get("path") or ""),
+            headers={str(k).lower(): str(v) for k, v in raw_headers.items()}
+            if isinstance(raw_headers, Mapping)
+            else {},
+            source_ip=str(http.get("sourceIp") or ""),
+            request_id=str(context.get("requestId") or "") if isinstance(context, Mapping) else "",
         )
-    if method == "POST":
+
+    def prefers_pages(self) -> bool:
+        """A browser's own form post (no script) wants pages and redirects; scripts want JSON."""
+        return "application/json" not in self.headers.get("accept", "").lower()
+
+    def is_form_post(self) -> bool:
+        return media_type_of(self.headers.get("content-type")) in FORM_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    status: int
+    body: str | None = None
+    content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CorsPolicy:
+    """Cross-origin answers for the configured origins only (a browser's fetch() from any other
+    site is refused); plain form posts need none."""
+
+    origins: tuple[str, ...]
+
+    def headers_for(self, origin: str | None) -> dict[str, str]:
+        if not origin or origin not in self.origins:
+            return {}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
+            "Access-Control-Expose-Headers": "Retry-After",
+            "Access-Control-Max-Age": str(CORS_MAX_AGE_SECONDS),
+        }
+
+
+def intake_http_handler(
+    settings: IntakeSettings, *, writer: IntakeWriter, captcha: CaptchaVerifier | None
+) -> Handler:
+    """The intake function's entry point, around these collaborators."""
+    edge = IntakeEdge(settings, writer=writer, captcha=captcha)
+
+    def resolve_http_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return edge.answer(event)
+
+    return resolve_http_event
+
+
+class IntakeEdge:
+    def __init__(
+        self, settings: IntakeSettings, *, writer: IntakeWriter, captcha: CaptchaVerifier | None
+    ) -> None:
+        self.settings = settings
+        self.writer = writer
+        self.captcha = captcha
+        self.cors = CorsPolicy(tuple(settings.allowed_origins)) if settings.allowed_origins else None
+
+    def answer(self, event: dict[str, Any]) -> dict[str, Any]:
+        request = HttpRequest.from_event(event)
+        return self._lambda_answer(request, self._answer(request, event))
+
+    def _answer(self, request: HttpRequest, event: dict[str, Any]) -> HttpAnswer:
+        if request.method not in ALLOWED_METHODS:
+            count_rejection("method_not_allowed")
+            message = f"{request.method or 'This method'} is not served here; POST the form."
+            return self._refusal(request, 405, message, {"Allow": ", ".join(ALLOWED_METHODS)})
+        if request.method == "OPTIONS":
+            if self.cors is None:  # nothing is served cross-origin
+                return HttpAnswer(404, NOT_FOUND_BODY, JSON)
+            return HttpAnswer(204, "", None, {"Access-Control-Allow-Methods": ",".join(ALLOWED_METHODS)})
         try:
             body = read_body(event)
         except UnreadableBody as unreadable:
             count_rejection(f"unreadable_body_{unreadable.status}")
-            return _raw_response(unreadable.status, unreadable.message, event)
-        # Read back by the route and the error handlers; the resolver clears it after the answer.
-        http_app().context[_BODY_CONTEXT] = body
-    return http_app().resolve(event, context)
+            return self._refusal(request, unreadable.status, unreadable.message)
+        if request.path != ROUTE:
+            return HttpAnswer(404, NOT_FOUND_BODY, JSON)
+        html = body.is_form and request.prefers_pages()
+        try:
+            return self._create_inquiry(request, body, html=html)
+        except InvalidRequest as invalid:
+            count_rejection("validation")
+            return self._refuse_fields(request, invalid.fields, html=html)
+        except CaptchaRejected as rejected:
+            count_rejection("captcha")
+            return self._refuse_fields(request, {"captcha": str(rejected)}, html=html)
+        except RateLimited as limited:
+            return self._rate_limited(request, limited, html=html)
+        except IdempotencyKeyReused as reused:
+            count_rejection("idempotency_key_reused")
+            return _json(409, ErrorAnswer(message=str(reused)))
+        except StoreBusy as busy:
+            logger.warning("table busy; asked the client to retry")
+            headers = {"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)}
+            if html:
+                page = pages.message_page("Please try again", str(busy), self._back_url(request))
+                return HttpAnswer(503, page, HTML, headers)
+            return _json(503, ErrorAnswer(message=str(busy)), headers)
 
-
-@cache
-def http_app() -> APIGatewayHttpResolver:
-    settings = intake_settings()
-    app = APIGatewayHttpResolver(cors=_cors(settings))
-
-    def wants_html() -> bool:
-        body: ReadBody | None = app.context.get(_BODY_CONTEXT)
-        return body is not None and body.is_form and _prefers_pages(app.current_event.headers)
-
-    @app.post("/inquiries")
-    def create_inquiry() -> Response[Any]:
-        read: ReadBody = app.context[_BODY_CONTEXT]
-        submission, idempotency_key = validated_request(read, app.current_event.headers)
-        html = wants_html()
+    def _create_inquiry(self, request: HttpRequest, body: ReadBody, *, html: bool) -> HttpAnswer:
+        submission, idempotency_key = validated_request(body, request.headers)
         # Decided before the write: once the inquiry is stored, nothing may fail.
-        redirect = _thank_you_target(submission.redirect, settings) if html else None
+        redirect = _thank_you_target(submission.redirect, self.settings) if html else None
         receipt = submit_inquiry(
             submission,
-            _request_facts(app.current_event, idempotency_key, read.charset),
-            writer=wiring.intake_writer(),
-            settings=settings,
-            captcha=wiring.captcha_verifier(),
+            _request_facts(request, idempotency_key, body.charset),
+            writer=self.writer,
+            settings=self.settings,
+            captcha=self.captcha,
         )
         if not html:
-            accepted = InquiryAccepted(id=receipt.inquiry_id, reference=receipt.reference)
-            return _json(202, accepted)
+            return _json(202, InquiryAccepted(id=receipt.inquiry_id, reference=receipt.reference))
         if redirect is not None:
             return _see_other(redirect.with_query(reference=receipt.reference))
-        return Response(200, HTML, pages.thank_you_page(settings.company_name, receipt.reference))
+        return HttpAnswer(200, pages.thank_you_page(self.settings.company_name, receipt.reference), HTML)
 
-    def invalid_request(error: InvalidRequest) -> Response[Any]:
-        count_rejection("validation")
-        return _refuse_fields(app.current_event, settings, error.fields, html=wants_html())
-
-    def captcha_rejected(error: CaptchaRejected) -> Response[Any]:
-        count_rejection("captcha")
-        return _refuse_fields(app.current_event, settings, {"captcha": str(error)}, html=wants_html())
-
-    def rate_limited(error: RateLimited) -> Response[Any]:
+    def _rate_limited(self, request: HttpRequest, error: RateLimited, *, html: bool) -> HttpAnswer:
         count_rejection(f"rate_limited_{error.scope}")
         headers = {"Retry-After": str(error.retry_after_seconds)}
         message = (
             "You have sent several inquiries in a short time. "
             f"Please wait {error.retry_after_seconds} seconds and send it again."
         )
-        if wants_html():
-            page = pages.message_page(
-                "Please wait a moment", message, _back_url(app.current_event.headers, settings)
-            )
-            return Response(429, HTML, page, headers=headers)
+        if html:
+            page = pages.message_page("Please wait a moment", message, self._back_url(request))
+            return HttpAnswer(429, page, HTML, headers)
         return _json(429, RateLimitedAnswer(message=message, retry_after=error.retry_after_seconds), headers)
 
-    def key_reused(error: IdempotencyKeyReused) -> Response[Any]:
-        count_rejection("idempotency_key_reused")
-        return _json(409, ErrorAnswer(message=str(error)))
-
-    def store_busy(error: StoreBusy) -> Response[Any]:
-        logger.warning("table busy; asked the client to retry")
-        headers = {"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)}
-        if wants_html():
-            page = pages.message_page(
-                "Please try again", str(error), _back_url(app.current_event.headers, settings)
+    def _refuse_fields(self, request: HttpRequest, fields: dict[str, str], *, html: bool) -> HttpAnswer:
+        if not html:
+            return _json(
+                422, FieldErrorsAnswer(message="Please correct the highlighted fields.", errors=fields)
             )
-            return Response(503, HTML, page, headers=headers)
-        return _json(503, ErrorAnswer(message=str(error)), headers)
+        error_url = parse_browser_url(self.settings.error_url)
+        if error_url is not None:
+            return _see_other(error_url.with_query(error="invalid", fields=",".join(fields)))
+        return HttpAnswer(422, pages.errors_page(fields, self._back_url(request)), HTML)
 
-    # Registered by call, not decorator: the decorator is untyped for mypy --strict.
-    app.exception_handler(InvalidRequest)(invalid_request)
-    app.exception_handler(CaptchaRejected)(captcha_rejected)
-    app.exception_handler(RateLimited)(rate_limited)
-    app.exception_handler(IdempotencyKeyReused)(key_reused)
-    app.exception_handler(StoreBusy)(store_busy)
-    return app
+    def _refusal(
+        self, request: HttpRequest, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> HttpAnswer:
+        """A request refused before its fields are read: a page for a browser's own form post,
+        JSON for everyone else (and for a method we do not serve)."""
+        if request.is_form_post() and request.prefers_pages() and status != 405:
+            page = pages.message_page("Your inquiry was not sent", message, self._back_url(request))
+            return HttpAnswer(status, page, HTML, dict(headers or {}))
+        return HttpAnswer(status, ErrorAnswer(message=message).model_dump_json(), JSON, dict(headers or {}))
+
+    def _back_url(self, request: HttpRequest) -> str | None:
+        allowed = self.settings.allowed_url(request.headers.get("referer"))
+        return allowed.href if allowed else None
+
+    def _lambda_answer(self, request: HttpRequest, answer: HttpAnswer) -> dict[str, Any]:
+        headers = dict(answer.headers)
+        if answer.content_type:
+            headers.setdefault("Content-Type", answer.content_type)
+        if self.cors is not None:
+            headers |= self.cors.headers_for(request.headers.get("origin"))
+        return {
+            "statusCode": answer.status,
+            "body": answer.body,
+            "isBase64Encoded": False,
+            "headers": headers,
+            "cookies": [],
+        }
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -255,7 +267,7 @@ def validated_request(read: ReadBody, headers: Mapping[str, str]) -> tuple[Inqui
     """The submission and the Idempotency-Key, or InvalidRequest naming every field to correct
     (the header first, then the body's fields in the model's order)."""
     errors: dict[str, str] = {}
-    idempotency_key = next((v for k, v in headers.items() if str(k).lower() == "idempotency-key"), None)
+    idempotency_key = headers.get("idempotency-key")  # names lower-cased (HttpRequest)
     if idempotency_key is not None and len(idempotency_key) > IDEMPOTENCY_KEY_MAX_CHARS:
         errors["idempotency-key"] = _FRIENDLY["string_too_long"].format(max_length=IDEMPOTENCY_KEY_MAX_CHARS)
     submission: InquirySubmission | None = None
@@ -272,52 +284,10 @@ def validated_request(read: ReadBody, headers: Mapping[str, str]) -> tuple[Inqui
     return submission, idempotency_key
 
 
-def _cors(settings: IntakeSettings) -> CORSConfig | None:
-    if not settings.allowed_origins:
-        return None  # plain form posts need no CORS; fetch() from other sites is refused
-    first, *rest = settings.allowed_origins
-    return CORSConfig(
-        allow_origin=first,
-        extra_origins=rest,
-        allow_headers=["Idempotency-Key", "Accept"],
-        expose_headers=["Retry-After"],
-        max_age=3600,
-    )
-
-
-def _lower_headers(event: dict[str, Any]) -> dict[str, str]:
-    return {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-
-
-def _prefers_pages(headers: Any) -> bool:
-    """A browser's own form post (no script) wants pages and redirects; scripts want JSON."""
-    return "application/json" not in (headers.get("accept") or "").lower()
-
-
-def _raw_response(
-    status: int, message: str, event: dict[str, Any], extra_headers: dict[str, str] | None = None
-) -> dict[str, Any]:
-    """An answer given before the resolver runs, with the CORS headers the resolver would add:
-    a page for a browser's own form post, JSON for everyone else."""
-    settings = intake_settings()
-    headers = _lower_headers(event)
-    answer: dict[str, str] = dict(extra_headers or {})
-    cors = _cors(settings)
-    origin = headers.get("origin")
-    if cors and origin:
-        answer |= cors.to_dict(origin)
-    form_post = media_type_of(headers.get("content-type")) in FORM_TYPES
-    if form_post and _prefers_pages(headers) and status != 405:
-        page = pages.message_page("Your inquiry was not sent", message, _back_url(headers, settings))
-        return {"statusCode": status, "headers": answer | {"Content-Type": HTML}, "body": page}
-    body = ErrorAnswer(message=message).model_dump_json()
-    return {"statusCode": status, "headers": answer | {"Content-Type": "application/json"}, "body": body}
-
-
 def _request_facts(
-    event: APIGatewayProxyEventV2, idempotency_key: str | None, form_charset: str | None
+    request: HttpRequest, idempotency_key: str | None, form_charset: str | None
 ) -> RequestFacts:
-    headers = event.headers
+    headers = request.headers
 
     def header(name: str, limit: int) -> str | None:
         # Header text is the client's too: a lone surrogate in a hand-made event must not reach
@@ -327,12 +297,12 @@ def _request_facts(
 
     return RequestFacts(
         received_at=datetime.now(UTC),
-        source_ip=event.request_context.http.source_ip,
+        source_ip=request.source_ip,
         user_agent=header("user-agent", 512),
         origin=header("origin", 512),
         accept_language=header("accept-language", 200),
         idempotency_key=replace_lone_surrogates(idempotency_key) or None,
-        request_id=event.request_context.request_id,
+        request_id=request.request_id,
         form_charset=form_charset,
     )
 
@@ -346,29 +316,13 @@ def _thank_you_target(requested: str | None, settings: IntakeSettings) -> Browse
     return parse_browser_url(settings.thank_you_url)
 
 
-def _back_url(headers: Any, settings: IntakeSettings) -> str | None:
-    allowed = settings.allowed_url(headers.get("referer"))
-    return allowed.href if allowed else None
-
-
-def _see_other(location: str) -> Response[Any]:
+def _see_other(location: str) -> HttpAnswer:
     # No body, so no Content-Type: the browser follows Location at once.
-    return Response(303, None, None, headers={"Location": location})
+    return HttpAnswer(303, None, None, {"Location": location})
 
 
-def _json(status: int, body: BaseModel, headers: dict[str, str] | None = None) -> Response[Any]:
-    return Response(status, content_types.APPLICATION_JSON, body.model_dump_json(), headers=headers)
-
-
-def _refuse_fields(
-    event: APIGatewayProxyEventV2, settings: IntakeSettings, fields: dict[str, str], *, html: bool
-) -> Response[Any]:
-    if not html:
-        return _json(422, FieldErrorsAnswer(message="Please correct the highlighted fields.", errors=fields))
-    error_url = parse_browser_url(settings.error_url)
-    if error_url is not None:
-        return _see_other(error_url.with_query(error="invalid", fields=",".join(fields)))
-    return Response(422, HTML, pages.errors_page(fields, _back_url(event.headers, settings)))
+def _json(status: int, body: BaseModel, headers: dict[str, str] | None = None) -> HttpAnswer:
+    return HttpAnswer(status, body.model_dump_json(), JSON, dict(headers or {}))
 
 
 _FRIENDLY = {

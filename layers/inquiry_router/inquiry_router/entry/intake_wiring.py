@@ -8,9 +8,11 @@ the environment.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from inquiry_router.adapters import clients
 from inquiry_router.adapters.intake_write import IntakeWriter
+from inquiry_router.entry.intake_api import Handler, intake_http_handler
 from inquiry_router.entry.settings import intake_settings
 from inquiry_router.intake.captcha import CaptchaVerifier, SiteverifyCaptcha, ssm_secret
 
@@ -37,15 +39,22 @@ def captcha_verifier() -> CaptchaVerifier | None:
     )
 
 
-def reset_wiring() -> None:
-    from inquiry_router.entry import intake_api as api
+@cache
+def http_handler() -> Handler:
+    return intake_http_handler(intake_settings(), writer=intake_writer(), captcha=captcha_verifier())
 
+
+def resolve_http_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http_handler()(event, context)
+
+
+def reset_wiring() -> None:
     for cached in (
         intake_writer,
         captcha_verifier,
         intake_settings,
         clients.dynamodb_client,
         clients.ssm_client,
-        api.http_app,
+        http_handler,
     ):
         cached.cache_clear()

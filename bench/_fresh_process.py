@@ -94,9 +94,7 @@ def _run(mode: str, event_text: str, lazy_modules: list[str]) -> dict[str, Any]:
         client = boto3.client("dynamodb")
     else:
         app = load_intake_module(os.environ["BENCH_INTAKE_APP"])
-        from inquiry_router.adapters.clients import dynamodb_client
-
-        client = dynamodb_client()
+        client = app.function.dynamodb  # the client its composition root made at init
     init_done = time.perf_counter()
     round_trips = RoundTrips(client)
 

@@ -71,11 +71,10 @@ def measure(iterations: int = ITERATIONS, warmup: int = WARMUP) -> dict[str, dic
     with moto_server() as endpoint, intake_environment(endpoint):
         admin = boto3.client("dynamodb")
         create_table(admin)
-        from inquiry_router.adapters.clients import dynamodb_client
-
         baseline_client = boto3.client("dynamodb")
+        intake = load_intake_handler()
         contenders = [
-            Contender("intake", load_intake_handler(), RoundTrips(dynamodb_client())),
+            Contender("intake", intake, RoundTrips(intake.function.dynamodb)),
             Contender(
                 "minimal",
                 lambda event: minimal_handler(baseline_client, TABLE_NAME, event),

@@ -7,12 +7,15 @@ Every domain error is translated to an HTTP answer here and nowhere else.
 The body is read by intake/request_body.py before Powertools sees it (every parser failure a 4xx,
 legacy charsets decoded) and handed on as JSON. Everything the answer needs that could fail (the
 redirect target) is decided before the inquiry is stored, so nothing is stored and then refused.
+
+The intake's composition root (entry/intake_function.py) builds the handler with `intake_http_handler`
+at init, handing in the settings and collaborators; nothing here is cached between compositions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import (
@@ -28,11 +31,11 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from inquiry_router.adapters.intake_write import IntakeWriter
 from inquiry_router.base import html_pages as pages
 from inquiry_router.base.browser_urls import BrowserUrl, parse_browser_url
 from inquiry_router.base.observability import count_rejection, logger
-from inquiry_router.entry import intake_wiring as wiring
-from inquiry_router.entry.settings import intake_settings
+from inquiry_router.intake.captcha import CaptchaVerifier
 from inquiry_router.intake.request_body import (
     FORM_TYPES,
     MAX_BODY_BYTES,
@@ -122,8 +125,25 @@ _RESPONSES: dict[int, OpenAPIResponse] = {
 }
 
 
-def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Entry point of the intake function."""
+HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def intake_http_handler(
+    settings: IntakeSettings, *, writer: IntakeWriter, captcha: CaptchaVerifier | None
+) -> HttpHandler:
+    """The intake function's entry point: the body reader in front of a resolver built around
+    these collaborators."""
+    app = http_app(settings, writer=writer, captcha=captcha)
+
+    def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return _resolve(app, settings, event, context)
+
+    return resolve_http_event
+
+
+def _resolve(
+    app: APIGatewayHttpResolver, settings: IntakeSettings, event: dict[str, Any], context: LambdaContext
+) -> dict[str, Any]:
     method = str((event.get("requestContext") or {}).get("http", {}).get("method", "")).upper()
     if method not in ALLOWED_METHODS:
         count_rejection("method_not_allowed")
@@ -131,6 +151,7 @@ def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[st
             405,
             f"{method or 'This method'} is not served here; POST the form.",
             event,
+            settings,
             {"Allow": ", ".join(ALLOWED_METHODS)},
         )
     if method == "POST":
@@ -138,9 +159,9 @@ def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[st
             body = read_body(event)
         except UnreadableBody as unreadable:
             count_rejection(f"unreadable_body_{unreadable.status}")
-            return _raw_response(unreadable.status, unreadable.message, event)
+            return _raw_response(unreadable.status, unreadable.message, event, settings)
         # Read back by the route and the error handlers; the resolver clears it after the answer.
-        http_app().context[_BODY_CONTEXT] = body
+        app.context[_BODY_CONTEXT] = body
         headers = {k: v for k, v in (event.get("headers") or {}).items() if str(k).lower() != "content-type"}
         event = {
             **event,
@@ -148,12 +169,13 @@ def resolve_http_event(event: dict[str, Any], context: LambdaContext) -> dict[st
             "body": body.as_json(),
             "isBase64Encoded": False,
         }
-    return http_app().resolve(event, context)
+    return app.resolve(event, context)
 
 
-@cache
-def http_app() -> APIGatewayHttpResolver:
-    settings = intake_settings()
+def http_app(
+    settings: IntakeSettings, *, writer: IntakeWriter, captcha: CaptchaVerifier | None
+) -> APIGatewayHttpResolver:
+    """`POST /inquiries` on a new resolver; also what the OpenAPI document is generated from."""
     app = APIGatewayHttpResolver(enable_validation=True, cors=_cors(settings))
 
     def wants_html() -> bool:
@@ -188,9 +210,9 @@ def http_app() -> APIGatewayHttpResolver:
         receipt = submit_inquiry(
             submission,
             _request_facts(app.current_event, idempotency_key, read.charset if read else None),
-            writer=wiring.intake_writer(),
+            writer=writer,
             settings=settings,
-            captcha=wiring.captcha_verifier(),
+            captcha=captcha,
         )
         if not html:
             accepted = InquiryAccepted(id=receipt.inquiry_id, reference=receipt.reference)
@@ -270,11 +292,14 @@ def _prefers_pages(headers: Any) -> bool:
 
 
 def _raw_response(
-    status: int, message: str, event: dict[str, Any], extra_headers: dict[str, str] | None = None
+    status: int,
+    message: str,
+    event: dict[str, Any],
+    settings: IntakeSettings,
+    extra_headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An answer given before the resolver runs, with the CORS headers the resolver would add:
     a page for a browser's own form post, JSON for everyone else."""
-    settings = intake_settings()
     headers = _lower_headers(event)
     answer: dict[str, str] = dict(extra_headers or {})
     cors = _cors(settings)

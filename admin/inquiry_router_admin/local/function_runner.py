@@ -146,14 +146,14 @@ def _environment(spec: FunctionSpec) -> dict[str, str]:
 
 def _function_folder(spec: FunctionSpec) -> str | None:
     """`intake` for functions/intake/app.py with Handler `app.handler`: the project's functions
-    whose app.py does nothing but build their composition root (tests/infrastructure checks it)."""
+    whose app.py does nothing but build their composition root (tests/unit/test_compositions.py)."""
     code = spec.code_file
     if (
         code.name == "app.py"
         and code.parent.parent.name == "functions"
         and spec.handler_attribute == "handler"
     ):
-        return spec.code_file.parent.name
+        return code.parent.name
     return None
 
 

@@ -12,16 +12,14 @@ The files function's composition root (entry/files_function.py) builds the handl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inquiry_router.adapters.links import CLICK_SECONDS, presigned_download, read_link
 from inquiry_router.base.html_pages import message_page
-from inquiry_router.base.observability import logger
+from inquiry_router.base.observability import Handler, logger
 from inquiry_router.models.settings import PipelineSettings
 
 if TYPE_CHECKING:
@@ -33,10 +31,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
-HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
-
-
-def files_http_handler(settings: PipelineSettings, *, dynamodb: DynamoDBClient, s3: S3Client) -> HttpHandler:
+def files_http_handler(settings: PipelineSettings, *, dynamodb: DynamoDBClient, s3: S3Client) -> Handler:
     """The files function's entry point: a resolver for `GET /files/{token}` around these clients."""
     return http_app(settings, dynamodb=dynamodb, s3=s3).resolve
 

@@ -14,7 +14,6 @@ at init, handing in the settings and collaborators; nothing here is cached betwe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -34,7 +33,7 @@ from pydantic import BaseModel
 from inquiry_router.adapters.intake_write import IntakeWriter
 from inquiry_router.base import html_pages as pages
 from inquiry_router.base.browser_urls import BrowserUrl, parse_browser_url
-from inquiry_router.base.observability import count_rejection, logger
+from inquiry_router.base.observability import Handler, count_rejection, logger
 from inquiry_router.intake.captcha import CaptchaVerifier
 from inquiry_router.intake.request_body import (
     FORM_TYPES,
@@ -125,12 +124,9 @@ _RESPONSES: dict[int, OpenAPIResponse] = {
 }
 
 
-HttpHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
-
-
 def intake_http_handler(
     settings: IntakeSettings, *, writer: IntakeWriter, captcha: CaptchaVerifier | None
-) -> HttpHandler:
+) -> Handler:
     """The intake function's entry point: the body reader in front of a resolver built around
     these collaborators."""
     app = http_app(settings, writer=writer, captcha=captcha)

@@ -93,9 +93,12 @@ def _run(contender: str, event_text: str) -> dict[str, Any]:
     start = time.perf_counter()
     if contender == "intake":
         module = load_intake_module(os.environ["BENCH_INTAKE_APP"])
-        from inquiry_router.adapters.clients import dynamodb_client
+        if hasattr(module, "function"):
+            client = module.function.dynamodb  # the client its composition root made at init
+        else:  # an older checkout (bench/cold_ab.py): its clients came from a per-process cache
+            from inquiry_router.adapters.clients import dynamodb_client
 
-        client = dynamodb_client()
+            client = dynamodb_client()  # type: ignore[call-arg]
     else:
         module = load_module(f"{contender}_intake", reference_path(contender))
         client = module.dynamodb

@@ -73,10 +73,9 @@ def intake_environ(endpoint_url: str | None = None, **overrides: str) -> dict[st
 
 @contextmanager
 def intake_environment(endpoint_url: str | None = None, **overrides: str) -> Iterator[None]:
-    """Set the intake's environment for the block and rebuild its cached settings and clients."""
+    """Set the intake's environment for the block, as Lambda would: an intake loaded inside it
+    (load_intake_handler) builds its composition from it; so do boto3's default clients."""
     import boto3
-
-    from inquiry_router.entry.intake_wiring import reset_wiring
 
     wanted = intake_environ(endpoint_url, **overrides)
     saved = {name: os.environ.get(name) for name in [*wanted, "AWS_ENDPOINT_URL", "AWS_PROFILE"]}
@@ -84,7 +83,6 @@ def intake_environment(endpoint_url: str | None = None, **overrides: str) -> Ite
     os.environ.pop("AWS_PROFILE", None)
     os.environ.update(wanted)
     boto3.setup_default_session()
-    reset_wiring()
     try:
         yield
     finally:
@@ -94,7 +92,6 @@ def intake_environment(endpoint_url: str | None = None, **overrides: str) -> Ite
             else:
                 os.environ[name] = value
         boto3.setup_default_session()
-        reset_wiring()
 
 
 # -- the table and the handler ---------------------------------------------------------------
@@ -137,15 +134,22 @@ def empty_table(client: DynamoDBClient) -> None:
         client.batch_write_item(RequestItems={TABLE_NAME: batch})
 
 
-def load_intake_handler() -> Handler:
-    """The real intake handler, loaded by file path and called with a fake Lambda context."""
-    module = load_intake_module(str(INTAKE_APP))
-    handler: Callable[[dict[str, Any], FakeLambdaContext], dict[str, Any]] = module.handler
+class IntakeHandler:
+    """The real intake, functions/intake/app.py loaded by file path (so built by its composition
+    root from the environment of the moment), called with a fake Lambda context."""
 
-    def call(event: dict[str, Any]) -> dict[str, Any]:
-        return handler(event, FakeLambdaContext(event["requestContext"]["requestId"]))
+    def __init__(self) -> None:
+        module = load_intake_module(str(INTAKE_APP))
+        self.function: Any = module.function  # its composition: settings, clients
+        self._handler: Callable[[dict[str, Any], FakeLambdaContext], dict[str, Any]] = module.handler
 
-    return call
+    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
+        return self._handler(event, FakeLambdaContext(event["requestContext"]["requestId"]))
+
+
+def load_intake_handler() -> IntakeHandler:
+    """A new intake, built from the current environment (see IntakeHandler)."""
+    return IntakeHandler()
 
 
 # -- events ---------------------------------------------------------------------------------
@@ -224,8 +228,8 @@ class RequestCounter:
     """Every HTTP request any botocore client sends while it is active, by `service.Operation`.
 
     It hooks `before-send` into botocore's built-in handlers, which every new session copies, and
-    starts a new default boto3 session and new intake clients, so no client (DynamoDB, SSM, ...)
-    escapes it. Retries count: each attempt is one request.
+    starts a new default boto3 session, so no client made inside it (DynamoDB, SSM, ...; an intake
+    loaded inside it makes its own at init) escapes it. Retries count: each attempt is one request.
     """
 
     def __init__(self) -> None:
@@ -236,11 +240,8 @@ class RequestCounter:
         import boto3
         from botocore.handlers import BUILTIN_HANDLERS
 
-        from inquiry_router.entry.intake_wiring import reset_wiring
-
         BUILTIN_HANDLERS.append(self._hook)
         boto3.setup_default_session()
-        reset_wiring()
         return self
 
     def __exit__(self, *_: object) -> None:

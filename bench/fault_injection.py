@@ -1,12 +1,12 @@
 """Fault injection: inquiries by form and by mail through the real handlers while about 20 % of
 their DynamoDB, SQS and SES calls fail, with Lambda's retry rules, then one redrive of each DLQ.
 
-The four functions (functions/{intake,inbound,router,mailer}/app.py) run in this process on moto,
-loaded by the local stack's FunctionRunner. Their calls fail at random as the code sees them (the
-SDK's own retries are bypassed: each fault reaches our code): throttling, a 5xx, a connection
-timeout before the request left, or, for DynamoDB and SQS, a read timeout *after* the request was
-applied. SES sends fail only before SES accepted the mail: SES has no idempotency key, so a
-timeout after acceptance cannot be told from a loss by anyone.
+The four functions (functions/{intake,inbound,router,mailer}/) run in this process on moto, built
+by their composition roots in the local stack's FunctionRunner. Their calls fail at random as the
+code sees them (the SDK's own retries are bypassed: each fault reaches our code): throttling, a
+5xx, a connection timeout before the request left, or, for DynamoDB and SQS, a read timeout
+*after* the request was applied. SES sends fail only before SES accepted the mail: SES has no
+idempotency key, so a timeout after acceptance cannot be told from a loss by anyone.
 
 Lambda's rules, from template.yaml:
 - the table stream to the router: the local stack's StreamPoller (batch size, filter, partial batch
@@ -89,19 +89,16 @@ class Faults:
     injected: Counter[tuple[str, str]] = field(default_factory=Counter)
     sent: Counter[tuple[str, str]] = field(default_factory=Counter)  # (reference, recipient) accepted
 
-    def install(self) -> None:
+    def hooked_session(self) -> Any:
+        """A new botocore session with these hooks: the runner builds every function with one, so
+        the functions' clients (made from it at init) and only theirs meet the faults."""
         from inquiry_router.adapters.clients import aws_session
 
+        session: Any = aws_session()
         for service in SERVICES:
-            aws_session().register(f"before-call.{service}", self._before)
-            aws_session().register(f"after-call.{service}", self._after)
-
-    def uninstall(self) -> None:
-        from inquiry_router.adapters.clients import aws_session
-
-        for service in SERVICES:
-            aws_session().unregister(f"before-call.{service}", self._before)
-            aws_session().unregister(f"after-call.{service}", self._after)
+            session.register(f"before-call.{service}", self._before)
+            session.register(f"after-call.{service}", self._after)
+        return session
 
     def _before(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         from botocore.exceptions import ClientError, ConnectTimeoutError
@@ -328,7 +325,6 @@ class Bench:
     def build(self, queues: dict[str, str]) -> None:
         import boto3
 
-        from inquiry_router.entry import mailer_wiring as mail_wiring
         from inquiry_router_admin.local.event_sources import QueueMapping, StreamMapping
         from inquiry_router_admin.local.filters import EventFilter
         from inquiry_router_admin.local.functions import FunctionSpec
@@ -355,10 +351,12 @@ class Bench:
             )
         ]
         quiet = lambda _: None  # noqa: E731
-        runner = self.runner = _runner_class()(specs, quiet, quiet)
+        runner = self.runner = _runner_class()(
+            specs, quiet, quiet, session_factory=self.faults.hooked_session
+        )
         runner.faults, runner.invocations, runner.failures = self.faults, Counter(), Counter()
-        runner.load()  # every spec has the same environment: the functions' clients are made once
-        mail_wiring.mailer().clock = lambda: datetime.now(UTC) + self.clock_offset
+        runner.load()  # each function built once, by its composition root, its clients from a hooked session
+        runner.functions["MailerFunction"].mailer.clock = lambda: datetime.now(UTC) + self.clock_offset
 
         template = load_template(REPO_ROOT / "template.yaml")["Resources"]
         stream = template["RouterFunctionStoredInquiries"]["Properties"]
@@ -702,7 +700,6 @@ def run(inquiries: int = 1000, rate: float = 0.2, seed: int = 7) -> Outcome:
 
     from moto import mock_aws
 
-    from inquiry_router.entry.reset import reset_all_wiring
     from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 
     logging.getLogger("aws_lambda_powertools").setLevel(logging.CRITICAL)
@@ -713,19 +710,11 @@ def run(inquiries: int = 1000, rate: float = 0.2, seed: int = 7) -> Outcome:
         "AWS_DEFAULT_REGION": REGION,
     }
     with _environment(base), mock_aws(), isolated_dynamodb():
-        # Before the functions make any client (reset_all_wiring below drops the old ones):
-        # clients copy their session's hooks when they are made.
-        bench.faults.install()
         queues = bench.create_resources()
         os.environ.update(bench.environment(queues))
-        reset_all_wiring()
         bench.apply_routing()
-        bench.build(queues)
-        try:
-            return bench.run()
-        finally:
-            bench.faults.uninstall()
-            reset_all_wiring()
+        bench.build(queues)  # the functions, their clients from sessions the faults hook
+        return bench.run()
 
 
 def main() -> None:

@@ -74,12 +74,11 @@ class Contender:
 
 def contenders() -> list[Contender]:
     """The three handlers, built in the intake's environment pointed at the endpoint."""
-    from inquiry_router.adapters.clients import dynamodb_client
-
     built: list[Contender] = []
     for name in CONTENDERS:
         if name == "intake":
-            built.append(Contender(name, load_intake_handler(), RoundTrips(dynamodb_client())))
+            intake = load_intake_handler()
+            built.append(Contender(name, intake, RoundTrips(intake.function.dynamodb)))
         else:
             handler, client = load_reference_handler(name)
             built.append(Contender(name, handler, RoundTrips(client)))

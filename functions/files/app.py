@@ -1,11 +1,13 @@
 """Files function: `GET /files/{token}`, a download link in a rep's mail, answered with a redirect
-to a short-lived presigned URL (or a page saying the link expired)."""
+to a short-lived presigned URL (or a page saying the link expired).
 
-from inquiry_router.base.observability import instrument
-from inquiry_router.entry.files_api import handle
-from inquiry_router.entry.settings import pipeline_settings
+Its composition root, entry/files_function.py, is built once here, at init: the settings are
+validated (a missing variable fails the start, naming itself) and the clients are made.
+"""
 
-# At init, not at the first request: a missing variable fails the start and names itself.
-pipeline_settings()
+import os
 
-handler = instrument(handle)
+from inquiry_router.entry.files_function import build_files
+
+function = build_files(os.environ)
+handler = function.handler

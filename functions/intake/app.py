@@ -1,13 +1,12 @@
-"""Intake function: API Gateway HTTP API event in, HTTP response out."""
+"""Intake function: API Gateway HTTP API event in, HTTP response out.
 
-from aws_lambda_powertools.logging import correlation_paths
+Its composition root, entry/intake_function.py, is built once here, at init: the settings are
+validated (a missing variable fails the start, naming itself) and the clients are made.
+"""
 
-from inquiry_router.base.observability import instrument
-from inquiry_router.entry.intake_wiring import http_handler, resolve_http_event
-from inquiry_router.entry.settings import intake_settings
+import os
 
-# At init, not at the first request: a missing variable fails the start and names itself.
-intake_settings()
-http_handler()
+from inquiry_router.entry.intake_function import build_intake
 
-handler = instrument(resolve_http_event, correlation_paths.API_GATEWAY_HTTP)
+function = build_intake(os.environ)
+handler = function.handler

@@ -6,7 +6,7 @@ they expired."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from inquiry_router.adapters import clients
 from inquiry_router.adapters.config_store import apply_config
 from inquiry_router.adapters.queries import get_inquiry
-from inquiry_router.entry.reset import reset_all_wiring
 from inquiry_router.routing.hand_over import hand_over_open_inquiries
 from tests.conftest import TABLE_NAME
 from tests.integration.test_dlq_cli import ROUTER_FAILURE
@@ -41,9 +39,8 @@ REPS = sorted(f"{name}@{DOMAIN}" for name in ("ana", "bob", "chen"))
 
 
 @pytest.fixture
-def pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pipeline]:
-    yield start_pipeline(dynamodb, monkeypatch, tmp_path)
-    reset_all_wiring()
+def pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pipeline:
+    return start_pipeline(dynamodb, monkeypatch, tmp_path)
 
 
 def recipients() -> list[tuple[str, str]]:
@@ -122,9 +119,9 @@ def router_dead_letters(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> 
 class FailingQueue:
     """The router's SendMessageBatch refused by SQS, as often as it is tried."""
 
-    def __init__(self) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self.calls = 0
-        self._client = clients.sqs_client()  # the client the router function queues mail with
+        self._client = pipeline.router.composition.sqs  # the client the router function queues mail with
 
     def __enter__(self) -> FailingQueue:
         self._client.meta.events.register("before-call.sqs.SendMessageBatch", self._refuse)
@@ -197,7 +194,7 @@ def test_an_owner_change_whose_mails_could_not_be_queued_is_finished_by_the_redr
     # Given an inquiry assigned, whose mail jobs SQS refused on every one of the router's tries
     poller = router_stream_poller(pipeline, router_dead_letters)
     inquiry_id = submit(intake)
-    with FailingQueue() as queue:
+    with FailingQueue(pipeline) as queue:
         drain_stream(poller)
     assert queue.calls == 1 + 5  # the first try and MaximumRetryAttempts, then Lambda gave up
     owner = owner_of(pipeline, inquiry_id)

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 import boto3
 import pytest
 
-from inquiry_router.entry.intake_wiring import reset_wiring
+from tests.conftest import intake_function
 from tests.support.events import form_post, json_post
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
@@ -107,15 +107,13 @@ def verifier_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def captcha_intake(
-    intake: Invoke, dynamodb: Any, verifier_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Invoke:
+def captcha_intake(dynamodb: Any, verifier_url: str) -> Invoke:
     boto3.client("ssm").put_parameter(Name="/inquiry-router/captcha", Value=SECRET, Type="SecureString")
-    monkeypatch.setenv("CAPTCHA_PROVIDER", "turnstile")
-    monkeypatch.setenv("CAPTCHA_SECRET_PARAMETER", "/inquiry-router/captcha")
-    monkeypatch.setenv("CAPTCHA_VERIFY_URL", verifier_url)
-    reset_wiring()
-    return intake
+    return intake_function(
+        CAPTCHA_PROVIDER="turnstile",
+        CAPTCHA_SECRET_PARAMETER="/inquiry-router/captcha",
+        CAPTCHA_VERIFY_URL=verifier_url,
+    )
 
 
 def test_a_valid_token_passes_and_is_verified_with_the_secret_from_ssm(captcha_intake: Invoke) -> None:
@@ -181,26 +179,24 @@ def test_a_provider_that_cannot_vouch_keeps_the_inquiry_for_review_as_suspected_
     assert_kept_for_review(dynamodb, json.loads(response["body"])["id"])
 
 
-def test_an_unreachable_provider_keeps_the_inquiry_for_review(
-    intake: Invoke, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_unreachable_provider_keeps_the_inquiry_for_review(dynamodb: Any) -> None:
     boto3.client("ssm").put_parameter(Name="/inquiry-router/captcha", Value=SECRET, Type="SecureString")
-    monkeypatch.setenv("CAPTCHA_PROVIDER", "hcaptcha")
-    monkeypatch.setenv("CAPTCHA_SECRET_PARAMETER", "/inquiry-router/captcha")
-    monkeypatch.setenv("CAPTCHA_VERIFY_URL", "http://127.0.0.1:9/siteverify")  # nothing listens on port 9
-    reset_wiring()
+    intake = intake_function(
+        CAPTCHA_PROVIDER="hcaptcha",
+        CAPTCHA_SECRET_PARAMETER="/inquiry-router/captcha",
+        CAPTCHA_VERIFY_URL="http://127.0.0.1:9/siteverify",  # nothing listens on port 9
+    )
     response = intake(json_post({**BUYER, "h-captcha-response": GOOD_TOKEN}))
     assert response["statusCode"] == 202
     assert_kept_for_review(dynamodb, json.loads(response["body"])["id"])
 
 
-def test_an_unreadable_secret_keeps_the_inquiry_for_review(
-    intake: Invoke, dynamodb: Any, verifier_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CAPTCHA_PROVIDER", "turnstile")
-    monkeypatch.setenv("CAPTCHA_SECRET_PARAMETER", "/inquiry-router/never-created")
-    monkeypatch.setenv("CAPTCHA_VERIFY_URL", verifier_url)
-    reset_wiring()
+def test_an_unreadable_secret_keeps_the_inquiry_for_review(dynamodb: Any, verifier_url: str) -> None:
+    intake = intake_function(
+        CAPTCHA_PROVIDER="turnstile",
+        CAPTCHA_SECRET_PARAMETER="/inquiry-router/never-created",
+        CAPTCHA_VERIFY_URL=verifier_url,
+    )
     response = intake(form_post({**BUYER, "cf-turnstile-response": GOOD_TOKEN}))
     assert response["statusCode"] == 200  # the form's normal thank-you page
     assert FakeSiteverify.seen == []  # nothing could be asked

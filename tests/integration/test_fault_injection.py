@@ -11,9 +11,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from bench.fault_injection import run
-from inquiry_router.adapters import clients
-from inquiry_router.entry import mailer_wiring as mail_wiring
-from inquiry_router.entry.reset import reset_all_wiring
 from tests.integration.test_mail_pipeline import submit
 from tests.support.pipeline import Pipeline, sent_mails, start_pipeline
 
@@ -38,9 +35,9 @@ def test_100_inquiries_with_a_fifth_of_all_calls_failing_are_each_assigned_once_
 class FailingRecord:
     """The mailer's DynamoDB refusing the send record `times` times (throttling), then taking it."""
 
-    def __init__(self, times: int) -> None:
+    def __init__(self, pipeline: Pipeline, times: int) -> None:
         self.left = times
-        self._client = clients.dynamodb_client()
+        self._client = pipeline.mailer.composition.dynamodb
 
     def __enter__(self) -> FailingRecord:
         self._client.meta.events.register("before-call.dynamodb.TransactWriteItems", self._refuse)
@@ -60,15 +57,12 @@ def test_a_mail_ses_took_is_recorded_despite_throttling_and_never_sent_again(
     intake: Any, dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     pipeline: Pipeline = start_pipeline(dynamodb, monkeypatch, tmp_path)
-    try:
-        submit(intake)
-        pipeline.route()
-        pipeline.route()
-        jobs = pipeline.queued_jobs()
-        mail_wiring.mailer().records._sleep = lambda _: None  # type: ignore[attr-defined]
-        with FailingRecord(times=3):
-            assert pipeline.send(jobs) == {"batchItemFailures": []}
-        assert pipeline.send(jobs) == {"batchItemFailures": []}  # redelivered: recorded as sent
-        assert len(sent_mails()) == 2
-    finally:
-        reset_all_wiring()
+    submit(intake)
+    pipeline.route()
+    pipeline.route()
+    jobs = pipeline.queued_jobs()
+    pipeline.mailer.composition.mailer.records._sleep = lambda _: None  # type: ignore[attr-defined]
+    with FailingRecord(pipeline, times=3):
+        assert pipeline.send(jobs) == {"batchItemFailures": []}
+    assert pipeline.send(jobs) == {"batchItemFailures": []}  # redelivered: recorded as sent
+    assert len(sent_mails()) == 2

@@ -19,9 +19,7 @@ from typing import Any
 
 import pytest
 
-from inquiry_router.adapters.clients import aws_session
-from inquiry_router.entry.reset import reset_all_wiring
-from tests.conftest import TABLE_NAME
+from tests.conftest import TABLE_NAME, LambdaFunction, new_session
 from tests.integration.test_inbound_mail import (
     BUYER,
     LOG,
@@ -137,6 +135,8 @@ def granted(call: Call) -> bool:
 
 
 def as_function(function: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+    """`handler`, with the calls it makes recorded under `function` (the template's logical id)."""
+
     def run(*args: Any, **kwargs: Any) -> Any:
         token = _running.set(function)
         try:
@@ -147,34 +147,35 @@ def as_function(function: str, handler: Callable[..., Any]) -> Callable[..., Any
     return run
 
 
+@dataclass
+class Recorded:
+    inbox: Inbox
+    log: CallLog
+    session: Any  # every function here is built with it: its hook records their calls
+
+
 @pytest.fixture
-def recorded(
-    dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[tuple[Inbox, CallLog]]:
+def recorded(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorded:
     pipeline = start_pipeline(dynamodb, monkeypatch, tmp_path)
     log = CallLog(
         {TABLE_NAME: "InquiryTable", pipeline.mail_queue_url: "MailQueue", RAW_MAIL_BUCKET: "RawMailBucket"}
     )
-    session = aws_session()  # the one session the functions' clients come from
+    session = new_session()
     session.register("provide-client-params", log.record)
-    reset_all_wiring()  # the functions' clients are made anew, from the session that records
-    pipeline.router = as_function("RouterFunction", pipeline.router)
-    pipeline.mailer = as_function("MailerFunction", pipeline.mailer)
+    pipeline.router = as_function("RouterFunction", LambdaFunction("router", session=session))
+    pipeline.mailer = as_function("MailerFunction", LambdaFunction("mailer", session=session))
     inbox = Inbox(pipeline)
-    inbox.handler = as_function("InboundFunction", inbox.handler)
-    yield inbox, log
-    session.unregister("provide-client-params", log.record)
-    reset_all_wiring()
+    inbox.handler = as_function("InboundFunction", LambdaFunction("inbound", session=session))
+    return Recorded(inbox, log, session)
 
 
-def test_every_call_of_every_function_is_granted_by_its_own_role(
-    recorded: tuple[Inbox, CallLog], intake: Callable[[dict[str, Any]], dict[str, Any]]
-) -> None:
+def test_every_call_of_every_function_is_granted_by_its_own_role(recorded: Recorded) -> None:
     from tests.support.events import json_post
 
-    inbox, log = recorded
-    submit = as_function("IntakeFunction", intake)
-    files = as_function("FilesFunction", download)
+    inbox, log = recorded.inbox, recorded.log
+    submit = as_function("IntakeFunction", LambdaFunction("intake", session=recorded.session))
+    files_function = LambdaFunction("files", session=recorded.session)
+    files = as_function("FilesFunction", lambda link: download(link, files_function))
 
     # A form inquiry, assigned and mailed
     assert (

@@ -11,7 +11,6 @@ import copy
 import email
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -26,10 +25,9 @@ from inquiry_router.adapters import keys
 from inquiry_router.adapters.queries import contact_timeline, get_inquiry
 from inquiry_router.adapters.raw_mail import RawMailMissing
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
-from inquiry_router.entry.reset import reset_all_wiring
 from inquiry_router.inbound.receipt import InvalidReceiptEvent, SesReceipt, receipt_event
 from inquiry_router.inbound.triage import SesVerdicts
-from tests.conftest import TABLE_NAME, load_function
+from tests.conftest import TABLE_NAME, LambdaFunction
 from tests.support.events import load_event
 from tests.support.pipeline import (
     FILES_URL,
@@ -55,7 +53,7 @@ class Inbox:
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
         self.s3 = boto3.client("s3", region_name=REGION)
-        self.handler = load_function("inbound").handler
+        self.handler = LambdaFunction("inbound")  # built from the pipeline's environment at first use
 
     def receive(
         self,
@@ -95,9 +93,8 @@ class Inbox:
 
 
 @pytest.fixture
-def inbox(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Inbox]:
-    yield Inbox(start_pipeline(dynamodb, monkeypatch, tmp_path))
-    reset_all_wiring()
+def inbox(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Inbox:
+    return Inbox(start_pipeline(dynamodb, monkeypatch, tmp_path))
 
 
 def buyer_mail(
@@ -123,13 +120,13 @@ def buyer_mail(
     return message.as_bytes()
 
 
-def download(link: str) -> dict[str, Any]:
-    """The files function's answer to a click on `link`."""
+def download(link: str, files: LambdaFunction | None = None) -> dict[str, Any]:
+    """The files function's answer to a click on `link` (a new one's, unless `files` is given)."""
     token = link.rsplit("/", 1)[1]
     event = copy.deepcopy(load_event("files-get.json"))
     event["rawPath"] = event["requestContext"]["http"]["path"] = f"/files/{token}"
     event["pathParameters"] = {"token": token}
-    result: dict[str, Any] = load_function("files").handler(event, lambda_context("files"))
+    result: dict[str, Any] = (files or LambdaFunction("files"))(event, lambda_context("files"))
     return result
 
 

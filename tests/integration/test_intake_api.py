@@ -11,7 +11,7 @@ import pytest
 
 from inquiry_router.adapters.serialization import from_attributes
 from inquiry_router.intake.request_body import MAX_BODY_BYTES
-from tests.conftest import SITE, TABLE_NAME
+from tests.conftest import SITE, TABLE_NAME, LambdaFunction, intake_function
 from tests.support.events import form_post, http_event, json_post, load_event
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
@@ -86,13 +86,8 @@ def test_inquiry_is_listed_by_status_and_date(intake: Invoke, dynamodb: Any) -> 
     assert [i["id"]["S"] for i in answer["Items"]] == [body(response)["id"]]
 
 
-def test_plain_form_post_redirects_to_the_thank_you_url(
-    intake: Invoke, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("THANK_YOU_URL", f"{SITE}/thanks?lang=zh")
-    from inquiry_router.entry.intake_wiring import reset_wiring
-
-    reset_wiring()
+def test_plain_form_post_redirects_to_the_thank_you_url(dynamodb: Any) -> None:
+    intake = intake_function(THANK_YOU_URL=f"{SITE}/thanks?lang=zh")
     response = intake(load_event("intake-post-form.json"))
     assert response["statusCode"] == 303
     location = urlsplit(response["headers"]["Location"])
@@ -292,13 +287,8 @@ def test_form_post_with_errors_gets_a_readable_page(intake: Invoke) -> None:
     assert "<b>" not in page  # the referer is escaped in the back link
 
 
-def test_form_post_with_errors_goes_to_the_error_url_when_configured(
-    intake: Invoke, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from inquiry_router.entry.intake_wiring import reset_wiring
-
-    monkeypatch.setenv("ERROR_URL", f"{SITE}/form-error")
-    reset_wiring()
+def test_form_post_with_errors_goes_to_the_error_url_when_configured(dynamodb: Any) -> None:
+    intake = intake_function(ERROR_URL=f"{SITE}/form-error")
     response = intake(form_post({"email": "nope", "message": "hi"}))
     assert response["statusCode"] == 303
     assert response["headers"]["Location"] == f"{SITE}/form-error?error=invalid&fields=email"
@@ -324,13 +314,8 @@ def test_other_content_types_are_415(intake: Invoke) -> None:
     assert "application/json" in body(response)["message"]
 
 
-def test_too_many_submissions_from_one_address_are_429_with_retry_after(
-    intake: Invoke, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from inquiry_router.entry.intake_wiring import reset_wiring
-
-    monkeypatch.setenv("RATE_LIMIT_PER_EMAIL", "2")
-    reset_wiring()
+def test_too_many_submissions_from_one_address_are_429_with_retry_after(dynamodb: Any) -> None:
+    intake = intake_function(RATE_LIMIT_PER_EMAIL="2")
     for n in range(2):
         assert intake(json_post({**BUYER, "message": f"inquiry {n}"}))["statusCode"] == 202
     stored = len(items(dynamodb))
@@ -341,13 +326,8 @@ def test_too_many_submissions_from_one_address_are_429_with_retry_after(
     assert len(items(dynamodb)) == stored
 
 
-def test_sub_addresses_and_gmail_dots_share_the_sender_window(
-    intake: Invoke, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from inquiry_router.entry.intake_wiring import reset_wiring
-
-    monkeypatch.setenv("RATE_LIMIT_PER_EMAIL", "2")
-    reset_wiring()
+def test_sub_addresses_and_gmail_dots_share_the_sender_window(dynamodb: Any) -> None:
+    intake = intake_function(RATE_LIMIT_PER_EMAIL="2")
     spellings = ["ana.garcia+1@gmail.com", "anagarcia+2@googlemail.com", "a.n.a.garcia@gmail.com"]
     statuses = [
         intake(json_post({**BUYER, "email": email, "message": f"inquiry {n}"}))["statusCode"]
@@ -368,28 +348,25 @@ def test_guard_items_hold_no_address_or_ip_in_clear(intake: Invoke, dynamodb: An
         assert "203.0.113.7" not in text
 
 
-def test_too_many_submissions_from_one_ip_are_429(intake: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
-    from inquiry_router.entry.intake_wiring import reset_wiring
-
-    monkeypatch.setenv("RATE_LIMIT_PER_IP", "3")
-    reset_wiring()
+def test_too_many_submissions_from_one_ip_are_429(dynamodb: Any) -> None:
+    intake = intake_function(RATE_LIMIT_PER_IP="3")
     statuses = [
         intake(json_post({**BUYER, "email": f"buyer{n}@example.org"}))["statusCode"] for n in range(4)
     ]
     assert statuses == [202, 202, 202, 429]
 
 
-def test_a_busy_table_is_503_with_retry_after(intake: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_busy_table_is_503_with_retry_after(
+    intake: LambdaFunction, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from botocore.exceptions import ClientError
-
-    from inquiry_router.adapters.clients import dynamodb_client
 
     def throttled(**_: Any) -> None:
         raise ClientError(
             {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactWriteItems"
         )
 
-    monkeypatch.setattr(dynamodb_client(), "transact_write_items", throttled)
+    monkeypatch.setattr(intake.composition.dynamodb, "transact_write_items", throttled)
     response = intake(json_post(BUYER))
     assert response["statusCode"] == 503
     assert response["headers"]["Retry-After"] == "2"

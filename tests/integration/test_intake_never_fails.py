@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SITE, TABLE_NAME
+from tests.conftest import SITE, TABLE_NAME, intake_function
 from tests.support.events import form_post, http_event, json_post
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
@@ -26,14 +26,9 @@ BOUNDARY = "----form7MA4YWxkTrZu0gW"
 
 
 @pytest.fixture
-def unlimited_intake(intake: Invoke, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+def unlimited_intake(dynamodb: Any) -> Invoke:
     """The intake with rate limits out of the way: each example must be judged on its content."""
-    from inquiry_router.entry.intake_wiring import reset_wiring
-
-    monkeypatch.setenv("RATE_LIMIT_PER_IP", "1000000")
-    monkeypatch.setenv("RATE_LIMIT_PER_EMAIL", "1000000")
-    reset_wiring()
-    return intake
+    return intake_function(RATE_LIMIT_PER_IP="1000000", RATE_LIMIT_PER_EMAIL="1000000")
 
 
 def inquiry_count(dynamodb: Any) -> int:

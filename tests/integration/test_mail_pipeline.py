@@ -8,7 +8,7 @@ Reply-To, the reference, no injected headers, one mail per job however often it 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
@@ -27,8 +27,6 @@ from inquiry_router.adapters.queries import contact_timeline, get_inquiry
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.base.addresses import canonical_mailbox
 from inquiry_router.base.digests import guard_digest
-from inquiry_router.entry import mailer_wiring as mail_wiring
-from inquiry_router.entry.reset import reset_all_wiring
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.routing.reroute import reroute_waiting_inquiries
 from tests.conftest import TABLE_NAME
@@ -57,9 +55,8 @@ REPS = {f"{name}@{DOMAIN}" for name in ("ana", "bob", "chen")}
 
 
 @pytest.fixture
-def pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pipeline]:
-    yield start_pipeline(dynamodb, monkeypatch, tmp_path)
-    reset_all_wiring()
+def pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pipeline:
+    return start_pipeline(dynamodb, monkeypatch, tmp_path)
 
 
 def submit(intake: Invoke, **fields: Any) -> str:
@@ -237,9 +234,9 @@ def test_one_acknowledgement_per_buyer_a_day_but_every_inquiry_reaches_its_rep(
 def test_one_acknowledgement_a_day_per_mailbox_however_the_address_is_spelt(
     intake: Invoke, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a stack with its guard secret, and one Gmail mailbox spelt three ways
+    # Given a stack with its guard secret (the functions are built at their first invocation,
+    # after this), and one Gmail mailbox spelt three ways
     monkeypatch.setenv("GUARD_SALT", "stack-secret")
-    reset_all_wiring()
     spellings = ["ana.lopez+1@gmail.com", "analopez+2@googlemail.com", "A.na.Lopez@gmail.com"]
 
     # When an inquiry arrives from each and the mailer runs
@@ -318,7 +315,7 @@ def test_a_throttled_send_fails_the_job_for_a_retry_that_then_sends_once(
     pipeline.route()
     pipeline.route()
     jobs = pipeline.queued_jobs()
-    mailer = mail_wiring.mailer()
+    mailer = pipeline.mailer.composition.mailer
     mailer.ses.client = FlakySes(mailer.ses.client, failures=1)  # type: ignore[assignment]
 
     first = pipeline.send(jobs)
@@ -455,11 +452,11 @@ def test_a_buyer_on_an_internationalised_domain_is_acknowledged_through_its_asci
 # -- SES accepted, then something failed: redelivery records, it does not send again ---------------
 
 
-def failing_once(operation: str, when: Callable[[dict[str, Any]], bool], times: int = 1) -> list[int]:
+def failing_once(
+    pipeline: Pipeline, operation: str, when: Callable[[dict[str, Any]], bool], times: int = 1
+) -> list[int]:
     """Make the mailer's DynamoDB client fail `operation` (when `when(params)`) `times` times, as a
     throttled or failing table would; returns the count of injected failures."""
-    from inquiry_router.adapters.clients import dynamodb_client
-
     injected: list[int] = []
 
     def fail(params: dict[str, Any], **_: Any) -> None:
@@ -467,7 +464,9 @@ def failing_once(operation: str, when: Callable[[dict[str, Any]], bool], times: 
             injected.append(1)
             raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, operation)
 
-    dynamodb_client().meta.events.register(f"provide-client-params.dynamodb.{operation}", fail)
+    pipeline.mailer.composition.dynamodb.meta.events.register(
+        f"provide-client-params.dynamodb.{operation}", fail
+    )
     return injected
 
 
@@ -501,8 +500,8 @@ def test_a_recording_that_fails_after_ses_accepted_is_finished_by_the_redelivery
     # Given SES accepts both mails but the acknowledgement's recording transaction keeps failing
     # past the mailer's in-process retries (the table is down for that moment)
     inquiry_id, jobs = queued(intake, pipeline)
-    injected = failing_once("TransactWriteItems", records_a_sent_mail, times=SENT_RECORD_ATTEMPTS)
-    mail_wiring.mailer().records._sleep = lambda _: None
+    injected = failing_once(pipeline, "TransactWriteItems", records_a_sent_mail, times=SENT_RECORD_ATTEMPTS)
+    pipeline.mailer.composition.mailer.records._sleep = lambda _: None
 
     # When the mailer runs, and SQS redelivers the job that failed
     first = pipeline.send(jobs)
@@ -527,9 +526,9 @@ def test_a_recording_that_fails_after_ses_accepted_is_finished_by_the_redelivery
 
 def test_a_failed_accepted_write_is_retried_at_once_in_process(intake: Invoke, pipeline: Pipeline) -> None:
     inquiry_id, jobs = queued(intake, pipeline)
-    injected = failing_once("UpdateItem", marks_accepted, times=2)
+    injected = failing_once(pipeline, "UpdateItem", marks_accepted, times=2)
     slept: list[float] = []
-    mail_wiring.mailer().sleep = slept.append
+    pipeline.mailer.composition.mailer.sleep = slept.append
 
     assert pipeline.send(jobs) == {"batchItemFailures": []}
 
@@ -543,8 +542,8 @@ def test_when_the_accepted_write_fails_for_good_the_one_duplicate_waits_for_the_
 ) -> None:
     # Given a table that refuses every "accepted" write of the acknowledgement's first delivery
     inquiry_id, jobs = queued(intake, pipeline)
-    mailer = mail_wiring.mailer()
-    failing_once("UpdateItem", marks_accepted, times=1 + len(mailer.record_retry_delays))
+    mailer = pipeline.mailer.composition.mailer
+    failing_once(pipeline, "UpdateItem", marks_accepted, times=1 + len(mailer.record_retry_delays))
     mailer.sleep = lambda _: None
     with pytest.raises(BatchProcessingError, match="All records failed"):
         pipeline.send(jobs[:1])
@@ -585,7 +584,7 @@ def test_an_ses_timeout_counts_as_maybe_sent_and_is_retried_with_the_same_messag
 ) -> None:
     # Given SES that accepted the acknowledgement but whose answer timed out
     inquiry_id, jobs = queued(intake, pipeline)
-    mailer = mail_wiring.mailer()
+    mailer = pipeline.mailer.composition.mailer
     mailer.ses.client = SesTimingOut(mailer.ses.client)  # type: ignore[assignment]
 
     # When the mailer runs: the job fails and its claim is freed for the queue's retry
@@ -621,7 +620,7 @@ def test_a_sender_overtaken_after_its_lease_sends_at_most_one_duplicate_and_reco
 ) -> None:
     inquiry_id, jobs = queued(intake, pipeline)
     job = MailJob.model_validate_json(jobs[0]["body"])
-    mailer = mail_wiring.mailer()
+    mailer = pipeline.mailer.composition.mailer
     after_the_lease = datetime.now(UTC) + SEND_LEASE + timedelta(seconds=5)
     second = replace(mailer, clock=lambda: after_the_lease)
     slow = SesOvertakenByAnotherDelivery(mailer.ses.client, lambda: second.send(job))

@@ -3,13 +3,11 @@ assigned and acknowledged like any new mail, once however often the admin runs i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from inquiry_router.entry.reset import reset_all_wiring
 from inquiry_router.inbound.triage import SesVerdicts
 from tests.conftest import TABLE_NAME
 from tests.integration.test_inbound_mail import BUYER, Inbox, buyer_mail, inquiries
@@ -19,10 +17,9 @@ from tests.support.routing import DOMAIN
 
 
 @pytest.fixture
-def inbox(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Inbox]:
+def inbox(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Inbox:
     fake_stack({"TableName": TABLE_NAME, "CompanyDomains": DOMAIN, "RawMailBucketName": RAW_MAIL_BUCKET})
-    yield Inbox(start_pipeline(dynamodb, monkeypatch, tmp_path))
-    reset_all_wiring()
+    return Inbox(start_pipeline(dynamodb, monkeypatch, tmp_path))
 
 
 def test_a_message_screened_as_spam_is_released_assigned_and_acknowledged_once(

@@ -4,7 +4,6 @@ stored by the form or by mail, routed by the router function on moto, lands in t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 
 from inquiry_router.adapters.config_store import apply_config
 from inquiry_router.adapters.queries import get_inquiry
-from inquiry_router.entry.reset import reset_all_wiring
 from tests.conftest import TABLE_NAME
 from tests.integration.test_inbound_mail import BUYER, Inbox, buyer_mail
 from tests.support.events import json_post
@@ -45,15 +43,13 @@ RULES = [
 
 
 @pytest.fixture
-def inbox(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Inbox]:
+def inbox(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Inbox:
     pipeline = start_pipeline(dynamodb, monkeypatch, tmp_path)
     config = routing_config(
         rep("ana", teams=list(TEAMS)), teams=[team(key) for key in TEAMS], rules=RULES, default_team="sales"
     )
     apply_config(dynamodb, TABLE_NAME, config, datetime.now(UTC))
-    reset_all_wiring()
-    yield Inbox(pipeline)
-    reset_all_wiring()
+    return Inbox(pipeline)
 
 
 def routed_team(inbox: Inbox, inquiry_id: str) -> str:

@@ -1,10 +1,11 @@
 """DynamoDB's 400 KB item limit on moto, computed as DynamoDB computes it.
 
-While installed, every DynamoDB client made from boto3's default session checks, before the
-request is sent, the size of each item it would write: PutItem's item, UpdateItem's resulting item
-(the stored item with the update expression applied), and each Put and Update of
-TransactWriteItems. Size is DynamoDB's: UTF-8 bytes of every attribute name plus its value
-(numbers about a byte per two digits, 3 bytes of overhead per list or map and 1 per element).
+While installed, every DynamoDB client made from boto3's default session (the test's own) or from
+the limit's `session` (build the functions with it) checks, before the request is sent, the size
+of each item it would write: PutItem's item, UpdateItem's resulting item (the stored item with the
+update expression applied), and each Put and Update of TransactWriteItems. Size is DynamoDB's:
+UTF-8 bytes of every attribute name plus its value (numbers about a byte per two digits, 3 bytes
+of overhead per list or map and 1 per element).
 
 An oversized PutItem or UpdateItem fails with `ValidationException: Item size has exceeded the
 maximum allowed size`; an oversized transaction is cancelled with that reason on the item, as
@@ -139,8 +140,8 @@ def _evaluate(expression: str, item: dict[str, Any], names: dict[str, str], valu
 
 
 class DynamoDbItemLimit:
-    """Install with `with DynamoDbItemLimit():` around what should meet the limit; clients made
-    before are not affected, so reset the package's wiring inside the block."""
+    """Install with `with DynamoDbItemLimit() as limit:` around what should meet the limit; clients
+    made before are not affected, so build the functions inside the block with `limit.session`."""
 
     EVENTS = ("PutItem", "UpdateItem", "TransactWriteItems")
 
@@ -148,22 +149,26 @@ class DynamoDbItemLimit:
         self.refused: list[tuple[str, int]] = []  # (operation, size)
         self.largest = 0
         self._reader: Any = None
+        self.session: Any = None
 
     def __enter__(self) -> DynamoDbItemLimit:
         # moto's own check guesses (405,000 bytes, counted while an update is half applied): this
         # stub is the one limit while installed.
         self._moto_check = LimitedSizeDict.__setitem__
         LimitedSizeDict.__setitem__ = dict.__setitem__  # type: ignore[assignment,method-assign]
-        session = boto3._get_default_session()
-        for operation in self.EVENTS:
-            session.events.register(f"before-call.dynamodb.{operation}", self._check)
+        from tests.conftest import new_session
+
+        self.session = new_session()
+        for events in (boto3._get_default_session().events, self.session):
+            for operation in self.EVENTS:
+                events.register(f"before-call.dynamodb.{operation}", self._check)
         return self
 
     def __exit__(self, *_: object) -> None:
         LimitedSizeDict.__setitem__ = self._moto_check  # type: ignore[method-assign]
-        session = boto3._get_default_session()
-        for operation in self.EVENTS:
-            session.events.unregister(f"before-call.dynamodb.{operation}", self._check)
+        for events in (boto3._get_default_session().events, self.session):
+            for operation in self.EVENTS:
+                events.unregister(f"before-call.dynamodb.{operation}", self._check)
 
     def _check(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         operation = model.name

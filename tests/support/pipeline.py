@@ -22,13 +22,12 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from inquiry_router.adapters.config_store import apply_config
-from inquiry_router.entry.reset import reset_all_wiring
 from inquiry_router_admin.local.event_sources import PollOutcome, StreamMapping
 from inquiry_router_admin.local.filters import EventFilter
 from inquiry_router_admin.local.function_runner import Invocation
 from inquiry_router_admin.local.queue_poller import lambda_sqs_record
 from inquiry_router_admin.local.stream_poller import StreamPoller, lambda_stream_record
-from tests.conftest import TABLE_NAME, FakeLambdaContext, load_function
+from tests.conftest import TABLE_NAME, FakeLambdaContext, LambdaFunction
 from tests.support.routing import DOMAIN, rep, routing_config
 from tests.support.template import load_template
 
@@ -84,7 +83,8 @@ class SentMail:
 
 
 class Pipeline:
-    """Router and mailer handlers wired to moto's stream, queue and SES."""
+    """Router and mailer functions wired to moto's stream, queue and SES; each is built from the
+    test's environment at its first invocation (see LambdaFunction)."""
 
     def __init__(self, dynamodb: Any, mail_queue_url: str) -> None:
         self.dynamodb = dynamodb
@@ -102,9 +102,13 @@ class Pipeline:
             endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com",
         )
         self.stream = StreamReader(streams, stream_arn)
-        self.router = load_function("router").handler
         self.routed = 0
-        self.mailer = load_function("mailer").handler
+        self.build_functions()
+
+    def build_functions(self, session: Any = None) -> None:
+        """New router and mailer functions (their clients from `session`, when given)."""
+        self.router = LambdaFunction("router", session=session)
+        self.mailer = LambdaFunction("mailer", session=session)
 
     def route(self, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """One router invocation with the stream's new records (or the ones given)."""
@@ -230,7 +234,6 @@ def start_pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("ROUTING_CONFIG_CACHE_SECONDS", "0")
     config = routing_config(rep("ana"), rep("bob"), rep("chen", title="Export Manager", phone="+86 755 1"))
     apply_config(dynamodb, TABLE_NAME, config, datetime.now(UTC))
-    reset_all_wiring()
     return Pipeline(dynamodb, queue_url)
 
 

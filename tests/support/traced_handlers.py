@@ -80,7 +80,8 @@ def main() -> None:
         raise RuntimeError(f"cannot file the mail of {BUYER}")
 
     with mock_aws():
-        for handler in (observability.instrument(answer), observability.instrument(fail)):
+        settings = observability.ObservabilitySettings.from_environment(os.environ)
+        for handler in (observability.instrument(answer, settings), observability.instrument(fail, settings)):
             with contextlib.suppress(RuntimeError):
                 handler({}, Context())
     print(json.dumps({"sent": sent, "raw": raw}))

@@ -211,6 +211,13 @@ def test_every_url_we_accept_leads_a_browser_to_the_origin_we_computed(text: str
     assert ada_url.URL(ours.href).href.startswith(ours.origin + "/")
 
 
+@pytest.mark.parametrize("dot", [".", "\u3002", "\uff0e", "\uff61"])
+def test_a_host_ending_in_a_dot_of_any_script_is_refused(dot: str) -> None:
+    # "https://0x7f。" is 127.0.0.1 to a browser: a numeric host hidden behind a wide full stop.
+    assert parse_browser_url(f"https://0x7f{dot}") is None
+    assert parse_browser_url(f"https://www.example.com{dot}/thanks") is None
+
+
 @pytest.mark.parametrize(
     "raw", ["https://www.example.com:99999/thanks", "www.example.com/thanks", "javascript:x"]
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inquiry_router.entry.settings import intake_settings, pipeline_settings
+from inquiry_router.entry.compositions import COMPOSITION_ROOTS
 from inquiry_router.models.settings import IntakeSettings, MissingSetting, PipelineSettings
 from tests.conftest import load_function
 
@@ -19,19 +19,23 @@ def test_a_missing_table_name_is_named(
         settings.from_environment(environ)
 
 
-@pytest.mark.parametrize("function", ["intake", "router", "mailer", "inbound", "files"])
+@pytest.mark.parametrize("function", sorted(COMPOSITION_ROOTS))
 def test_each_function_fails_its_start_without_a_table(
     function: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TABLE_NAME", raising=False)
-    intake_settings.cache_clear()
-    pipeline_settings.cache_clear()
-    try:
-        with pytest.raises(MissingSetting, match="TABLE_NAME"):
-            load_function(function)
-    finally:
-        intake_settings.cache_clear()
-        pipeline_settings.cache_clear()
+    with pytest.raises(MissingSetting, match="TABLE_NAME"):
+        load_function(function)  # its app.py, as Lambda imports it
+
+
+def test_the_inbound_function_fails_its_start_without_its_bucket() -> None:
+    with pytest.raises(RuntimeError, match=r"^RAW_MAIL_BUCKET is not set"):
+        COMPOSITION_ROOTS["inbound"]({"TABLE_NAME": "t"})
+
+
+def test_a_captcha_without_its_secret_fails_the_intakes_start() -> None:
+    with pytest.raises(MissingSetting, match="CAPTCHA_SECRET_PARAMETER is empty"):
+        COMPOSITION_ROOTS["intake"]({"TABLE_NAME": "t", "CAPTCHA_PROVIDER": "turnstile"})
 
 
 def test_settings_read_only_the_environment_they_are_handed() -> None:

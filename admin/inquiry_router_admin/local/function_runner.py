@@ -1,9 +1,14 @@
-"""Load each function's handler in this process and invoke it as Lambda would, one at a time.
+"""Build each function in this process and invoke it as Lambda would, one at a time.
 
-All functions share `os.environ`, and the package caches its settings and clients per process.
-So every invocation runs under one lock with its function's environment swapped in, and when that
-environment differs from the previous invocation's the package's caches are rebuilt: every
-`inquiry_router.<capability>.wiring` module's `reset_wiring()` is called.
+A function with a composition root (functions/<name>/app.py, see inquiry_router/entry/compositions.py)
+is built once, by that root, from its own environment and a botocore session of its own, exactly
+as its app.py builds it in Lambda from `os.environ`; a self-contained one is imported by file path.
+Each function keeps its composition (settings, clients, cached routing config) for the runner's
+life: the stack makes a new runner, and so new compositions, whenever it starts.
+
+Botocore and Powertools still read their own variables (region, credentials, endpoint, log level)
+from the process environment, which all functions share: so building and every invocation run
+under one lock with the function's environment swapped in.
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from inquiry_router.entry.reset import reset_all_wiring
+from inquiry_router.entry.compositions import COMPOSITION_ROOTS
 from inquiry_router_admin.local.functions import FunctionSpec
 from inquiry_router_admin.local.template import TemplateError
 
 Log = Callable[[str], None]
+Handler = Callable[[Any, Any], Any]
 
 # Lambda's environment holds no AWS_* variable of the user's (profile, real credentials, endpoints),
 # and no shared config file: the functions see only what the local stack gives them.
@@ -60,13 +66,22 @@ class Invocation:
 
 
 class FunctionRunner:
-    def __init__(self, specs: Iterable[FunctionSpec], log: Log, log_error: Log) -> None:
+    def __init__(
+        self,
+        specs: Iterable[FunctionSpec],
+        log: Log,
+        log_error: Log,
+        session_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        """`session_factory` makes the botocore session each function's clients come from (default:
+        a new one per function); the fault injector hands one whose hooks fail calls."""
         self.specs = {spec.logical_id: spec for spec in specs}
         self._log = log
         self._log_error = log_error
-        self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
+        self._session_factory = session_factory
+        self._handlers: dict[str, Handler] = {}
+        self.functions: dict[str, Any] = {}  # the built compositions, by logical id
         self._lock = threading.Lock()
-        self._last_environment: Mapping[str, str] | None = None
         self._completed = 0
         self._running = 0
 
@@ -79,11 +94,11 @@ class FunctionRunner:
         return self._running > 0
 
     def load(self) -> None:
-        """Import every handler now, each with its own environment, so a broken one fails the start."""
+        """Build every function now, each from its own environment, so a broken one fails the start."""
         for spec in self.specs.values():
-            with self._lock, self._environment(spec):
+            with self._lock, _SwappedEnvironment(_environment(spec)):
                 try:
-                    self._handlers[spec.logical_id] = _load_handler(spec)
+                    self._handlers[spec.logical_id] = self._build(spec)
                 except TemplateError:
                     raise
                 except Exception as error:  # the function's own import failed: show where
@@ -95,7 +110,7 @@ class FunctionRunner:
     def invoke(self, function_id: str, event: Any) -> Invocation:
         spec = self.specs[function_id]
         handler = self._handlers[function_id]
-        with self._lock, self._environment(spec):
+        with self._lock, _SwappedEnvironment(_environment(spec)):
             self._running += 1
             started = time.monotonic()
             try:
@@ -114,25 +129,39 @@ class FunctionRunner:
             )
         return Invocation(function_id, result, error, elapsed * 1000)
 
-    def reset_caches(self) -> None:
-        """Drop the package's cached settings and clients (call after the stack stops)."""
-        with self._lock:
-            reset_all_wiring()
-            self._last_environment = None
+    def _build(self, spec: FunctionSpec) -> Handler:
+        folder = _function_folder(spec)
+        root = COMPOSITION_ROOTS.get(folder) if folder else None
+        if root is None:
+            return _load_handler(spec)
+        session = self._session_factory() if self._session_factory else None
+        function = self.functions[spec.logical_id] = root(_environment(spec), session)
+        handler: Handler = function.handler
+        return handler
 
-    def _environment(self, spec: FunctionSpec) -> _SwappedEnvironment:
-        environment = {**spec.environment, **_ISOLATION}
-        changed = environment != self._last_environment
-        self._last_environment = environment
-        return _SwappedEnvironment(environment, reset=changed)
+
+def _environment(spec: FunctionSpec) -> dict[str, str]:
+    return {**spec.environment, **_ISOLATION}
+
+
+def _function_folder(spec: FunctionSpec) -> str | None:
+    """`intake` for functions/intake/app.py with Handler `app.handler`: the project's functions
+    whose app.py does nothing but build their composition root (tests/unit/test_compositions.py)."""
+    code = spec.code_file
+    if (
+        code.name == "app.py"
+        and code.parent.parent.name == "functions"
+        and spec.handler_attribute == "handler"
+    ):
+        return code.parent.name
+    return None
 
 
 class _SwappedEnvironment:
     """Puts a function's environment into os.environ and restores the previous one afterwards."""
 
-    def __init__(self, environment: Mapping[str, str], *, reset: bool) -> None:
+    def __init__(self, environment: Mapping[str, str]) -> None:
         self._environment = environment
-        self._reset = reset
         self._saved: dict[str, str | None] = {}
 
     def __enter__(self) -> None:
@@ -141,8 +170,6 @@ class _SwappedEnvironment:
         for key, value in self._environment.items():
             self._saved.setdefault(key, os.environ.get(key))
             os.environ[key] = value
-        if self._reset:
-            reset_all_wiring()
 
     def __exit__(self, *_: object) -> None:
         for key, value in self._saved.items():
@@ -152,7 +179,7 @@ class _SwappedEnvironment:
                 os.environ[key] = value
 
 
-def _load_handler(spec: FunctionSpec) -> Callable[[Any, Any], Any]:
+def _load_handler(spec: FunctionSpec) -> Handler:
     # A unique module name per function: every function's file is called app.py.
     module_name = "inquiry_router_local_" + re.sub(r"\W", "_", spec.logical_id)
     module_spec = importlib.util.spec_from_file_location(module_name, spec.code_file)

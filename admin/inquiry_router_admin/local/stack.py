@@ -252,8 +252,6 @@ class LocalStack:
             poller.stop()
         self._pollers = []
         self._aws.stop()
-        if self._runner is not None:
-            self._runner.reset_caches()  # the package's cached clients point at the stopped endpoint
         if self._wrote_state:  # never another stack's: a second `local up` fails on the ports, then stops
             self.state_file.unlink(missing_ok=True)
             self._wrote_state = False

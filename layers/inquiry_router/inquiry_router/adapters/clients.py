@@ -1,7 +1,9 @@
-"""AWS clients, created on first use and cached per process (never at import time).
+"""AWS clients, each made from the botocore session a function's composition root hands in.
 
-Services take clients as arguments; handlers and the CLI get them from here.
-`AWS_ENDPOINT_URL` (honoured by botocore) points every client at the local stack.
+Nothing here is cached: a composition root (entry/*_function.py) makes its session and clients
+once, at init, and keeps them; services take clients as arguments. Botocore reads its own
+variables (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL`, which points every client at the local
+stack) from the environment when a client is made.
 
 Clients come from botocore's session, not boto3's: boto3 adds nothing the low-level clients use
 (resources, the S3 transfer manager) and importing it costs a buyer's cold start about 20 ms.
@@ -16,49 +18,47 @@ there, before any deploy.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from botocore.session import Session
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
 
+    AwsSession = Session  # what a composition root is handed (entry/ never imports botocore)
 
-@cache
-def aws_session() -> Any:
-    """The one botocore session every client comes from (hooks registered here reach them all)."""
+
+def aws_session() -> AwsSession:
+    """A new botocore session: one per composition, and hooks registered on it (tests, the fault
+    injector) reach every client made from it afterwards."""
     import botocore.session
 
-    return botocore.session.get_session()
+    return botocore.session.Session()
 
 
-def _client(service: str, config: Any = None) -> Any:
+def _client(session: AwsSession, service: str, config: Any = None) -> Any:
     from botocore.config import Config
 
     unvalidated = Config(parameter_validation=False)
-    return aws_session().create_client(service, config=unvalidated.merge(config) if config else unvalidated)
+    return session.create_client(service, config=unvalidated.merge(config) if config else unvalidated)
 
 
-@cache
-def dynamodb_client() -> DynamoDBClient:
-    return _client("dynamodb")  # type: ignore[no-any-return]
+def dynamodb_client(session: AwsSession) -> DynamoDBClient:
+    return _client(session, "dynamodb")  # type: ignore[no-any-return]
 
 
-@cache
-def ssm_client() -> SSMClient:
-    return _client("ssm")  # type: ignore[no-any-return]
+def ssm_client(session: AwsSession) -> SSMClient:
+    return _client(session, "ssm")  # type: ignore[no-any-return]
 
 
-@cache
-def sqs_client() -> SQSClient:
-    return _client("sqs")  # type: ignore[no-any-return]
+def sqs_client(session: AwsSession) -> SQSClient:
+    return _client(session, "sqs")  # type: ignore[no-any-return]
 
 
-@cache
-def sesv2_client() -> SESV2Client:
+def sesv2_client(session: AwsSession) -> SESV2Client:
     from botocore.config import Config
 
     # Adaptive retries: throttling (SES's per-second sending rate, 1 a second in the sandbox) is
@@ -67,14 +67,14 @@ def sesv2_client() -> SESV2Client:
     # botocore's 60 s, the mailer's whole timeout) leaves room for retries inside one invocation;
     # every retry of one job carries the same Message-ID (mail/sending.py, "maybe sent").
     return _client(  # type: ignore[no-any-return]
+        session,
         "sesv2",
         Config(retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=5, read_timeout=15),
     )
 
 
-@cache
-def s3_client() -> S3Client:
+def s3_client(session: AwsSession) -> S3Client:
     from botocore.config import Config
 
     # SigV4 everywhere: presigned links to attachments must work in every region.
-    return _client("s3", Config(signature_version="s3v4"))  # type: ignore[no-any-return]
+    return _client(session, "s3", Config(signature_version="s3v4"))  # type: ignore[no-any-return]

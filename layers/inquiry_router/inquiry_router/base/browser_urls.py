@@ -112,7 +112,8 @@ def _host(text: str) -> str | None:
         host = idna.encode(text, uts46=True, transitional=False).decode("ascii")
     except (idna.IDNAError, UnicodeError, ValueError):
         return None
-    if not _ASCII_HOST.fullmatch(host):
+    # A trailing dot is refused in every spelling: "。", "．" and "｡" map to "." above.
+    if host.endswith(".") or not _ASCII_HOST.fullmatch(host):
         return None
     last_label = host.rsplit(".", 1)[-1]
     # A browser reads a host ending in a number as IPv4 (0x7f.1, 127.1, 0177.0.0.1): only the

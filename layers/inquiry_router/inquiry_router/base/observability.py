@@ -1,7 +1,10 @@
 """Powertools Logger, Metrics and Tracer shared by every function, and the one decorator stack.
 
-Kept in a neutral module so services can log and count without importing a handler.
-Service name and namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE.
+Kept in a neutral module so services can log and count without importing a handler. The metrics
+namespace, the service name and whether the X-Ray SDK traces come from `ObservabilitySettings`,
+which each function's composition root reads from its environment (POWERTOOLS_METRICS_NAMESPACE,
+POWERTOOLS_SERVICE_NAME, POWERTOOLS_TRACE_DISABLED) and hands to `instrument`; this module reads
+no environment itself (Powertools reads its own variables, such as the log level).
 """
 
 from __future__ import annotations
@@ -9,9 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -31,20 +33,39 @@ def _log_line(record: dict[str, Any]) -> str:
     return without_surrogates(json.dumps(record, default=str, separators=(",", ":"), ensure_ascii=False))
 
 
+@dataclass(frozen=True)
+class ObservabilitySettings:
+    """What a function's decorator stack is told by its composition root."""
+
+    metrics_namespace: str = DEFAULT_NAMESPACE
+    service_name: str | None = None
+    sdk_tracing: bool = True  # X-Ray SDK subsegments; off where init time matters (the intake)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> ObservabilitySettings:
+        return cls(
+            metrics_namespace=environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE,
+            service_name=environ.get("POWERTOOLS_SERVICE_NAME") or None,
+            sdk_tracing=environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true"),
+        )
+
+
 logger = Logger(json_serializer=_log_line)
-# Powertools reads POWERTOOLS_METRICS_NAMESPACE when this is created; without it, flushing would raise.
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE)
+# What services count with. Every Powertools `Metrics` shares one metric set, so the instance that
+# `instrument` makes per function flushes these with the namespace and service of its settings.
+metrics = Metrics()
 
 
-@cache
-def tracer() -> Tracer:
-    """The X-Ray SDK tracer, built on first use: creating it costs an X-Ray client (~150 ms of init).
+def tracer(service_name: str | None = None) -> Tracer:
+    """The X-Ray SDK tracer, made by `instrument` only for functions that trace with the SDK:
+    creating the first one costs an X-Ray client (~150 ms of init).
 
     Its segments reach the daemon through `PersonalDataFreeEmitter`: traces keep timings, names
     and annotations, never what a buyer wrote (see `without_personal_data`).
     """
-    built = Tracer()
-    if not built.disabled:
+    built = Tracer(service=service_name)
+    # Every Tracer shares the SDK's one recorder: a second composition's finds it configured.
+    if not built.disabled and not getattr(built.provider.emitter, "drops_personal_data", False):  # type: ignore[attr-defined]
         built.provider.configure(emitter=personal_data_free_emitter())  # type: ignore[attr-defined]
     return built
 
@@ -87,6 +108,8 @@ def personal_data_free_emitter() -> Any:
     from aws_xray_sdk.core.emitters.udp_emitter import PROTOCOL_DELIMITER, PROTOCOL_HEADER, UDPEmitter
 
     class PersonalDataFreeEmitter(UDPEmitter):  # type: ignore[misc]
+        drops_personal_data = True
+
         def send_entity(self, entity: Any) -> None:
             try:
                 document = json.dumps(without_personal_data(entity.to_dict()), default=str)
@@ -97,21 +120,22 @@ def personal_data_free_emitter() -> Any:
     return PersonalDataFreeEmitter()
 
 
-def sdk_tracing_enabled() -> bool:
-    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true")
-
-
-def instrument(handler: Handler, correlation_id_path: str | None = None) -> Handler:
+def instrument(
+    handler: Handler, settings: ObservabilitySettings, correlation_id_path: str | None = None
+) -> Handler:
     """Every function's decorator stack: structured logs with the request id, metrics, tracing.
 
-    X-Ray SDK subsegments are added unless POWERTOOLS_TRACE_DISABLED is set; the latency-critical
-    intake sets it (template.yaml) and relies on Lambda's own active tracing, which costs nothing
-    at init. Decided once, when the function module loads.
+    X-Ray SDK subsegments are added unless the settings turn them off (POWERTOOLS_TRACE_DISABLED);
+    the latency-critical intake does (template.yaml) and relies on Lambda's own active tracing,
+    which costs nothing at init. Decided once, by the composition root at init.
     """
-    wrapped: Handler = metrics.log_metrics(handler)
-    if sdk_tracing_enabled():
+    flushing = Metrics(namespace=settings.metrics_namespace, service=settings.service_name)
+    wrapped: Handler = flushing.log_metrics(handler)
+    if settings.sdk_tracing:
         # A response holds addresses (the inbound function's outcome), an error message may too.
-        wrapped = tracer().capture_lambda_handler(wrapped, capture_response=False, capture_error=False)
+        wrapped = tracer(settings.service_name).capture_lambda_handler(
+            wrapped, capture_response=False, capture_error=False
+        )
     instrumented: Handler = logger.inject_lambda_context(correlation_id_path=correlation_id_path)(wrapped)
     return instrumented
 

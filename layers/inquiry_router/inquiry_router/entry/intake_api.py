@@ -19,7 +19,7 @@ then refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 from inquiry_router.adapters.intake_write import IntakeWriter
 from inquiry_router.base import html_pages as pages
 from inquiry_router.base.browser_urls import BrowserUrl, parse_browser_url
-from inquiry_router.base.observability import count_rejection, logger
+from inquiry_router.base.observability import Handler, count_rejection, logger
 from inquiry_router.intake.captcha import CaptchaVerifier
 from inquiry_router.intake.request_body import (
     FORM_TYPES,
@@ -58,8 +58,6 @@ CORS_ALLOW_HEADERS = (
 )
 CORS_MAX_AGE_SECONDS = 3600
 NOT_FOUND_BODY = '{"statusCode":404,"message":"Not found"}'
-
-Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 class InvalidRequest(Exception):

@@ -15,12 +15,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from inquiry_router.base.observability import logger, metrics
 from inquiry_router.models.intake_errors import CaptchaRejected
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
 
 SITEVERIFY_URLS = {
     "turnstile": "https://challenges.cloudflare.com/turnstile/v0/siteverify",
@@ -131,15 +134,13 @@ class SiteverifyCaptcha:
         return CaptchaCheck(passed=False, problem=problem)
 
 
-def ssm_secret(parameter_name: str) -> Callable[[], str]:
+def ssm_secret(client: SSMClient, parameter_name: str) -> Callable[[], str]:
     """A secret getter that reads the SSM parameter on first use and keeps it for the process."""
     cached: list[str] = []
 
     def read() -> str:
         if not cached:
-            from inquiry_router.adapters.clients import ssm_client
-
-            answer = ssm_client().get_parameter(Name=parameter_name, WithDecryption=True)
+            answer = client.get_parameter(Name=parameter_name, WithDecryption=True)
             cached.append(answer["Parameter"].get("Value", ""))
         return cached[0]
 

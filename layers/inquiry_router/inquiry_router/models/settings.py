@@ -1,6 +1,7 @@
 """Each function's settings, built from the environment it is handed (template.yaml's variables,
-or the local stack's). Only the entry points read `os.environ` (entry/settings.py); a variable the
-function cannot work without is checked here, so a missing one fails the start, naming it."""
+or the local stack's, or a test's). Only the functions' composition roots read `os.environ`
+(functions/<name>/app.py hands it to entry/<name>_function.py at init); a variable the function
+cannot work without is checked here, so a missing one fails the start, naming it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from inquiry_router.base.browser_urls import BrowserUrl, browser_origin, parse_browser_url
+from inquiry_router.base.observability import ObservabilitySettings
 
 CaptchaProvider = Literal["none", "turnstile", "recaptcha", "hcaptcha"]
 
@@ -65,9 +67,16 @@ class IntakeSettings(BaseModel):
     # Only overridden by tests and the local stack, which use a fake verifier.
     captcha_verify_url: str | None = None
     guard_salt: str = ""  # the per-stack key of guard digests (base/digests.py)
+    observability: ObservabilitySettings = ObservabilitySettings()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> IntakeSettings:
+        provider = environ.get("CAPTCHA_PROVIDER") or "none"
+        if provider != "none" and not environ.get("CAPTCHA_SECRET_PARAMETER"):
+            raise MissingSetting(
+                f"CAPTCHA_PROVIDER is {provider} but CAPTCHA_SECRET_PARAMETER is empty: set the "
+                "CaptchaSecretParameter stack parameter to the SSM parameter holding the secret"
+            )
         origins = [o for o in (browser_origin(u) for u in _split_list(environ.get("ALLOWED_ORIGINS"))) if o]
         return cls(
             table_name=_required(environ, "TABLE_NAME"),
@@ -82,10 +91,11 @@ class IntakeSettings(BaseModel):
                 per_ip=int(environ.get("RATE_LIMIT_PER_IP") or 20),
                 per_email=int(environ.get("RATE_LIMIT_PER_EMAIL") or 5),
             ),
-            captcha_provider=environ.get("CAPTCHA_PROVIDER") or "none",  # type: ignore[arg-type]
+            captcha_provider=provider,  # type: ignore[arg-type]
             captcha_secret_parameter=environ.get("CAPTCHA_SECRET_PARAMETER") or None,
             captcha_verify_url=environ.get("CAPTCHA_VERIFY_URL") or None,
             guard_salt=environ.get("GUARD_SALT", ""),
+            observability=ObservabilitySettings.from_environment(environ),
         )
 
     def is_allowed_origin(self, url: str | None) -> bool:
@@ -120,6 +130,7 @@ class PipelineSettings(BaseModel):
     # Named with the rep in every acknowledgement's Reply-To, so a buyer's reply reaches both the
     # rep's mailbox and (through SES) the inquiry's timeline. None: Reply-To is the rep alone.
     thread_reply_address: str | None = None
+    observability: ObservabilitySettings = ObservabilitySettings()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> PipelineSettings:
@@ -143,6 +154,7 @@ class PipelineSettings(BaseModel):
             guard_salt=environ.get("GUARD_SALT", ""),
             inbound_domain=inbound_domain,
             thread_reply_address=_thread_reply_address(environ, inbound_domain),
+            observability=ObservabilitySettings.from_environment(environ),
         )
 
     @property

@@ -231,7 +231,7 @@ def test_every_stored_item_is_written_as_before(stack: dict[str, Any]) -> None:
         clock.advance()
         assigned = get_inquiry(dynamodb, TABLE_NAME, inquiry_id, consistent=True)
         assert assigned is not None
-        mailer.send(MailJob.notification(inquiry_id, str(assigned["owner_email"]), 1))
+        mailer.send(MailJob.notification(inquiry_id, str(assigned.owner_email), 1))
     # The same mailbox within a day: recorded as skipped.
     mailer.send(MailJob.acknowledgement(spam.id))
 
@@ -267,7 +267,7 @@ def test_every_stored_item_is_written_as_before(stack: dict[str, Any]) -> None:
         mail(
             f"Re: {form.reference} LED panels",
             "Dear Ana, our offer is attached.",
-            sender=f"Owner <{owner['owner_email']}>",
+            sender=f"Owner <{owner.owner_email}>",
             to="ana.garcia@importadora-sol.es",
             message_id=f"<answer@{DOMAIN}>",
             Authentication_Results=f"mx.amazonses.com; dkim=pass header.d={DOMAIN}; spf=pass; dmarc=pass",

@@ -12,8 +12,9 @@ from functools import cache
 from inquiry_router.adapters import clients
 from inquiry_router.adapters.assignment_write import AssignmentStore
 from inquiry_router.adapters.config_store import load_routing_config
+from inquiry_router.adapters.queues import enqueue_mail_jobs
 from inquiry_router.entry.settings import pipeline_settings
-from inquiry_router.models.mail_job import MailJob, enqueue_mail_jobs
+from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.routing.service import Router
 

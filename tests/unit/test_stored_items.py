@@ -225,3 +225,11 @@ def test_an_accepted_claim_names_the_mail_to_finish_recording() -> None:
     assert record.accepted_moment.microsecond == 345000
     with pytest.raises(ValueError, match="names no accepted mail"):
         MailJobRecord(state="sending").sent_mail()
+
+
+def test_a_received_mail_record_without_a_state_is_not_taken_for_done() -> None:
+    """The inbound function replays only a record marked done; any other is processed again."""
+    item = {"id": "m-1", "received_at": "2026-11-20T12:00:12.345Z", "decision": "spam", "reason": "spam"}
+    assert not ReceivedMail.from_item(item).is_done
+    assert ReceivedMail.from_item({**item, "state": "queueing"}).is_done is False
+    assert ReceivedMail.from_item({**item, "state": "done"}).is_done

@@ -79,7 +79,7 @@ class MailJobRecord:
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> MailJobRecord:
         return cls(
-            state=str(item.get("state")),
+            state=str(item.get("state") or ""),
             claim_id=text(item, "claim_id"),
             lease_until=number(item, "lease_until"),
             expires_at=number(item, "expires_at"),

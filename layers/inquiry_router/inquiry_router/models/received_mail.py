@@ -84,7 +84,8 @@ class ReceivedMail:
             received_at=str(item["received_at"]),
             decision=str(item["decision"]),
             reason=str(item.get("reason") or ""),
-            state=str(item.get("state") or "done"),
+            # A record without a state was never marked done: processed again, as before.
+            state=str(item.get("state") or ""),
             inquiry_id=text(item, "inquiry_id"),
             reference=text(item, "reference"),
             sender=MailAddress.from_item(item.get("from")),

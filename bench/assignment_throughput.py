@@ -215,9 +215,11 @@ def route_concurrently(endpoint_url: str, inquiries: list[dict[str, Any]], worke
     config = routing_config()
     admin = dynamodb(endpoint_url)
     apply_config(admin, TABLE_NAME, config, datetime.now(UTC))  # as `inquiry-router config apply` does
-    pending: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+    from inquiry_router.models.inquiry import Inquiry
+
+    pending: queue.SimpleQueue[Inquiry] = queue.SimpleQueue()
     for inquiry in inquiries:
-        pending.put(inquiry)
+        pending.put(Inquiry.from_item(inquiry))  # as the stream record hands it to the router
     tallies = [Worker() for _ in range(workers)]
     # Clients and routers are made before the clock starts; a barrier releases every thread at once.
     routers = [counting_router(dynamodb(endpoint_url), config, tally) for tally in tallies]

@@ -602,12 +602,10 @@ class Bench:
         inquiries: dict[str, str] = dict(self.accepted_forms)  # id -> buyer
         for message_id, buyer in self.mails.items():
             record = received_mail(self.dynamodb, TABLE, message_id)
-            if not record or record.get("state") != "done" or not record.get("inquiry_id"):
-                problems.append(
-                    f"mail {message_id} from {buyer} was not filed ({record and record.get('state')})"
-                )
+            if not record or not record.is_done or not record.inquiry_id:
+                problems.append(f"mail {message_id} from {buyer} was not filed ({record and record.state})")
                 continue
-            inquiries[str(record["inquiry_id"])] = buyer
+            inquiries[record.inquiry_id] = buyer
         statuses: Counter[str] = Counter()
         assignments: Counter[int] = Counter()
         duplicates = missing = 0
@@ -616,14 +614,14 @@ class Bench:
             if inquiry is None:
                 problems.append(f"inquiry {inquiry_id} of {buyer} was accepted but is not stored")
                 continue
-            statuses[str(inquiry.get("status"))] += 1
+            statuses[inquiry.status] += 1
             assigned = [
                 e
-                for e in contact_timeline(self.dynamodb, TABLE, str(inquiry["contact_key"]), limit=100)
-                if e.get("kind") == "assigned" and e.get("inquiry_id") == inquiry_id
+                for e in contact_timeline(self.dynamodb, TABLE, inquiry.contact_key, limit=100)
+                if e.kind == "assigned" and e.inquiry_id == inquiry_id
             ]
             assignments[len(assigned)] += 1
-            owner, reference = str(inquiry.get("owner_email")), str(inquiry["reference"])
+            owner, reference = str(inquiry.owner_email), inquiry.reference
             for recipient in (buyer, owner):
                 sent = self.faults.sent[(reference, recipient)]
                 duplicates += max(0, sent - 1)

@@ -56,7 +56,7 @@ class LocalStack:
         )
         for status in statuses:
             listed = inquiries_by_status(client, self.table_name, status, limit=200)
-            found = next((item for item in listed if item["reference"] == reference), None)
+            found = next((item.to_item() for item in listed if item.reference == reference), None)
             if found:
                 return found
         return None

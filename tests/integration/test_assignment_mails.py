@@ -16,12 +16,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from inquiry_router.adapters.config_store import apply_config
-from inquiry_router.adapters.queries import get_inquiry
 from inquiry_router.routing.hand_over import hand_over_open_inquiries
 from tests.conftest import TABLE_NAME
 from tests.integration.test_dlq_cli import ROUTER_FAILURE
 from tests.integration.test_mail_pipeline import BUYER, delete_config, submit
 from tests.support.cli import fake_stack, run
+from tests.support.items import get_inquiry
 from tests.support.pipeline import (
     REGION,
     Pipeline,

@@ -12,11 +12,11 @@ import yaml
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.config_store import load_routing_config
-from inquiry_router.adapters.queries import get_inquiry
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.models.routing_config import RoutingConfig
 from tests.conftest import ROOT, TABLE_NAME
 from tests.support.cli import at_terminal, fake_stack, run, without_terminal
+from tests.support.items import get_inquiry
 
 EXAMPLE = ROOT / "routing.example.yaml"
 

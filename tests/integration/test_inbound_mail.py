@@ -22,13 +22,13 @@ import boto3
 import pytest
 
 from inquiry_router.adapters import keys
-from inquiry_router.adapters.queries import contact_timeline, get_inquiry
 from inquiry_router.adapters.raw_mail import RawMailMissing
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.inbound.receipt import InvalidReceiptEvent, SesReceipt, receipt_event
 from inquiry_router.inbound.triage import SesVerdicts
 from tests.conftest import TABLE_NAME, LambdaFunction
 from tests.support.events import load_event
+from tests.support.items import contact_timeline, get_inquiry
 from tests.support.pipeline import (
     FILES_URL,
     RAW_MAIL_BUCKET,

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from inquiry_router.adapters.queries import get_contact, get_inquiry
 from tests.conftest import TABLE_NAME
 from tests.support.cli import fake_stack, run
 from tests.support.events import json_post
+from tests.support.items import get_contact, get_inquiry
 from tests.support.pipeline import sent_mails, start_pipeline
 from tests.support.routing import DOMAIN
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from inquiry_router.adapters import keys
-from inquiry_router.adapters.queries import get_contact
 from inquiry_router.adapters.serialization import from_attributes
 from tests.conftest import TABLE_NAME
 from tests.support.events import form_post, json_post
+from tests.support.items import get_contact
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
 BUYER = {"name": "Ana García", "email": "ana@importadora-sol.es", "message": "Please quote 2,000 panels."}

@@ -29,9 +29,9 @@ from aws_lambda_powertools.utilities.parser.models import (
     SqsModel,
 )
 
-from inquiry_router.adapters.queries import get_inquiry
 from inquiry_router_admin.cli.main import main as cli_main
 from inquiry_router_admin.local import LocalStack, LocalStackError
+from tests.support.items import get_inquiry
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "local_stack"

@@ -23,7 +23,6 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.config_store import apply_config
 from inquiry_router.adapters.mail_records import SEND_LEASE, SENT_RECORD_ATTEMPTS
-from inquiry_router.adapters.queries import contact_timeline, get_inquiry
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.base.addresses import canonical_mailbox
 from inquiry_router.base.digests import guard_digest
@@ -31,6 +30,7 @@ from inquiry_router.models.mail_job import MailJob
 from inquiry_router.routing.reroute import reroute_waiting_inquiries
 from tests.conftest import TABLE_NAME
 from tests.support.events import json_post, load_event
+from tests.support.items import contact_timeline, get_inquiry
 from tests.support.pipeline import (
     REGION,
     Pipeline,

@@ -16,13 +16,14 @@ from moto import mock_aws
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.assignment_write import AssignmentStore
-from inquiry_router.adapters.queries import contact_timeline, get_contact, get_inquiry
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.routing.service import Router
 from inquiry_router_admin.local.moto_isolation import isolated_dynamodb
 from tests.conftest import TABLE_NAME, create_table
+from tests.support.items import contact_timeline, get_contact, get_inquiry
 from tests.support.routing import DOMAIN, new_inquiry_item, rep, routing_config
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai
@@ -70,6 +71,11 @@ def store_inquiry(client: Any, email: str | None = None, **fields: Any) -> dict[
     return from_attributes(to_attributes(item))
 
 
+def stored_inquiry(client: Any, email: str | None = None, **fields: Any) -> Inquiry:
+    """`store_inquiry`, as the stream record hands it to the router."""
+    return Inquiry.from_item(store_inquiry(client, email, **fields))
+
+
 def make_router(client: Any, config: Callable[[], RoutingConfig], now: datetime = NOW) -> Router:
     return Router(AssignmentStore(client, TABLE_NAME), config, clock=lambda: now, sleep=lambda _: None)
 
@@ -83,7 +89,7 @@ def test_a_new_inquiry_is_assigned_with_its_reason_on_the_inquiry_and_the_timeli
     config = routing_config(rep("ana"), rep("bob"))
     inquiry = store_inquiry(dynamodb, "li@shenzhen-trading.cn")
 
-    result = make_router(dynamodb, lambda: config).route_new_inquiry(inquiry)
+    result = make_router(dynamodb, lambda: config).route_new_inquiry(Inquiry.from_item(inquiry))
 
     stored = get_inquiry(dynamodb, TABLE_NAME, inquiry["id"])
     assert stored is not None
@@ -110,9 +116,9 @@ def test_a_redelivered_record_neither_assigns_twice_nor_moves_the_rotation(dynam
     router = make_router(dynamodb, lambda: config)
     inquiry = store_inquiry(dynamodb)
 
-    first = router.route_new_inquiry(inquiry)
+    first = router.route_new_inquiry(Inquiry.from_item(inquiry))
     version = rotation(dynamodb)["version"]
-    again = router.route_new_inquiry(inquiry)  # the same stream record, delivered again
+    again = router.route_new_inquiry(Inquiry.from_item(inquiry))  # the same stream record, delivered again
 
     assert again.replayed
     assert again.owner_email == first.owner_email
@@ -125,9 +131,15 @@ def test_a_returning_customer_and_their_colleague_keep_the_first_rep(dynamodb: A
     config = routing_config(rep("ana"), rep("bob"), rep("cai"))
     router = make_router(dynamodb, lambda: config)
 
-    first = router.route_new_inquiry(store_inquiry(dynamodb, "ana.garcia@importadora-sol.es"))
-    again = router.route_new_inquiry(store_inquiry(dynamodb, "ana.garcia@importadora-sol.es"))
-    colleague = router.route_new_inquiry(store_inquiry(dynamodb, "pedro@importadora-sol.es"))
+    first = router.route_new_inquiry(
+        Inquiry.from_item(store_inquiry(dynamodb, "ana.garcia@importadora-sol.es"))
+    )
+    again = router.route_new_inquiry(
+        Inquiry.from_item(store_inquiry(dynamodb, "ana.garcia@importadora-sol.es"))
+    )
+    colleague = router.route_new_inquiry(
+        Inquiry.from_item(store_inquiry(dynamodb, "pedro@importadora-sol.es"))
+    )
 
     assert again.owner_email == colleague.owner_email == first.owner_email
     assert again.reason == "returning customer"
@@ -139,7 +151,7 @@ def test_no_eligible_rep_sends_it_to_the_fallback_and_never_leaves_it_unassigned
     config = routing_config(rep("ana", active=False), rep("bob", out_of_office=[away]))
     inquiry = store_inquiry(dynamodb)
 
-    result = make_router(dynamodb, lambda: config).route_new_inquiry(inquiry)
+    result = make_router(dynamodb, lambda: config).route_new_inquiry(Inquiry.from_item(inquiry))
 
     stored = get_inquiry(dynamodb, TABLE_NAME, inquiry["id"])
     assert stored is not None
@@ -152,7 +164,9 @@ def test_capacity_counts_open_inquiries_and_overflows_to_the_colleague(dynamodb:
     config = routing_config(rep("ana", capacity=1), rep("bob", capacity=1))
     router = make_router(dynamodb, lambda: config)
 
-    owners = [router.route_new_inquiry(store_inquiry(dynamodb)).owner_email for _ in range(3)]
+    owners = [
+        router.route_new_inquiry(Inquiry.from_item(store_inquiry(dynamodb))).owner_email for _ in range(3)
+    ]
 
     assert sorted(owners[:2]) == [f"ana@{DOMAIN}", f"bob@{DOMAIN}"]
     assert owners[2] == f"manager@{DOMAIN}"
@@ -179,7 +193,7 @@ def route_concurrently(
                     return
                 inquiry = pending.pop()
             try:
-                owner = router.route_new_inquiry(inquiry).owner_email
+                owner = router.route_new_inquiry(Inquiry.from_item(inquiry)).owner_email
             except BaseException as error:  # surfaced below, in the test's thread
                 errors.append(error)
                 return

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from inquiry_router.adapters.config_store import apply_config
-from inquiry_router.adapters.queries import get_inquiry
 from tests.conftest import TABLE_NAME
 from tests.integration.test_inbound_mail import BUYER, Inbox, buyer_mail
 from tests.support.events import json_post
+from tests.support.items import get_inquiry
 from tests.support.pipeline import start_pipeline
 from tests.support.routing import DOMAIN, rep, routing_config
 

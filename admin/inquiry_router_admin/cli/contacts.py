@@ -56,16 +56,14 @@ def show_contact(args: argparse.Namespace) -> int:
         raise TargetError(f"no contact {args.email!r}")
     timeline = contact_timeline(client, target.table_name, key, args.limit)
     if args.json:
-        print_json({"contact": profile, "timeline": timeline})
+        print_json({"contact": profile.to_item(), "timeline": [e.to_item() for e in timeline]})
         return 0
     width = max(len(label) for _, label in PROFILE_FIELDS)
+    shown = profile.to_item()  # the profile as stored, field by field
     for field, label in PROFILE_FIELDS:
-        if profile.get(field) not in (None, ""):
-            print(f"{label:<{width}}  {profile[field]}")
+        if shown.get(field) not in (None, ""):
+            print(f"{label:<{width}}  {shown[field]}")
     print()
-    rows = [
-        (e.get("at", "")[:19].replace("T", " "), e.get("kind"), e.get("reference"), e.get("summary"))
-        for e in timeline
-    ]
+    rows = [(e.at[:19].replace("T", " "), e.kind, e.reference, e.summary) for e in timeline]
     print_table(rows, ["when (UTC)", "event", "reference", "about"])
     return 0

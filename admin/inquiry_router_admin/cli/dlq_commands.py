@@ -226,7 +226,7 @@ def _redrive_router(args: argparse.Namespace, target: Target) -> int:
     # Loaded only here: it brings the router along.
     from inquiry_router.adapters.assignment_write import AssignmentStore
     from inquiry_router.adapters.config_store import load_routing_config
-    from inquiry_router.models.mail_job import enqueue_mail_jobs
+    from inquiry_router.adapters.queues import enqueue_mail_jobs
     from inquiry_router.routing.redrive import InvalidDeadLetter, RouterRedrive, StreamBatchFailure
     from inquiry_router.routing.service import Router
 

@@ -49,22 +49,22 @@ def list_inquiries(args: argparse.Namespace) -> int:
     statuses = [args.status] if args.status else list(OPEN)
     client = target.dynamodb()
     found = [item for s in statuses for item in inquiries_by_status(client, target.table_name, s, args.limit)]
-    items = sorted(found, key=lambda i: str(i.get("received_at", "")), reverse=True)[: args.limit]
+    items = sorted(found, key=lambda i: i.received_at, reverse=True)[: args.limit]
     if args.json:
-        print_json(items)
+        print_json([i.to_item() for i in items])
         return 0
     if not items:
         print(f"No inquiries with status {' or '.join(statuses)}.")
         return 0
     rows = [
         (
-            i.get("received_at", "")[:16].replace("T", " "),
-            i.get("reference"),
-            i.get("status"),
-            i.get("owner_email") or "",
-            i.get("email"),
-            i.get("country"),
-            i.get("subject") or i.get("product") or i.get("message", "")[:60],
+            i.received_at[:16].replace("T", " "),
+            i.reference,
+            i.status,
+            i.owner_email or "",
+            i.email,
+            i.country,
+            i.topic or (i.message or "")[:60],
         )
         for i in items
     ]
@@ -104,8 +104,8 @@ def release_inquiry(args: argparse.Namespace) -> int:
     stored = get_inquiry(client, target.table_name, inquiry_id, consistent=True)
     if stored is None:
         raise TargetError(f"no inquiry {wanted!r}: `inquiry-router inquiries list --status spam` shows them")
-    if stored.get("released_reference"):
-        print(f"{stored['reference']} was released already as {stored['released_reference']}.")
+    if stored.released_reference:
+        print(f"{stored.reference} was released already as {stored.released_reference}.")
         return 0
     writer = IntakeWriter(client, target.table_name)
     now = datetime.now(UTC)
@@ -113,8 +113,6 @@ def release_inquiry(args: argparse.Namespace) -> int:
         receipt = release_spam_inquiry(stored, now, writer=writer)
     except NotReleasable as error:
         raise TargetError(str(error)) from None
-    writer.mark_released(str(stored["id"]), receipt, now)
-    print(
-        f"{stored['reference']} is inquiry {receipt.reference} now; it is assigned and acknowledged as usual."
-    )
+    writer.mark_released(stored.id, receipt, now)
+    print(f"{stored.reference} is inquiry {receipt.reference} now; it is assigned and acknowledged as usual.")
     return 0

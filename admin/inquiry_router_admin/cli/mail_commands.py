@@ -275,21 +275,21 @@ def list_received(args: argparse.Namespace) -> int:
     found = [
         m for d in decisions for m in received_mail_by_decision(client, target.table_name, d, args.limit)
     ]
-    items = sorted(found, key=lambda m: str(m.get("received_at", "")), reverse=True)[: args.limit]
+    items = sorted(found, key=lambda m: m.received_at, reverse=True)[: args.limit]
     if args.json:
-        print_json(items)
+        print_json([m.to_item() for m in items])
         return 0
     if not items:
         print(f"No received mail{' with decision ' + args.decision if args.decision else ''}.")
         return 0
     rows = [
         (
-            str(m.get("received_at", ""))[:16].replace("T", " "),
-            m.get("id"),
-            m.get("decision"),
-            m.get("reference") or "",
-            (m.get("from") or {}).get("address"),
-            m.get("reason"),
+            m.received_at[:16].replace("T", " "),
+            m.id,
+            m.decision,
+            m.reference or "",
+            m.sender.address if m.sender else None,
+            m.reason,
         )
         for m in items
     ]
@@ -307,24 +307,24 @@ def show_received(args: argparse.Namespace) -> int:
     if mail is None:
         raise TargetError(f"no received mail {args.message_id!r}: `inquiry-router mail list` shows the ids")
     links = MailLinks(target.client("s3"), target.output("RawMailBucketName"), LINK_HOURS)
-    original = links.original(mail.get("raw_mail_key"), mail.get("attachments"), reference=args.message_id)
+    original = links.original(mail.raw_mail_key, mail.attachments, reference=args.message_id)
     if args.json:
         print_json(
             {
-                **mail,
+                **mail.to_item(),
                 "original_url": original.original_url,
                 "attachment_urls": [a.url for a in original.attachments],
             }
         )
         return 0
-    sender = mail.get("from") or {}
+    sender = mail.sender
     rows = [
-        ("Received", str(mail.get("received_at", ""))),
-        ("From", f"{sender.get('name') or ''} <{sender.get('address')}>".strip() if sender else "-"),
-        ("To", ", ".join(a.get("address", "") for a in mail.get("to") or []) or "-"),
-        ("Subject", mail.get("subject") or "-"),
-        ("Decision", f"{mail.get('decision')}: {mail.get('reason')}"),
-        ("Inquiry", mail.get("reference") or "-"),
+        ("Received", mail.received_at),
+        ("From", f"{sender.name or ''} <{sender.address}>".strip() if sender else "-"),
+        ("To", ", ".join(a.address for a in mail.to) or "-"),
+        ("Subject", mail.subject or "-"),
+        ("Decision", f"{mail.decision}: {mail.reason}"),
+        ("Inquiry", mail.reference or "-"),
         ("Original", original.original_url or "-"),
     ]
     for label, value in rows:
@@ -333,7 +333,7 @@ def show_received(args: argparse.Namespace) -> int:
         print(f"{'Attached:':<10}{attachment.name} ({attachment.size} bytes): {attachment.url or 'inline'}")
     print(f"{'':<10}(links valid for {LINK_HOURS} hours)")
     print()
-    print(mail.get("text") or "(no text)")
+    print(mail.text or "(no text)")
     return 0
 
 
@@ -341,7 +341,6 @@ RELEASABLE = ("spam", "automated", "spoofed", "quarantine", "rep_log", "bounce")
 
 
 def release_received(args: argparse.Namespace) -> int:
-    from datetime import datetime
 
     from inquiry_router.adapters.config_store import load_routing_config
     from inquiry_router.adapters.inbound_records import InboundRecords
@@ -358,10 +357,10 @@ def release_received(args: argparse.Namespace) -> int:
     mail = received_mail(client, target.table_name, args.message_id)
     if mail is None:
         raise TargetError(f"no received mail {args.message_id!r}: `inquiry-router mail list` shows the ids")
-    decision = str(mail.get("decision"))
-    if decision == "new_inquiry" and mail.get("reference"):
+    decision = mail.decision
+    if decision == "new_inquiry" and mail.reference:
         # Released before (or an inquiry from the start): running it again changes nothing.
-        print(f"{args.message_id} is inquiry {mail['reference']} already: nothing to release.")
+        print(f"{args.message_id} is inquiry {mail.reference} already: nothing to release.")
         return 0
     if decision not in RELEASABLE:
         raise TargetError(
@@ -385,9 +384,8 @@ def release_received(args: argparse.Namespace) -> int:
         settings=settings,
         load_config=lambda: load_routing_config(client, target.table_name),
     )
-    received_at = datetime.fromisoformat(str(mail["received_at"]).replace("Z", "+00:00"))
     receipt = SesReceipt(
-        message_id=args.message_id, received_at=received_at, recipients=tuple(mail.get("recipients") or ())
+        message_id=args.message_id, received_at=mail.received_moment, recipients=mail.recipients
     )
     outcome = processor.release(receipt, decision)
     if outcome.decision != "new_inquiry":

@@ -41,7 +41,7 @@ def add_hand_over_option(parser: argparse.ArgumentParser) -> None:
 
 def count_open_inquiries(client: DynamoDBClient, table: str, email: str) -> int:
     owned = inquiries_by_owner(client, table, email, limit=MAX_OPEN)
-    return sum(1 for inquiry in owned if inquiry.get("status") == OPEN_STATUS)
+    return sum(1 for inquiry in owned if inquiry.status == OPEN_STATUS)
 
 
 def choose_hand_over(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from inquiry_router.adapters.inbound_records import SentMessage
 from inquiry_router.inbound.bounce_trust import BounceTrust, judge_bounce
+from inquiry_router.models.mail_record import SentMessage
 
 OURS = "<171815416071.9.15584123467012935004@example.com>"
 
@@ -52,9 +52,9 @@ def test_a_delay_names_nobody_and_needs_no_verdict() -> None:
 
 def test_an_index_item_from_before_recipients_were_recorded_still_names_the_acknowledged_contact() -> None:
     item = {"PK": "MSGID#171@example.com", "SK": "MSGID", "kind": "acknowledgement", "contact_key": "li@x.cn"}
-    assert SentMessage.from_item(item).recipient == "li@x.cn"
+    assert SentMessage.from_item(item, "171@example.com").delivered_to == "li@x.cn"
     # A rep's notification went to the rep: without a recorded recipient it names nobody.
-    assert SentMessage.from_item({**item, "kind": "notification"}).recipient is None
+    assert SentMessage.from_item({**item, "kind": "notification"}, "171@example.com").delivered_to is None
     assert SentMessage.from_item(
-        {**item, "kind": "notification", "recipient": "Tom@Example.com"}
-    ).recipient == ("tom@example.com")
+        {**item, "kind": "notification", "recipient": "Tom@Example.com"}, "171@example.com"
+    ).delivered_to == ("tom@example.com")

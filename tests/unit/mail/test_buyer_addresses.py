@@ -7,12 +7,13 @@ import email
 import email.policy
 from collections.abc import Callable
 from email.message import EmailMessage
-from typing import Any
 
 import pytest
 
 from inquiry_router.mail.assemble import MailParts, assemble_notification, assemble_reply_forward
 from inquiry_router.mail.links import MailLinks
+from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.received_mail import ReceivedMail
 from inquiry_router.models.settings import PipelineSettings
 from tests.support.routing import DOMAIN, rep, routing_config
 
@@ -21,27 +22,34 @@ SETTINGS = PipelineSettings(table_name="t", company_name="Sunrise Lighting Co.",
 LINKS = MailLinks(None, "")
 
 
-def inquiry(address: str, channel: str = "form") -> dict[str, Any]:
-    return {
-        "id": "0b7c",
-        "reference": "INQ-7K3M9Q",
-        "email": address,
-        "contact_key": address,
-        "name": "José Pérez",
-        "channel": channel,
-        "received_at": "2026-11-20T12:00:12Z",
-        "owner_email": f"ana@{DOMAIN}",
-        "message": "Please quote 2,000 panels.",
-    }
+def inquiry(address: str, channel: str = "form") -> Inquiry:
+    return Inquiry.from_item(
+        {
+            "id": "0b7c",
+            "reference": "INQ-7K3M9Q",
+            "status": "assigned",
+            "email": address,
+            "contact_key": address,
+            "name": "José Pérez",
+            "channel": channel,
+            "received_at": "2026-11-20T12:00:12Z",
+            "owner_email": f"ana@{DOMAIN}",
+            "message": "Please quote 2,000 panels.",
+        }
+    )
 
 
-def reply(address: str) -> dict[str, Any]:
-    return {
-        "from": {"name": "José Pérez", "address": address},
-        "subject": "Re: [INQ-7K3M9Q] LED panels",
-        "text": "The price is fine.",
-        "received_at": "2026-11-21T08:00:00Z",
-    }
+def reply(address: str) -> ReceivedMail:
+    return ReceivedMail.from_item(
+        {
+            "id": "ses-reply",
+            "decision": "thread_reply",
+            "from": {"name": "José Pérez", "address": address},
+            "subject": "Re: [INQ-7K3M9Q] LED panels",
+            "text": "The price is fine.",
+            "received_at": "2026-11-21T08:00:00Z",
+        }
+    )
 
 
 MAILS: dict[str, Callable[[str], MailParts]] = {

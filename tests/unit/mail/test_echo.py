@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from inquiry_router.mail.assemble import assemble_acknowledgement
 from inquiry_router.mail.echo import echoable
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.settings import PipelineSettings
 from tests.support.routing import DOMAIN, rep, routing_config
 
@@ -198,12 +199,13 @@ def acknowledgement(**fields: Any) -> EmailMessage:
     inquiry = {
         "id": "0b7c",
         "reference": "INQ-7K3M9Q",
+        "status": "new",
         "email": "victim@example.org",
         "contact_key": "victim@example.org",
         "received_at": "2026-11-20T12:00:12Z",
         **fields,
     }
-    raw = assemble_acknowledgement(inquiry, CONFIG, SETTINGS).raw
+    raw = assemble_acknowledgement(Inquiry.from_item(inquiry), CONFIG, SETTINGS).raw
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     message["X-Test-Raw"] = raw.decode("ascii").replace("\r\n", " ")  # searched as well, undecoded

@@ -21,6 +21,8 @@ from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.models.assignment import InquiryFacts, OwnerDecision, RotationState
+from inquiry_router.models.contact import Account, Contact, TimelineEvent
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import iso_timestamp
 
 if TYPE_CHECKING:
@@ -52,7 +54,7 @@ class AssignmentStore:
             wanted.append(keys.account_key(facts.account_domain))
         wanted += [keys.rep_load_key(email) for email in sorted(set(rep_emails))]
         items = self._batch_get(wanted)
-        contact = items.get(_pk_sk(keys.contact_key(facts.contact_key)), {})
+        contact = items.get(_pk_sk(keys.contact_key(facts.contact_key)))
         account = (
             items.get(_pk_sk(keys.account_key(facts.account_domain)), None) if facts.account_domain else None
         )
@@ -63,18 +65,19 @@ class AssignmentStore:
             if item.get("SK") == "LOAD"
         }
         return OwnershipState(
-            contact_owner=contact.get("owner_email"),
-            account_owner=(account or {}).get("owner_email"),
+            contact_owner=Contact.from_item(contact).owner_email if contact else None,
+            account_owner=Account.from_item(account).owner_email if account else None,
             account_exists=account is not None,
-            rotation=_rotation_from_item(rotation),
+            rotation=RotationState.from_item(rotation),
             loads=loads,
         )
 
     def _batch_get(self, wanted: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         return {(item["PK"], item["SK"]): item for item in batch_get(self._client, self._table, wanted)}
 
-    def get_inquiry(self, inquiry_id: str) -> dict[str, Any] | None:
-        return get_item(self._client, self._table, keys.inquiry_key(inquiry_id), consistent=True)
+    def get_inquiry(self, inquiry_id: str) -> Inquiry | None:
+        item = get_item(self._client, self._table, keys.inquiry_key(inquiry_id), consistent=True)
+        return Inquiry.from_item(item) if item is not None else None
 
     def commit(
         self,
@@ -163,27 +166,21 @@ class AssignmentStore:
             **keys.timeline_event_key(facts.contact_key, at, uuid.uuid4().hex[:12]),
             # Assignments by date: what a router dead letter whose records expired is found by.
             **keys.assignment_index_key(at, facts.inquiry_id),
-            "entity": "event",
-            "kind": "reassigned" if previous_owner else "assigned",
-            "at": at,
-            "inquiry_id": facts.inquiry_id,
-            "reference": facts.reference,
-            "owner_email": owner,
-            "team": decision.team.key,
-            "summary": decision.reason,
+            **TimelineEvent(
+                kind="reassigned" if previous_owner else "assigned",
+                at=at,
+                inquiry_id=facts.inquiry_id,
+                reference=facts.reference,
+                owner_email=owner,
+                team=decision.team.key,
+                summary=decision.reason,
+            ).to_item(),
         }
         items.append(("timeline", {"Put": {"TableName": table, "Item": to_attributes(event)}}))
         return items
 
     def _rotation_put(self, team_key: str, read: RotationState, written: RotationState) -> Any:
-        item = {
-            **keys.rotation_key(team_key),
-            "entity": "rotation",
-            "version": written.version,
-            "virtual_time": written.virtual_time,
-            "finish": dict(written.finish),
-            "assigned": dict(written.assigned),
-        }
+        item = {**keys.rotation_key(team_key), **written.to_item()}
         put: dict[str, Any] = {"TableName": self._table, "Item": to_attributes(item)}
         if read.version == 0:
             put["ConditionExpression"] = "attribute_not_exists(PK)"
@@ -219,14 +216,3 @@ class AssignmentStore:
 
 def _pk_sk(key: dict[str, str]) -> tuple[str, str]:
     return key["PK"], key["SK"]
-
-
-def _rotation_from_item(item: dict[str, Any] | None) -> RotationState:
-    if not item:
-        return RotationState()
-    return RotationState(
-        version=int(item["version"]),
-        virtual_time=int(item["virtual_time"]),
-        finish={k: int(v) for k, v in (item.get("finish") or {}).items()},
-        assigned={k: int(v) for k, v in (item.get("assigned") or {}).items()},
-    )

@@ -1,5 +1,6 @@
 """The inbound mail function's table work: the per-message record (its decision and reason), the
 flood counter, thread lookups, and what a reply, a rep's logged answer or a bounce leaves behind.
+Items go in and come out as their models (models/).
 
 Every write is safe to repeat: items are keyed by the SES message id, the flood counter adds the
 message id to a set (counted once however often it is added), and marking an inquiry responded is
@@ -19,7 +20,11 @@ from inquiry_router.adapters import keys
 from inquiry_router.adapters.item_size import fit_item
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.adapters.table import batch_get, get_item
+from inquiry_router.models.contact import Contact, TimelineEvent
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import iso_timestamp
+from inquiry_router.models.mail_record import SentMessage
+from inquiry_router.models.received_mail import ReceivedMail
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -44,47 +49,18 @@ class TimelineEntry:
 
     def put(self, table: str) -> dict[str, Any]:
         at = iso_timestamp(self.at)
-        event = {
-            # Keyed by the message: a redelivered event rewrites the same item.
-            **keys.timeline_event_key(self.contact_key, at, f"mail-{self.ses_message_id}"),
-            "entity": "event",
-            "kind": self.kind,
-            "at": at,
-            "mail_id": self.ses_message_id,
-            "inquiry_id": self.inquiry_id,
-            "reference": self.reference,
-            "by": self.by,
-            "summary": self.summary,
-        }
-        return {
-            "Put": {
-                "TableName": table,
-                "Item": to_attributes(fit_item({k: v for k, v in event.items() if v is not None})),
-            }
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class SentMessage:
-    """One of our outbound mails, from the MSGID index."""
-
-    message_id: str  # as the index keys it: lower case, no angle brackets
-    kind: str  # acknowledgement, notification, forward
-    recipient: str | None
-    inquiry_id: str | None
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> SentMessage:
-        recipient = item.get("recipient")
-        if recipient is None and item.get("kind") == "acknowledgement":
-            # Indexed before the recipient was recorded: an acknowledgement went to its contact.
-            recipient = item.get("contact_key")
-        return cls(
-            message_id=str(item["PK"]).removeprefix("MSGID#"),
-            kind=str(item.get("kind", "")),
-            recipient=str(recipient).lower() if recipient else None,
-            inquiry_id=item.get("inquiry_id"),
+        event = TimelineEvent(
+            kind=self.kind,
+            at=at,
+            mail_id=self.ses_message_id,
+            inquiry_id=self.inquiry_id,
+            reference=self.reference,
+            by=self.by,
+            summary=self.summary,
         )
+        # Keyed by the message: a redelivered event rewrites the same item.
+        key = keys.timeline_event_key(self.contact_key, at, f"mail-{self.ses_message_id}")
+        return {"Put": {"TableName": table, "Item": to_attributes(fit_item({**key, **event.to_item()}))}}
 
 
 class InboundRecords:
@@ -94,23 +70,35 @@ class InboundRecords:
 
     # -- reads --------------------------------------------------------------------------------
 
-    def get(self, key: dict[str, str]) -> dict[str, Any] | None:
+    def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
         return get_item(self._client, self._table, key, consistent=True)
 
-    def inquiry_by_reference(self, reference: str) -> dict[str, Any] | None:
-        pointer = self.get(keys.reference_key(reference))
-        return self.get(keys.inquiry_key(str(pointer["inquiry_id"]))) if pointer else None
+    def mail_record(self, ses_message_id: str) -> ReceivedMail | None:
+        item = self._get(keys.inbound_mail_key(ses_message_id))
+        return ReceivedMail.from_item(item) if item is not None else None
 
-    def inquiry_by_message_ids(self, message_ids: Sequence[str]) -> dict[str, Any] | None:
+    def contact(self, email_key: str) -> Contact | None:
+        item = self._get(keys.contact_key(email_key))
+        return Contact.from_item(item) if item is not None else None
+
+    def inquiry(self, inquiry_id: str) -> Inquiry | None:
+        item = self._get(keys.inquiry_key(inquiry_id))
+        return Inquiry.from_item(item) if item is not None else None
+
+    def inquiry_by_reference(self, reference: str) -> Inquiry | None:
+        pointer = self._get(keys.reference_key(reference))
+        return self.inquiry(str(pointer["inquiry_id"])) if pointer else None
+
+    def inquiry_by_message_ids(self, message_ids: Sequence[str]) -> Inquiry | None:
         """The inquiry behind the first of `message_ids` we sent (In-Reply-To before References)."""
         wanted, found = self._message_index(message_ids)
         first = next((found[pk] for pk in wanted if pk in found), None)
-        return self.get(keys.inquiry_key(str(first["inquiry_id"]))) if first else None
+        return self.inquiry(str(first["inquiry_id"])) if first else None
 
     def sent_messages(self, message_ids: Sequence[str]) -> list[SentMessage]:
         """The messages among `message_ids` that we sent, and to whom (the MSGID index)."""
         wanted, found = self._message_index(message_ids)
-        return [SentMessage.from_item(found[pk]) for pk in wanted if pk in found]
+        return [SentMessage.from_item(found[pk], pk.removeprefix("MSGID#")) for pk in wanted if pk in found]
 
     def _message_index(self, message_ids: Sequence[str]) -> tuple[list[str], dict[str, dict[str, Any]]]:
         wanted = list(dict.fromkeys(keys.message_id_key(i)["PK"] for i in message_ids))[:MAX_LOOKUP_IDS]
@@ -119,10 +107,15 @@ class InboundRecords:
 
     # -- the per-message record -------------------------------------------------------------
 
-    def save_mail_record(self, item: dict[str, Any]) -> None:
+    def save_mail_record(self, mail: ReceivedMail) -> None:
+        """The message's record, under its key and in the decision index (adapters/keys.py)."""
+        item = {
+            **keys.inbound_mail_key(mail.id),
+            **keys.mail_decision_index_key(mail.decision, mail.received_at, mail.id),
+            **mail.to_item(),
+        }
         # Subject, addresses, names and attachments are the sender's to size: shortened, marked.
-        fitted = fit_item({k: v for k, v in item.items() if v is not None})
-        self._client.put_item(TableName=self._table, Item=to_attributes(fitted))
+        self._client.put_item(TableName=self._table, Item=to_attributes(fit_item(item)))
 
     def count_from_sender(self, sender_hash: str, ses_message_id: str, now: datetime) -> int:
         """Messages from one sender in the current 10-minute window, this one included."""
@@ -153,12 +146,12 @@ class InboundRecords:
 
     # -- what a message leaves behind -------------------------------------------------------
 
-    def append_reply(self, inquiry: dict[str, Any], entry: TimelineEntry) -> None:
+    def append_reply(self, inquiry: Inquiry, entry: TimelineEntry) -> None:
         """A buyer's reply on the contact's timeline and as the inquiry's latest reply."""
         update = {
             "Update": {
                 "TableName": self._table,
-                "Key": to_attributes(keys.inquiry_key(str(inquiry["id"]))),
+                "Key": to_attributes(keys.inquiry_key(inquiry.id)),
                 "UpdateExpression": "SET last_reply_at = :at, last_reply_mail_id = :mail",
                 "ConditionExpression": "attribute_exists(PK)",
                 "ExpressionAttributeValues": to_attributes(
@@ -168,20 +161,19 @@ class InboundRecords:
         }
         self._client.transact_write_items(TransactItems=[entry.put(self._table), update])  # type: ignore[list-item]
 
-    def log_rep_answer(self, entry: TimelineEntry, inquiry: dict[str, Any] | None) -> int | None:
+    def log_rep_answer(self, entry: TimelineEntry, inquiry: Inquiry | None) -> int | None:
         """A rep's answer on the contact's timeline; an open inquiry becomes `responded`.
 
         Returns the first-response time in seconds when this answer was the first, else None.
         """
         items: list[Any] = [entry.put(self._table)]
         first_response: int | None = None
-        if inquiry and inquiry.get("status") == "assigned":
-            received = datetime.fromisoformat(str(inquiry["received_at"]).replace("Z", "+00:00"))
-            first_response = max(0, int((entry.at - received).total_seconds()))
+        if inquiry and inquiry.status == "assigned":
+            first_response = max(0, int((entry.at - inquiry.received_moment).total_seconds()))
             items.append(self._responded(inquiry, entry, first_response))
-            owner = inquiry.get("owner_email")
-            if owner and inquiry.get("assignment_kind") != "fallback":  # a team address has no load
-                items.append(self._load_decrement(str(owner)))
+            owner = inquiry.owner_email
+            if owner and inquiry.assignment_kind != "fallback":  # a team address has no load
+                items.append(self._load_decrement(owner))
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -214,11 +206,11 @@ class InboundRecords:
             return False
         return True
 
-    def _responded(self, inquiry: dict[str, Any], entry: TimelineEntry, seconds: int) -> dict[str, Any]:
+    def _responded(self, inquiry: Inquiry, entry: TimelineEntry, seconds: int) -> dict[str, Any]:
         return {
             "Update": {
                 "TableName": self._table,
-                "Key": to_attributes(keys.inquiry_key(str(inquiry["id"]))),
+                "Key": to_attributes(keys.inquiry_key(inquiry.id)),
                 "UpdateExpression": "SET #status = :responded, responded_at = :at, responded_by = :by, "
                 "first_response_seconds = :seconds, GSI1PK = :status_pk",
                 # Only the first answer counts, and only while the inquiry is open.

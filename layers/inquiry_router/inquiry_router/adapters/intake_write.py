@@ -18,6 +18,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.item_size import fit_item
 from inquiry_router.adapters.serialization import from_attributes, to_attribute, to_attributes
+from inquiry_router.models.contact import Contact, TimelineEvent
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import InquiryRecord, iso_timestamp, new_reference
 from inquiry_router.models.intake_errors import IdempotencyKeyReused, RateLimited, StoreBusy
 
@@ -111,7 +113,7 @@ class IntakeWriter:
         items: list[TransactWriteItemTypeDef] = [self._idempotency_guard(record, guards)]
         items += [self._rate_guard(window, now) for window in guards.rate_windows]
         items.append(self._put_new(keys.reference_key(record.reference), {"inquiry_id": record.id}, record))
-        items.append(self._put_new(keys.inquiry_key(record.id), inquiry_attributes(record), record))
+        items.append(self._put_new(keys.inquiry_key(record.id), inquiry_item(record), record))
         if not record.is_spam:
             # Spam never touches the contact: a bot typing someone's address must not rewrite them.
             items.append(self._contact_upsert(record))
@@ -174,32 +176,8 @@ class IntakeWriter:
         }
 
     def _contact_upsert(self, record: InquiryRecord) -> TransactWriteItemTypeDef:
-        s = record.submission
-        at = iso_timestamp(record.received_at)
-        sets: dict[str, Any] = {
-            "entity": "contact",
-            "email": s.email,
-            "email_key": record.contact_key,
-            "domain": record.signals.domain,
-            "free_mail": record.signals.free_mail,
-            "disposable": record.signals.disposable,
-            "last_seen_at": at,
-            "last_inquiry_id": record.id,
-            "last_reference": record.reference,
-            # Only what this submission actually says overwrites what we knew.
-            "name": s.name,
-            "company": s.company,
-            "country": s.country or record.phone_region,
-            "phone": record.phone_e164 or s.phone,
-            "website": s.website,
-            "locale": s.locale,
-        }
-        if s.consent:
-            sets["consent_at"] = at
-        if s.marketing_opt_in:
-            sets["marketing_opt_in"] = True
-            sets["marketing_opt_in_at"] = at
-        present = {k: v for k, v in sets.items() if v is not None}
+        # Only what this submission actually says overwrites what we knew (Contact.seen_in).
+        present = Contact.seen_in(record).to_item()
         names = {f"#{k}": k for k in present} | {"#first_seen_at": "first_seen_at", "#count": "inquiry_count"}
         values = {f":{k}": to_attribute(v) for k, v in present.items()} | {":one": to_attribute(1)}
         assignments = [f"#{k} = :{k}" for k in present]
@@ -217,17 +195,16 @@ class IntakeWriter:
     def _timeline_event(self, record: InquiryRecord) -> TransactWriteItemTypeDef:
         at = iso_timestamp(record.received_at)
         s = record.submission
-        event = {
-            **keys.timeline_event_key(record.contact_key, at, f"{record.id}#received"),
-            "entity": "event",
-            "kind": "inquiry_received",
-            "at": at,
-            "inquiry_id": record.id,
-            "reference": record.reference,
-            "channel": record.channel,
-            "summary": s.subject or s.product,
-        }
-        return {"Put": {"TableName": self._table, "Item": to_attributes(event)}}
+        event = TimelineEvent(
+            kind="inquiry_received",
+            at=at,
+            inquiry_id=record.id,
+            reference=record.reference,
+            channel=record.channel,
+            summary=s.subject or s.product,
+        )
+        key = keys.timeline_event_key(record.contact_key, at, f"{record.id}#received")
+        return {"Put": {"TableName": self._table, "Item": to_attributes({**key, **event.to_item()})}}
 
     def _account_upsert(self, record: InquiryRecord) -> TransactWriteItemTypeDef:
         at = iso_timestamp(record.received_at)
@@ -317,46 +294,7 @@ def _with_reference(record: InquiryRecord, reference: str) -> InquiryRecord:
     return replace(record, reference=reference)
 
 
-def inquiry_attributes(record: InquiryRecord) -> dict[str, Any]:
-    s = record.submission
-    f = record.facts
-    received = iso_timestamp(record.received_at)
-    return {
-        **keys.status_index_key(record.status, received, record.id),
-        "entity": "inquiry",
-        "id": record.id,
-        "reference": record.reference,
-        "status": record.status,
-        "channel": record.channel,
-        "received_at": received,
-        "contact_key": record.contact_key,
-        "email": s.email,
-        "name": s.name,
-        "company": s.company,
-        "country": s.country or record.phone_region,
-        "phone": record.phone_e164 or s.phone,
-        "phone_as_typed": s.phone,
-        "website": s.website,
-        "subject": s.subject,
-        "product": s.product,
-        "quantity": s.quantity,
-        "message": s.message,
-        "locale": s.locale,
-        "accept_language": f.accept_language,
-        "consent": s.consent,
-        "marketing_opt_in": s.marketing_opt_in,
-        "page_url": s.page_url,
-        "utm": s.utm() or None,
-        "extra": record.extra or None,
-        "extra_truncated": record.extra_truncated or None,
-        "free_mail": record.signals.free_mail,
-        "disposable": record.signals.disposable,
-        "spam_reasons": list(record.spam_reasons) or None,
-        "captcha": record.captcha,
-        "source_ip": f.source_ip,
-        "user_agent": f.user_agent,
-        "origin": f.origin,
-        "request_id": f.request_id,
-        "form_charset": f.form_charset,
-        **(record.mail.attributes() if record.mail else {}),
-    }
+def inquiry_item(record: InquiryRecord) -> dict[str, Any]:
+    """The new inquiry's item: its mapping (models/inquiry.py) under the status index's key."""
+    inquiry = Inquiry.from_record(record)
+    return {**keys.status_index_key(inquiry.status, inquiry.received_at, inquiry.id), **inquiry.to_item()}

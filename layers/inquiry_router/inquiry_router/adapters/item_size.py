@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from inquiry_router.models.stored import KEY_ATTRIBUTES
+
 MAX_ITEM_BYTES = 400 * 1024
 # What an item written from input may take; the rest is for the attributes later updates add.
 ITEM_BUDGET = 300 * 1024
-KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"})
 ELLIPSIS = "…"
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,7 +23,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.adapters.table import get_item
+from inquiry_router.models.contact import Contact, TimelineEvent
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import iso_timestamp
+from inquiry_router.models.mail_record import MailJobRecord, SentMail, SentMessage
+from inquiry_router.models.received_mail import ReceivedMail
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -45,31 +48,6 @@ SENT_FIELDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class SentMail:
-    job_id: str
-    kind: str
-    inquiry_id: str
-    reference: str
-    contact_key: str
-    recipient: str
-    message_id: str
-    ses_message_id: str | None
-
-    @classmethod
-    def from_accepted_claim(cls, item: dict[str, Any]) -> SentMail:
-        return cls(
-            job_id=str(item["job_id"]),
-            kind=str(item["kind"]),
-            inquiry_id=str(item.get("inquiry_id") or ""),
-            reference=str(item.get("reference") or ""),
-            contact_key=str(item.get("contact_key") or ""),
-            recipient=str(item["recipient"]),
-            message_id=str(item["message_id"]),
-            ses_message_id=item.get("ses_message_id"),
-        )
-
-
 class MailRecords:
     def __init__(
         self, client: DynamoDBClient, table_name: str, sleep: Callable[[float], None] = time.sleep
@@ -80,10 +58,23 @@ class MailRecords:
 
     # -- reads ------------------------------------------------------------------------------------
 
-    def get(self, key: dict[str, str]) -> dict[str, Any] | None:
-        return get_item(self._client, self._table, key, consistent=True)
+    def job_record(self, job_id: str) -> MailJobRecord | None:
+        item = get_item(self._client, self._table, keys.mail_job_guard_key(job_id), consistent=True)
+        return MailJobRecord.from_item(item) if item is not None else None
 
-    def previous_inquiries(self, contact_key: str, except_id: str, limit: int = 5) -> list[dict[str, Any]]:
+    def inquiry(self, inquiry_id: str) -> Inquiry | None:
+        item = get_item(self._client, self._table, keys.inquiry_key(inquiry_id), consistent=True)
+        return Inquiry.from_item(item) if item is not None else None
+
+    def contact(self, email_key: str) -> Contact | None:
+        item = get_item(self._client, self._table, keys.contact_key(email_key), consistent=True)
+        return Contact.from_item(item) if item is not None else None
+
+    def received_mail(self, ses_message_id: str) -> ReceivedMail | None:
+        item = get_item(self._client, self._table, keys.inbound_mail_key(ses_message_id), consistent=True)
+        return ReceivedMail.from_item(item) if item is not None else None
+
+    def previous_inquiries(self, contact_key: str, except_id: str, limit: int = 5) -> list[TimelineEvent]:
         """The contact's earlier inquiries (newest first), from the timeline."""
         answer = self._client.query(
             TableName=self._table,
@@ -100,28 +91,24 @@ class MailRecords:
             ScanIndexForward=False,
             Limit=100,
         )
-        return [from_attributes(item) for item in answer.get("Items", [])][:limit]
+        return [TimelineEvent.from_item(from_attributes(item)) for item in answer.get("Items", [])][:limit]
 
     # -- the claim ----------------------------------------------------------------------------
 
     def claim(self, job_id: str, claim_id: str, now: datetime, acknowledged_mailbox: str | None) -> Claim:
         """Take the job for sending; with `acknowledged_mailbox` (the digest of a canonical mailbox),
         also take that mailbox's 24-hour acknowledgement slot."""
-        expires = int((now + JOB_RECORD_RETENTION).timestamp())
+        claimed = MailJobRecord(
+            state="sending",
+            claim_id=claim_id,
+            lease_until=int((now + SEND_LEASE).timestamp()),
+            expires_at=int((now + JOB_RECORD_RETENTION).timestamp()),
+        )
         items: list[Any] = [
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": to_attributes(
-                        {
-                            **keys.mail_job_guard_key(job_id),
-                            "entity": "mail_job",
-                            "state": "sending",
-                            "claim_id": claim_id,
-                            "lease_until": int((now + SEND_LEASE).timestamp()),
-                            "expires_at": expires,
-                        }
-                    ),
+                    "Item": to_attributes({**keys.mail_job_guard_key(job_id), **claimed.to_item()}),
                     # Free, or a claim whose sender died mid-send and whose lease ran out.
                     "ConditionExpression": (
                         "attribute_not_exists(PK) OR (#state = :sending AND lease_until < :now)"
@@ -233,12 +220,26 @@ class MailRecords:
         at = iso_timestamp(now)
         inquiry_field, message_field, event_kind = SENT_FIELDS[sent.kind]
         summary = f"{sent.kind} sent to {sent.recipient}"
+        indexed_key = keys.message_id_key(sent.message_id)
+        indexed = SentMessage(
+            message_id=indexed_key["PK"].removeprefix("MSGID#"),
+            kind=sent.kind,
+            # A bounce or complaint counts only for the address the message went to.
+            recipient=sent.recipient.lower(),
+            inquiry_id=sent.inquiry_id,
+            reference=sent.reference,
+            contact_key=sent.contact_key,
+            sent_at=at,
+        )
         items: list[Any] = [
             self._finish_job(
                 sent.job_id,
-                state="sent",
-                at=at,
-                details={"message_id": sent.message_id, "ses_message_id": sent.ses_message_id},
+                MailJobRecord(
+                    state="sent",
+                    finished_at=at,
+                    message_id=sent.message_id,
+                    ses_message_id=sent.ses_message_id,
+                ),
             ),
             {
                 "Update": {
@@ -251,19 +252,7 @@ class MailRecords:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": to_attributes(
-                        {
-                            **keys.message_id_key(sent.message_id),
-                            "entity": "message_index",
-                            "inquiry_id": sent.inquiry_id,
-                            "reference": sent.reference,
-                            "contact_key": sent.contact_key,
-                            "kind": sent.kind,
-                            # A bounce or complaint counts only for the address the message went to.
-                            "recipient": sent.recipient.lower(),
-                            "sent_at": at,
-                        }
-                    ),
+                    "Item": to_attributes({**indexed_key, **indexed.to_item()}),
                 }
             },
             self._timeline(
@@ -293,22 +282,22 @@ class MailRecords:
             self._sleep(min(0.5, 0.02 * 2**attempt))
 
     def mark_not_sent(
-        self, job_id: str, inquiry: dict[str, Any], *, kind: str, state: str, reason: str, now: datetime
+        self, job_id: str, inquiry: Inquiry, *, kind: str, state: str, reason: str, now: datetime
     ) -> None:
         """A job that will not be sent (refused by SES, suppressed, acknowledged recently): recorded
         once on the job and on the timeline, so nobody wonders where the mail went."""
         at = iso_timestamp(now)
-        finish = self._finish_job(job_id, state=state, at=at, details={"reason": reason})
+        finish = self._finish_job(job_id, MailJobRecord(state=state, finished_at=at, reason=reason))
         finish["Put"]["ConditionExpression"] = "attribute_not_exists(PK) OR #state = :sending"
         finish["Put"]["ExpressionAttributeNames"] = {"#state": "state"}
         finish["Put"]["ExpressionAttributeValues"] = to_attributes({":sending": "sending"})
         event = self._timeline(
-            str(inquiry["contact_key"]),
+            inquiry.contact_key,
             at=at,
             job_id=job_id,
             kind=f"{kind}_{state}",
-            inquiry_id=str(inquiry["id"]),
-            reference=str(inquiry["reference"]),
+            inquiry_id=inquiry.id,
+            reference=inquiry.reference,
             summary=reason,
         )
         items: list[Any] = [finish, event]
@@ -318,26 +307,31 @@ class MailRecords:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise  # cancelled: an earlier delivery of this job recorded it already
 
-    def finish_notice(self, job_id: str, state: str, details: dict[str, Any], now: datetime) -> None:
+    def finish_notice(
+        self,
+        job_id: str,
+        state: str,
+        now: datetime,
+        *,
+        reason: str | None = None,
+        message_id: str | None = None,
+        ses_message_id: str | None = None,
+    ) -> None:
         """A notice that belongs to no inquiry: only its job record says it went (or why not)."""
-        finish = self._finish_job(job_id, state=state, at=iso_timestamp(now), details=details)
+        record = MailJobRecord(
+            state=state,
+            finished_at=iso_timestamp(now),
+            reason=reason,
+            message_id=message_id,
+            ses_message_id=ses_message_id,
+        )
+        finish = self._finish_job(job_id, record)
         self._write_sent_record(lambda: self._client.put_item(**finish["Put"]))
 
-    def _finish_job(self, job_id: str, *, state: str, at: str, details: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": to_attributes(
-                    {
-                        **keys.mail_job_guard_key(job_id),
-                        "entity": "mail_job",
-                        "state": state,
-                        "finished_at": at,
-                        **details,
-                    }
-                ),
-            }
-        }
+    def _finish_job(self, job_id: str, record: MailJobRecord) -> dict[str, Any]:
+        """The job's record, written whole: the claim's lease and id are done with."""
+        item = {**keys.mail_job_guard_key(job_id), **record.to_item()}
+        return {"Put": {"TableName": self._table, "Item": to_attributes(item)}}
 
     def _timeline(
         self,
@@ -351,19 +345,6 @@ class MailRecords:
         summary: str,
     ) -> dict[str, Any]:
         event_id = hashlib.sha256(job_id.encode()).hexdigest()[:12]
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": to_attributes(
-                    {
-                        **keys.timeline_event_key(contact_key, at, event_id),
-                        "entity": "event",
-                        "kind": kind,
-                        "at": at,
-                        "inquiry_id": inquiry_id,
-                        "reference": reference,
-                        "summary": summary,
-                    }
-                ),
-            }
-        }
+        event = TimelineEvent(kind=kind, at=at, inquiry_id=inquiry_id, reference=reference, summary=summary)
+        item = {**keys.timeline_event_key(contact_key, at, event_id), **event.to_item()}
+        return {"Put": {"TableName": self._table, "Item": to_attributes(item)}}

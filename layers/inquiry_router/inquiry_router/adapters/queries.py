@@ -1,4 +1,5 @@
-"""Read access patterns of the table (see adapters/keys.py): every one a GetItem or a Query."""
+"""Read access patterns of the table (see adapters/keys.py): every one a GetItem or a Query, each
+answering with the stored items' models."""
 
 from __future__ import annotations
 
@@ -9,29 +10,23 @@ from typing import TYPE_CHECKING, Any
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.adapters.table import batch_get, get_item
+from inquiry_router.models.contact import Contact, TimelineEvent
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import iso_timestamp
+from inquiry_router.models.received_mail import ReceivedMail
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-INTERNAL_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
 
-
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in from_attributes(item).items() if k not in INTERNAL_ATTRIBUTES}
-
-
-def _visible(item: dict[str, Any] | None) -> dict[str, Any] | None:
-    return {k: v for k, v in item.items() if k not in INTERNAL_ATTRIBUTES} if item is not None else None
-
-
-def get_contact(client: DynamoDBClient, table: str, email_key: str) -> dict[str, Any] | None:
-    return _visible(get_item(client, table, keys.contact_key(email_key)))
+def get_contact(client: DynamoDBClient, table: str, email_key: str) -> Contact | None:
+    item = get_item(client, table, keys.contact_key(email_key))
+    return Contact.from_item(item) if item is not None else None
 
 
 def contact_timeline(
     client: DynamoDBClient, table: str, email_key: str, limit: int = 50
-) -> list[dict[str, Any]]:
+) -> list[TimelineEvent]:
     """Newest first."""
     answer = client.query(
         TableName=table,
@@ -42,13 +37,14 @@ def contact_timeline(
         ScanIndexForward=False,
         Limit=limit,
     )
-    return [_public(item) for item in answer.get("Items", [])]
+    return [TimelineEvent.from_item(from_attributes(item)) for item in answer.get("Items", [])]
 
 
 def get_inquiry(
     client: DynamoDBClient, table: str, inquiry_id: str, *, consistent: bool = False
-) -> dict[str, Any] | None:
-    return _visible(get_item(client, table, keys.inquiry_key(inquiry_id), consistent=consistent))
+) -> Inquiry | None:
+    item = get_item(client, table, keys.inquiry_key(inquiry_id), consistent=consistent)
+    return Inquiry.from_item(item) if item is not None else None
 
 
 def inquiry_id_by_reference(client: DynamoDBClient, table: str, reference: str) -> str | None:
@@ -59,11 +55,12 @@ def inquiry_id_by_reference(client: DynamoDBClient, table: str, reference: str) 
 
 def inquiries_received_until(
     client: DynamoDBClient, table: str, status: str, until_iso: str, limit: int = 1000
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Inquiry]:
     """Inquiries with this status received at or before `until_iso`, newest first."""
-    yield from _query_index(
+    pages = _query_index(
         client, table, keys.STATUS_INDEX, "GSI1PK", f"STATUS#{status}", limit=limit, sort_until=until_iso
     )
+    yield from map(Inquiry.from_item, pages)
 
 
 def inquiries_assigned_between(
@@ -101,15 +98,17 @@ def mail_job_states(client: DynamoDBClient, table: str, job_ids: Sequence[str]) 
 
 def inquiries_by_status(
     client: DynamoDBClient, table: str, status: str, limit: int = 50
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Inquiry]:
     """Newest first, following pages until `limit` items were returned."""
-    yield from _query_index(client, table, keys.STATUS_INDEX, "GSI1PK", f"STATUS#{status}", limit=limit)
+    pages = _query_index(client, table, keys.STATUS_INDEX, "GSI1PK", f"STATUS#{status}", limit=limit)
+    yield from map(Inquiry.from_item, pages)
 
 
 def inquiries_by_owner(
     client: DynamoDBClient, table: str, owner_email: str, limit: int = 50
-) -> Iterator[dict[str, Any]]:
-    yield from _query_index(client, table, keys.OWNER_INDEX, "GSI2PK", f"OWNER#{owner_email}", limit=limit)
+) -> Iterator[Inquiry]:
+    pages = _query_index(client, table, keys.OWNER_INDEX, "GSI2PK", f"OWNER#{owner_email}", limit=limit)
+    yield from map(Inquiry.from_item, pages)
 
 
 def _query_index(
@@ -146,18 +145,20 @@ def _query_index(
         answer = client.query(**params)
         for item in answer.get("Items", []):
             returned += 1
-            yield _public(item)
+            yield from_attributes(item)
         start = answer.get("LastEvaluatedKey")
         if not start:
             return
 
 
-def received_mail(client: DynamoDBClient, table: str, ses_message_id: str) -> dict[str, Any] | None:
-    return _visible(get_item(client, table, keys.inbound_mail_key(ses_message_id)))
+def received_mail(client: DynamoDBClient, table: str, ses_message_id: str) -> ReceivedMail | None:
+    item = get_item(client, table, keys.inbound_mail_key(ses_message_id))
+    return ReceivedMail.from_item(item) if item is not None else None
 
 
 def received_mail_by_decision(
     client: DynamoDBClient, table: str, decision: str, limit: int = 50
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[ReceivedMail]:
     """Received messages with this decision, newest first."""
-    yield from _query_index(client, table, keys.STATUS_INDEX, "GSI1PK", f"MAIL#{decision}", limit=limit)
+    pages = _query_index(client, table, keys.STATUS_INDEX, "GSI1PK", f"MAIL#{decision}", limit=limit)
+    yield from map(ReceivedMail.from_item, pages)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import ClientError
+
+from inquiry_router.models.attachment import MailAttachment
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -40,24 +41,6 @@ class RawMailMissing(RuntimeError):
     """The receipt event names a message the bucket does not hold (yet): retried by Lambda."""
 
 
-@dataclass(frozen=True, slots=True)
-class StoredAttachment:
-    name: str
-    size: int
-    content_type: str
-    inline: bool
-    key: str | None  # None when not copied out (inline images are part of the body)
-
-    def as_item(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "size": self.size,
-            "content_type": self.content_type,
-            "inline": self.inline,
-            **({"key": self.key} if self.key else {}),
-        }
-
-
 class RawMailStore:
     def __init__(self, client: S3Client, bucket: str, raw_prefix: str, attachment_prefix: str) -> None:
         self._client = client
@@ -81,9 +64,9 @@ class RawMailStore:
 
     def store_attachments(
         self, ses_message_id: str, payloads: Iterable[tuple[int, AttachmentFacts, bytes]]
-    ) -> list[StoredAttachment]:
+    ) -> list[MailAttachment]:
         """Copy every attached file out (inline images stay in the body); same keys on a retry."""
-        stored: list[StoredAttachment] = []
+        stored: list[MailAttachment] = []
         for index, attachment, data in payloads:
             key = None
             if not attachment.inline:
@@ -99,7 +82,7 @@ class RawMailStore:
                     ContentDisposition=content_disposition(attachment.name),
                 )
             stored.append(
-                StoredAttachment(
+                MailAttachment(
                     attachment.name, attachment.size, attachment.content_type, attachment.inline, key
                 )
             )

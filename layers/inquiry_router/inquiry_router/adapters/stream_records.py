@@ -7,12 +7,15 @@ DynamoDB keeps stream records for 24 hours; after that, or once the stream itsel
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from inquiry_router.adapters.serialization import from_attributes
+from inquiry_router.models.inquiry import ENTITY as INQUIRY_ENTITY
+from inquiry_router.models.inquiry import Inquiry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
@@ -32,6 +35,25 @@ class StreamChange:
     sequence_number: int
     new_image: dict[str, Any]
     old_image: dict[str, Any] | None
+
+    @property
+    def inquiry(self) -> Inquiry | None:
+        """The inquiry as the change left it; None when the item is no inquiry."""
+        if self.new_image.get("entity") != INQUIRY_ENTITY or not self.new_image.get("id"):
+            return None
+        return Inquiry.from_item(self.new_image)
+
+
+def inquiry_change(record: Mapping[str, Any]) -> tuple[Inquiry | None, Inquiry] | None:
+    """An inquiry's stream record (Lambda's event shape) as the inquiry before and after; None for
+    a record of any other item."""
+    images = record.get("dynamodb") or {}
+    new = from_attributes(images.get("NewImage") or {})
+    if new.get("entity") != INQUIRY_ENTITY:
+        return None
+    old = from_attributes(images["OldImage"]) if images.get("OldImage") else None
+    before = Inquiry.from_item(old) if old and old.get("entity") == INQUIRY_ENTITY else None
+    return before, Inquiry.from_item(new)
 
 
 def read_batch(

@@ -19,7 +19,7 @@ from inquiry_router.adapters.cached_config import cached_routing_config
 from inquiry_router.adapters.clients import aws_session, dynamodb_client, s3_client, sqs_client
 from inquiry_router.adapters.inbound_records import InboundRecords
 from inquiry_router.adapters.intake_write import IntakeWriter
-from inquiry_router.adapters.mail_queue import MailQueue
+from inquiry_router.adapters.queues import MailQueue
 from inquiry_router.adapters.raw_mail import RawMailStore
 from inquiry_router.base.observability import Handler, instrument
 from inquiry_router.inbound.processing import InboundProcessor

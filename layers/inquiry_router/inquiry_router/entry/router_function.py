@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from inquiry_router.adapters.assignment_write import AssignmentStore
 from inquiry_router.adapters.cached_config import cached_routing_config
 from inquiry_router.adapters.clients import aws_session, dynamodb_client, sqs_client
-from inquiry_router.adapters.mail_queue import MailQueue
+from inquiry_router.adapters.queues import MailQueue
 from inquiry_router.base.observability import Handler, instrument
 from inquiry_router.models.settings import PipelineSettings
 from inquiry_router.routing.service import Router

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inquiry_router.adapters.inbound_records import SentMessage
 from inquiry_router.base.addresses import normalise_email
+from inquiry_router.models.mail_record import SentMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ def judge_bounce(
         return BounceTrust(
             (), f"not trusted: it names no message we sent ({named}), so nothing is suppressed"
         )
-    sent_to = {message.recipient for message in sent if message.recipient}
+    sent_to = {message.delivered_to for message in sent if message.delivered_to}
     trusted = tuple(address for address in wanted if address in sent_to)
     others = [address for address in wanted if address not in sent_to]
     if not others:

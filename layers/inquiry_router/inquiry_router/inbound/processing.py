@@ -25,15 +25,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import Protocol, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from inquiry_router.adapters import keys
 from inquiry_router.adapters.inbound_records import InboundRecords, TimelineEntry
 from inquiry_router.adapters.intake_write import IntakeWriter
-from inquiry_router.adapters.raw_mail import RawMailStore, StoredAttachment
+from inquiry_router.adapters.raw_mail import RawMailStore
 from inquiry_router.base.addresses import canonical_mailbox, normalise_email
 from inquiry_router.base.digests import guard_digest
 from inquiry_router.base.observability import logger, mask_email, metrics
@@ -43,8 +42,11 @@ from inquiry_router.inbound.inquiries import record_mail_inquiry
 from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail, read_chunks
 from inquiry_router.inbound.receipt import SesReceipt
 from inquiry_router.inbound.triage import REFERENCE_PATTERN, Decision, DecisionKind, screen
+from inquiry_router.models.attachment import MailAttachment
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import MailOrigin, RequestFacts, iso_timestamp
 from inquiry_router.models.mail_job import MailJob
+from inquiry_router.models.received_mail import MailAddress, ReceivedMail
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.models.settings import PipelineSettings
 from inquiry_router.models.submission import MAX_MESSAGE_CHARS, InquirySubmission
@@ -68,6 +70,21 @@ class InboundOutcome:
     replayed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Buyer:
+    """Who a mailed inquiry is from, in whose words, and why they are not acknowledged (if so)."""
+
+    sender: Address
+    message: str
+    truncated: bool
+    decision: Decision
+    not_acknowledged: str | None
+
+
+class _Handler(Protocol):
+    def __call__(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome: ...
+
+
 @dataclass
 class InboundProcessor:
     records: InboundRecords
@@ -78,27 +95,50 @@ class InboundProcessor:
     load_config: Callable[[], RoutingConfig | None]
 
     def process(self, receipt: SesReceipt) -> InboundOutcome:
-        done = self.records.get(keys.inbound_mail_key(receipt.message_id))
-        if done and done.get("state") == "done":
-            return InboundOutcome(
-                done["decision"], done["reason"], done.get("inquiry_id"), done.get("reference"), replayed=True
-            )
+        """Screen the message and carry out its decision, once: a redelivered event whose record
+        is done answers with that record's outcome."""
+        done = self._already_processed(receipt)
+        if done is not None:
+            return done
         mail = read_chunks(self.raw_mail.read(receipt.message_id))
-        decision = screen(
+        decision = self._screen(receipt, mail)
+        outcome = self._carry_out(receipt, mail, decision)
+        self._report(receipt, mail, outcome)
+        return outcome
+
+    def _already_processed(self, receipt: SesReceipt) -> InboundOutcome | None:
+        done = self.records.mail_record(receipt.message_id)
+        if done is None or not done.is_done:
+            return None
+        decision = cast("DecisionKind", done.decision)
+        return InboundOutcome(decision, done.reason, done.inquiry_id, done.reference, replayed=True)
+
+    def _screen(self, receipt: SesReceipt, mail: ReadMail) -> Decision:
+        return screen(
             mail.parsed,
             company_domains=self.settings.company_domains,
             log_address=self.settings.reply_bcc_address,
             verdicts=receipt.verdicts,
             envelope_recipients=receipt.recipients,
         )
-        handle = {
+
+    def _carry_out(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
+        """One method per decision kind; what is only kept (automated, spam, quarantine, spoofed)
+        is stored with its reason."""
+        handlers: dict[DecisionKind, _Handler] = {
             "new_inquiry": self._new_inquiry,
             "thread_reply": self._thread_reply,
             "rep_log": self._rep_log,
             "bounce": self._bounce,
             "unparseable": self._unparseable,
-        }.get(decision.decision, self._store_only)
-        outcome = handle(receipt, mail, decision)
+            "automated": self._store_only,
+            "spam": self._store_only,
+            "quarantine": self._store_only,
+            "spoofed": self._store_only,
+        }
+        return handlers[decision.decision](receipt, mail, decision)
+
+    def _report(self, receipt: SesReceipt, mail: ReadMail, outcome: InboundOutcome) -> None:
         metrics.add_metric(name=f"Mail_{outcome.decision}", unit=MetricUnit.Count, value=1)
         logger.info(
             "mail received",
@@ -111,7 +151,6 @@ class InboundProcessor:
                 "attachments": len(mail.parsed.attachments),
             },
         )
-        return outcome
 
     def release(self, receipt: SesReceipt, previous_decision: str) -> InboundOutcome:
         """An admin's "this was a buyer after all" for a message screened out (spam, automated…):
@@ -126,57 +165,31 @@ class InboundProcessor:
 
     def _new_inquiry(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
         parsed = mail.parsed
-        sender = parsed.from_address
-        assert sender is not None  # screening answers `unparseable` for mail without a sender
-        message, truncated = _message_text(parsed)
-        not_acknowledged: str | None = None
-        if self._on_company_domain(sender.address):
-            # A colleague wrote to sales@: most often a rep filing a buyer's mail they received.
-            forwarded = forwarded_sender(parsed.full_text)
-            if forwarded and not self._on_company_domain(forwarded.address):
-                not_acknowledged = f"forwarded by {sender.address}: the buyer wrote to them, not to us"
-                decision = replace(decision, reason=f"{decision.reason}; forwarded by {sender.address}")
-                sender = Address(forwarded.name, forwarded.address)
-                message, truncated = _bounded(forwarded.text or message)
-            else:
-                not_acknowledged = "sent from the company's own domain: colleagues are not acknowledged"
+        buyer = self._buyer(parsed, decision)
+        decision = buyer.decision
         try:
             submission = InquirySubmission.model_validate(
                 {
-                    "name": (sender.name or "")[:200] or None,
-                    "email": sender.address,
+                    "name": (buyer.sender.name or "")[:200] or None,
+                    "email": buyer.sender.address,
                     "subject": parsed.subject[:300] or None,
-                    "message": message,
+                    "message": buyer.message,
                     "locale": parsed.language,
                 }
             )
         except ValidationError as error:
             problem = "; ".join(str(e["msg"]) for e in error.errors())
-            return self._unparseable(
-                receipt,
-                mail,
-                Decision("unparseable", f"the sender {sender.address!r} cannot be answered: {problem}"),
-            )
+            why = f"the sender {buyer.sender.address!r} cannot be answered: {problem}"
+            return self._unparseable(receipt, mail, Decision("unparseable", why))
         attachments = self._store_attachments(receipt, mail)
-        seen = self.records.count_from_sender(
-            guard_digest(canonical_mailbox(sender.address), self.settings.guard_salt),
-            receipt.message_id,
-            receipt.received_at,
-        )
-        paused = (
-            f"{seen} messages from this sender in 10 minutes: acknowledgements paused"
-            if seen > FLOOD_LIMIT
-            else not_acknowledged
-        )
-        if decision.unverified:  # never acknowledge a DMARC failure: the address may be a victim's
-            paused = f"{decision.unverified}: not acknowledged" + (f"; {paused}" if paused else "")
+        paused = self._acknowledgement_paused(receipt, buyer, decision)
         origin = MailOrigin(
             ses_message_id=receipt.message_id,
             raw_key=self.raw_mail.raw_key(receipt.message_id),
             subject=parsed.subject,
             message_id=parsed.message_id,
-            attachments=[a.as_item() for a in attachments],
-            text_truncated=truncated,
+            attachments=attachments,
+            text_truncated=buyer.truncated,
             acknowledgement_paused=paused,
             sender_unverified=decision.unverified,
             recipient=self._our_address(parsed, receipt),
@@ -194,6 +207,42 @@ class InboundProcessor:
         self._save(receipt, parsed, outcome, attachments)
         return outcome
 
+    def _buyer(self, parsed: ParsedMail, decision: Decision) -> _Buyer:
+        """Who the inquiry is from, and in whose words: the sender, or, when a colleague filed a
+        buyer's mail they received (a forward from the company's own domain), that buyer."""
+        sender = parsed.from_address
+        assert sender is not None  # screening answers `unparseable` for mail without a sender
+        message, truncated = _message_text(parsed)
+        if not self._on_company_domain(sender.address):
+            return _Buyer(sender, message, truncated, decision, None)
+        forwarded = forwarded_sender(parsed.full_text)
+        if forwarded and not self._on_company_domain(forwarded.address):
+            not_acknowledged = f"forwarded by {sender.address}: the buyer wrote to them, not to us"
+            decision = replace(decision, reason=f"{decision.reason}; forwarded by {sender.address}")
+            message, truncated = _bounded(forwarded.text or message)
+            return _Buyer(
+                Address(forwarded.name, forwarded.address), message, truncated, decision, not_acknowledged
+            )
+        why = "sent from the company's own domain: colleagues are not acknowledged"
+        return _Buyer(sender, message, truncated, decision, why)
+
+    def _acknowledgement_paused(self, receipt: SesReceipt, buyer: _Buyer, decision: Decision) -> str | None:
+        """Why the buyer is not acknowledged, if they are not: a flood from their mailbox, a DMARC
+        failure (the address may be a victim's), or a colleague's mail."""
+        seen = self.records.count_from_sender(
+            guard_digest(canonical_mailbox(buyer.sender.address), self.settings.guard_salt),
+            receipt.message_id,
+            receipt.received_at,
+        )
+        paused = (
+            f"{seen} messages from this sender in 10 minutes: acknowledgements paused"
+            if seen > FLOOD_LIMIT
+            else buyer.not_acknowledged
+        )
+        if decision.unverified:  # never acknowledge a DMARC failure: the address may be a victim's
+            paused = f"{decision.unverified}: not acknowledged" + (f"; {paused}" if paused else "")
+        return paused
+
     def _thread_reply(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
         parsed = mail.parsed
         inquiry = self._threaded_inquiry(parsed, decision)
@@ -209,31 +258,33 @@ class InboundProcessor:
         if self._rep(sender.address):  # a rep answered on the thread (reply-all to sales@)
             if not decision.sender_authenticated:
                 return self._not_a_rep_action(receipt, mail, decision)
-            return self._log_rep_answer(receipt, mail, sender.address, [inquiry], decision.reason)
+            return self._log_rep_answer(
+                receipt, mail, sender.address, [(inquiry.contact_key, inquiry)], decision.reason
+            )
         attachments = self._store_attachments(receipt, mail)
-        from_buyer = normalise_email(sender.address) == inquiry.get("contact_key")
+        from_buyer = normalise_email(sender.address) == inquiry.contact_key
         entry = TimelineEntry(
-            contact_key=str(inquiry["contact_key"]),
+            contact_key=inquiry.contact_key,
             at=receipt.received_at,
             ses_message_id=receipt.message_id,
             kind="buyer_replied" if from_buyer else "reply_received",
             summary=_summary(parsed),
-            inquiry_id=str(inquiry["id"]),
-            reference=str(inquiry["reference"]),
+            inquiry_id=inquiry.id,
+            reference=inquiry.reference,
             by=sender.address,
         )
         self.records.append_reply(inquiry, entry)
-        owner = inquiry.get("owner_email")
-        reason = f"{decision.reason}: reply to {inquiry['reference']}"
+        owner = inquiry.owner_email
+        reason = f"{decision.reason}: reply to {inquiry.reference}"
         # Replying to our acknowledgement, a buyer writes to the rep and to the thread address at
         # once (its Reply-To names both): the rep has it already, a forward would be a duplicate.
         direct = bool(owner) and normalise_email(str(owner)) in {a.address for a in (*parsed.to, *parsed.cc)}
-        jobs = [MailJob.forward(str(inquiry["id"]), receipt.message_id)] if owner and not direct else []
+        jobs = [MailJob.forward(inquiry.id, receipt.message_id)] if owner and not direct else []
         if not owner:
             reason += " (not assigned yet: the rep sees it on the timeline when it is)"
         elif direct:
             reason += f" (not forwarded: {owner} was among its recipients)"
-        outcome = InboundOutcome("thread_reply", reason, str(inquiry["id"]), str(inquiry["reference"]))
+        outcome = InboundOutcome("thread_reply", reason, inquiry.id, inquiry.reference)
         self._save(receipt, parsed, outcome, attachments, jobs)
         return outcome
 
@@ -257,50 +308,59 @@ class InboundProcessor:
         receipt: SesReceipt,
         mail: ReadMail,
         rep: str,
-        inquiries: list[dict[str, Any]] | None,
+        answered: list[tuple[str, Inquiry | None]] | None,
         why: str,
     ) -> InboundOutcome:
+        """Log a rep's answer on each addressed contact's timeline (`answered`: the contacts and
+        the inquiry each answer is about, when known; None: found from the recipients)."""
         parsed = mail.parsed
-        named = REFERENCE_PATTERN.search(parsed.subject)
-        by_reference = self.records.inquiry_by_reference(named.group(0)) if named else None
-        if inquiries is None:
-            inquiries = []
-            for contact_key in self._buyer_addresses(parsed, rep):
-                contact = self.records.get(keys.contact_key(contact_key))
-                if contact is None:
-                    continue
-                if by_reference and by_reference.get("contact_key") == contact_key:
-                    inquiries.append(by_reference)
-                elif contact.get("last_inquiry_id"):
-                    inquiry = self.records.get(keys.inquiry_key(str(contact["last_inquiry_id"])))
-                    inquiries.append(inquiry or {"contact_key": contact_key})
-                else:
-                    inquiries.append({"contact_key": contact_key})
+        if answered is None:
+            answered = self._answered_inquiries(parsed, rep)
         logged: list[str] = []
-        for inquiry in inquiries:
+        for contact_key, inquiry in answered:
             entry = TimelineEntry(
-                contact_key=str(inquiry["contact_key"]),
+                contact_key=contact_key,
                 at=receipt.received_at,
                 ses_message_id=receipt.message_id,
                 kind="rep_replied",
                 summary=_summary(parsed),
-                inquiry_id=inquiry.get("id"),
-                reference=inquiry.get("reference"),
+                inquiry_id=inquiry.id if inquiry else None,
+                reference=inquiry.reference if inquiry else None,
                 by=rep,
             )
-            seconds = self.records.log_rep_answer(entry, inquiry if "id" in inquiry else None)
-            note = str(inquiry["contact_key"])
-            if seconds is not None:
-                note += f" ({inquiry['reference']} answered after {_duration(seconds)})"
+            seconds = self.records.log_rep_answer(entry, inquiry)
+            note = contact_key
+            if seconds is not None and inquiry is not None:
+                note += f" ({inquiry.reference} answered after {_duration(seconds)})"
             logged.append(note)
         if logged:
             reason = f"{why}; logged on the timeline of {', '.join(logged)}"
         else:
             reason = f"{why}; no known contact among the recipients, nothing logged"
-        first = inquiries[0] if len(inquiries) == 1 else {}
-        outcome = InboundOutcome("rep_log", reason, first.get("id"), first.get("reference"))
+        first = answered[0][1] if len(answered) == 1 else None
+        outcome = InboundOutcome(
+            "rep_log", reason, first.id if first else None, first.reference if first else None
+        )
         self._save(receipt, parsed, outcome, [])
         return outcome
+
+    def _answered_inquiries(self, parsed: ParsedMail, rep: str) -> list[tuple[str, Inquiry | None]]:
+        """The known contacts among a rep's recipients, each with the inquiry answered: the one
+        the subject names when it is theirs, else their latest."""
+        named = REFERENCE_PATTERN.search(parsed.subject)
+        by_reference = self.records.inquiry_by_reference(named.group(0)) if named else None
+        answered: list[tuple[str, Inquiry | None]] = []
+        for contact_key in self._buyer_addresses(parsed, rep):
+            contact = self.records.contact(contact_key)
+            if contact is None:
+                continue
+            if by_reference and by_reference.contact_key == contact_key:
+                answered.append((contact_key, by_reference))
+            elif contact.last_inquiry_id:
+                answered.append((contact_key, self.records.inquiry(contact.last_inquiry_id)))
+            else:
+                answered.append((contact_key, None))
+        return answered
 
     def _bounce(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome:
         """Suppress the addresses the report may suppress: see inbound/bounce_trust.py."""
@@ -351,7 +411,7 @@ class InboundProcessor:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _threaded_inquiry(self, parsed: ParsedMail, decision: Decision) -> dict[str, Any] | None:
+    def _threaded_inquiry(self, parsed: ParsedMail, decision: Decision) -> Inquiry | None:
         inquiry = self.records.inquiry_by_reference(decision.reference) if decision.reference else None
         if inquiry is None:
             # In-Reply-To names the message answered; References lists the thread oldest first.
@@ -395,7 +455,7 @@ class InboundProcessor:
                 seen[key] = None
         return list(seen)
 
-    def _store_attachments(self, receipt: SesReceipt, mail: ReadMail) -> list[StoredAttachment]:
+    def _store_attachments(self, receipt: SesReceipt, mail: ReadMail) -> list[MailAttachment]:
         return (
             self.raw_mail.store_attachments(receipt.message_id, mail.attachment_payloads())
             if mail.attachment_parts
@@ -407,7 +467,7 @@ class InboundProcessor:
         receipt: SesReceipt,
         parsed: ParsedMail,
         outcome: InboundOutcome,
-        attachments: list[StoredAttachment],
+        attachments: list[MailAttachment],
         jobs: list[MailJob] | None = None,
     ) -> None:
         """Write the message's record; with jobs, queue them in between and only then mark it done.
@@ -416,62 +476,57 @@ class InboundProcessor:
         crash between the two leaves the record not done, and the retried event queues again
         (the mailer sends each job id once).
         """
-        item = mail_record(receipt, parsed, outcome, attachments, self.raw_mail.raw_key(receipt.message_id))
+        record = received_mail(
+            receipt, parsed, outcome, attachments, self.raw_mail.raw_key(receipt.message_id)
+        )
         if not jobs:
-            self.records.save_mail_record(item)
+            self.records.save_mail_record(record)
             return
-        self.records.save_mail_record({**item, "state": "queueing"})
+        self.records.save_mail_record(replace(record, state="queueing"))
         self.enqueue(jobs)
-        self.records.save_mail_record(item)
+        self.records.save_mail_record(record)
 
 
-def mail_record(
+def received_mail(
     receipt: SesReceipt,
     parsed: ParsedMail,
     outcome: InboundOutcome,
-    attachments: list[StoredAttachment],
+    attachments: list[MailAttachment],
     raw_key: str,
-) -> dict[str, Any]:
-    received = iso_timestamp(receipt.received_at)
-    noise = outcome.decision in _NOISE
+) -> ReceivedMail:
+    """The message's record: its decision and reason, and what a forward or notice about it needs."""
     text = parsed.text or parsed.full_text
-    return {
-        **keys.inbound_mail_key(receipt.message_id),
-        **keys.mail_decision_index_key(outcome.decision, received, receipt.message_id),
-        "entity": "inbound_mail",
-        "state": "done",
-        "id": receipt.message_id,
-        "received_at": received,
-        "decision": outcome.decision,
-        "reason": outcome.reason,
-        "inquiry_id": outcome.inquiry_id,
-        "reference": outcome.reference,
-        "from": _address(parsed.from_address),
-        "to": [_address(a) for a in parsed.to] or None,
-        "cc": [_address(a) for a in parsed.cc] or None,
-        "recipients": list(receipt.recipients) or None,
-        "subject": parsed.subject,
-        "message_id": parsed.message_id,
-        "language": parsed.language,
-        "text": text[:RECORD_TEXT_LIMIT],
-        "text_truncated": len(text) > RECORD_TEXT_LIMIT or None,
-        "headers_cut": list(parsed.headers_cut) or None,
-        "attachments": [a.as_item() for a in attachments]
-        or [
-            {"name": a.name, "size": a.size, "content_type": a.content_type, "inline": a.inline}
-            for a in parsed.attachments
-        ]
-        or None,
-        "raw_mail_key": raw_key,
-        "spam_verdict": receipt.verdicts.spam,
-        "virus_verdict": receipt.verdicts.virus,
-        "dmarc_verdict": receipt.verdicts.dmarc,
-        "expires_at": int((receipt.received_at + NOISE_RETENTION).timestamp()) if noise else None,
-    }
+    noise = outcome.decision in _NOISE
+    return ReceivedMail(
+        id=receipt.message_id,
+        received_at=iso_timestamp(receipt.received_at),
+        decision=outcome.decision,
+        reason=outcome.reason,
+        inquiry_id=outcome.inquiry_id,
+        reference=outcome.reference,
+        sender=_address(parsed.from_address),
+        to=tuple(a for a in map(_address, parsed.to) if a),
+        cc=tuple(a for a in map(_address, parsed.cc) if a),
+        recipients=tuple(receipt.recipients),
+        subject=parsed.subject,
+        message_id=parsed.message_id,
+        language=parsed.language,
+        text=text[:RECORD_TEXT_LIMIT],
+        text_truncated=len(text) > RECORD_TEXT_LIMIT,
+        headers_cut=tuple(parsed.headers_cut),
+        # What was copied out; else what the message carried (inline parts, a parse without copies).
+        attachments=tuple(attachments)
+        or tuple(MailAttachment(a.name, a.size, a.content_type, a.inline) for a in parsed.attachments),
+        raw_mail_key=raw_key,
+        spam_verdict=receipt.verdicts.spam,
+        virus_verdict=receipt.verdicts.virus,
+        dmarc_verdict=receipt.verdicts.dmarc,
+        expires_at=int((receipt.received_at + NOISE_RETENTION).timestamp()) if noise else None,
+    )
 
 
-def _address(address: Address | None) -> dict[str, str] | None:
-    return {"name": address.name, "address": address.address} if address else None
+def _address(address: Address | None) -> MailAddress | None:
+    return MailAddress(address.name, address.address) if address else None
 
 
 def _message_text(parsed: ParsedMail) -> tuple[str, bool]:

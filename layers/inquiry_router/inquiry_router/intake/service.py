@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from inquiry_router.base.digests import guard_digest
 from inquiry_router.base.observability import count_stored_inquiry
 from inquiry_router.intake.captcha import CaptchaVerifier
 from inquiry_router.intake.spam_checks import screen_submission
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import (
     RequestFacts,
     build_inquiry_record,
@@ -59,28 +59,13 @@ def submit_inquiry(
 
 # A released inquiry's guard outlives the 30 days a spam inquiry is kept: releasing twice is one.
 RELEASE_GUARD_LIFETIME = timedelta(days=31)
-_RELEASED_FIELDS = (
-    "name",
-    "email",
-    "company",
-    "country",
-    "website",
-    "subject",
-    "product",
-    "quantity",
-    "message",
-    "locale",
-    "consent",
-    "marketing_opt_in",
-    "page_url",
-)
 
 
 class NotReleasable(ValueError):
     """The inquiry is not one screening kept back (only `spam` can be released)."""
 
 
-def release_spam_inquiry(stored: Mapping[str, Any], now: datetime, *, writer: IntakeWriter) -> IntakeReceipt:
+def release_spam_inquiry(stored: Inquiry, now: datetime, *, writer: IntakeWriter) -> IntakeReceipt:
     """An admin's "this was a buyer after all" for a form submission stored as spam (a CAPTCHA
     provider that could not vouch, a honeypot an autofill filled): it becomes a new inquiry like any
     accepted one, so the contact, its timeline, routing and the acknowledgement all follow.
@@ -89,33 +74,46 @@ def release_spam_inquiry(stored: Mapping[str, Any], now: datetime, *, writer: In
     buyer sent, and names the spam inquiry it came from. Idempotent: a second release returns the
     first receipt and stores nothing.
     """
-    if stored.get("status") != "spam":
-        raise NotReleasable(
-            f"{stored.get('reference')} has status {stored.get('status')}: only spam can be released"
-        )
-    fields: dict[str, Any] = {name: stored[name] for name in _RELEASED_FIELDS if stored.get(name) is not None}
-    fields["phone"] = stored.get("phone_as_typed") or stored.get("phone")
-    fields |= {f"utm_{key}": value for key, value in (stored.get("utm") or {}).items()}
+    if stored.status != "spam":
+        raise NotReleasable(f"{stored.reference} has status {stored.status}: only spam can be released")
+    released: dict[str, Any] = {
+        "name": stored.name,
+        "email": stored.email,
+        "company": stored.company,
+        "country": stored.country,
+        "website": stored.website,
+        "subject": stored.subject,
+        "product": stored.product,
+        "quantity": stored.quantity,
+        "message": stored.message,
+        "locale": stored.locale,
+        "consent": stored.consent,
+        "marketing_opt_in": stored.marketing_opt_in,
+        "page_url": stored.page_url,
+    }
+    fields = {name: value for name, value in released.items() if value is not None}
+    fields["phone"] = stored.phone_as_typed or stored.phone
+    fields |= {f"utm_{key}": value for key, value in stored.utm.items()}
     # Unknown fields the form sent travel along as they were kept (they are extras again).
-    fields |= {key: value for key, value in (stored.get("extra") or {}).items() if key not in fields}
+    fields |= {key: value for key, value in stored.extra.items() if key not in fields}
     submission = InquirySubmission.model_validate({k: v for k, v in fields.items() if v is not None})
     facts = RequestFacts(
         received_at=now,
-        source_ip=stored.get("source_ip"),
-        user_agent=stored.get("user_agent"),
-        origin=stored.get("origin"),
-        accept_language=stored.get("accept_language"),
-        request_id=f"release:{stored['id']}",
+        source_ip=stored.source_ip,
+        user_agent=stored.user_agent,
+        origin=stored.origin,
+        accept_language=stored.accept_language,
+        request_id=f"release:{stored.id}",
     )
     record = build_inquiry_record(submission, facts, spam_reasons=(), captcha=None)
     guards = IntakeGuards(
-        fingerprint=f"release:{stored['id']}",
+        fingerprint=f"release:{stored.id}",
         payload_digest=payload_digest(submission),
         idempotency_ttl=RELEASE_GUARD_LIFETIME,
         rate_windows=(),
     )
     receipt = writer.record_inquiry(record, guards)
-    _count_and_log(receipt, submission.email, channel=str(stored.get("channel") or "form"), released=True)
+    _count_and_log(receipt, submission.email, channel=stored.channel or "form", released=True)
     return receipt
 
 

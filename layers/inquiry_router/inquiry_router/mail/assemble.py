@@ -4,10 +4,8 @@ which content. Rendering (templates, translations) and MIME composition live in 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from inquiry_router.base.language import choose_language, detect_language
 from inquiry_router.mail.compose import Party, can_send_to, compose_message, sendable_address
@@ -30,6 +28,9 @@ from inquiry_router.mail.views import (
     RepView,
     UnreadableMailView,
 )
+from inquiry_router.models.contact import TimelineEvent
+from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.received_mail import ReceivedMail
 from inquiry_router.models.routing_config import Rep, RoutingConfig, Team
 from inquiry_router.models.settings import PipelineSettings
 
@@ -43,13 +44,13 @@ class MailParts:
     recipient_address: str
 
 
-def _team(config: RoutingConfig, inquiry: Mapping[str, Any]) -> Team:
+def _team(config: RoutingConfig, inquiry: Inquiry) -> Team:
     teams = {team.key: team for team in config.teams}
-    return teams.get(str(inquiry.get("team"))) or teams[config.default_team]
+    return teams.get(str(inquiry.team)) or teams[config.default_team]
 
 
-def _owner(config: RoutingConfig, team: Team, inquiry: Mapping[str, Any]) -> RepView:
-    owner = str(inquiry.get("owner_email") or team.fallback_address)
+def _owner(config: RoutingConfig, team: Team, inquiry: Inquiry) -> RepView:
+    owner = inquiry.owner_email or team.fallback_address
     rep: Rep | None = next((r for r in config.reps if r.email == owner), None)
     if rep is None:  # the fallback address: the team answers as a team
         return RepView(name=team.name, email=owner)
@@ -61,12 +62,8 @@ def _company(settings: PipelineSettings, team: Team) -> CompanyView:
     return CompanyView(name=settings.company_name, domain=domain, website=settings.company_website)
 
 
-def _received_at(inquiry: Mapping[str, Any]) -> datetime:
-    return datetime.fromisoformat(str(inquiry["received_at"]).replace("Z", "+00:00"))
-
-
 def assemble_acknowledgement(
-    inquiry: Mapping[str, Any],
+    inquiry: Inquiry,
     config: RoutingConfig,
     settings: PipelineSettings,
     *,
@@ -76,26 +73,26 @@ def assemble_acknowledgement(
     rep = _owner(config, team, inquiry)
     company = _company(settings, team)
     language = choose_language(
-        inquiry.get("locale"), inquiry.get("accept_language"), inquiry.get("message"), supported_languages()
+        inquiry.locale, inquiry.accept_language, inquiry.message, supported_languages()
     )
     view = AcknowledgementView(
-        reference=str(inquiry["reference"]),
+        reference=inquiry.reference,
         language=language,
-        buyer_name=inquiry.get("name"),
-        topic=inquiry.get("subject") or inquiry.get("product"),
-        quantity=inquiry.get("quantity"),
-        promise=response_promise(_received_at(inquiry), team, language),
+        buyer_name=inquiry.name,
+        topic=inquiry.topic,
+        quantity=inquiry.quantity,
+        promise=response_promise(inquiry.received_moment, team, language),
         rep=rep,
         team_name=team.name,
         company=company,
     )
     rendered = render_acknowledgement(view)
-    buyer = str(inquiry["email"])
+    buyer = inquiry.email
     composed = compose_message(
         rendered,
         sender=(settings.company_name, team.sending_address),
         # The name in To is buyer text in the victim's inbox like any other: the same allow-list.
-        to=(echoable(inquiry.get("name"), "name") or None, buyer),
+        to=(echoable(inquiry.name, "name") or None, buyer),
         reply_to=(rep.name, rep.email),
         # The buyer's reply reaches the rep directly and, through the thread address, the timeline.
         also_reply_to=[settings.thread_reply_address] if settings.thread_reply_address else [],
@@ -124,10 +121,10 @@ def _via(name: str | None, address: str, company: str) -> str:
 
 
 def assemble_notification(
-    inquiry: Mapping[str, Any],
+    inquiry: Inquiry,
     config: RoutingConfig,
     settings: PipelineSettings,
-    previous: Sequence[Mapping[str, Any]],
+    previous: Sequence[TimelineEvent],
     links: MailLinks | None = None,
     *,
     message_key: str | None = None,
@@ -136,61 +133,55 @@ def assemble_notification(
     rep = _owner(config, team, inquiry)
     company = _company(settings, team)
     language = _team_language(team)
-    by_mail = inquiry.get("channel") == "mail"
+    by_mail = inquiry.by_mail
     original = (
         (links or MailLinks(None, "")).original(
-            inquiry.get("raw_mail_key"),
-            inquiry.get("attachments"),
-            truncated=bool(inquiry.get("message_truncated")),
-            reference=str(inquiry["reference"]),
+            inquiry.raw_mail_key,
+            inquiry.attachments,
+            truncated=inquiry.message_truncated,
+            reference=inquiry.reference,
         )
         if by_mail
         else None
     )
     view = NotificationView(
-        reference=str(inquiry["reference"]),
+        reference=inquiry.reference,
         language=language,
-        received_at=_received_at(inquiry),
-        channel=str(inquiry.get("channel") or "form"),
-        buyer_name=inquiry.get("name"),
-        buyer_email=str(inquiry["email"]),
-        buyer_company=inquiry.get("company"),
-        country=inquiry.get("country"),
-        phone=inquiry.get("phone"),
-        website=inquiry.get("website"),
-        subject=inquiry.get("subject"),
-        product=inquiry.get("product"),
-        quantity=inquiry.get("quantity"),
-        message=str(inquiry.get("message") or ""),
-        page_url=inquiry.get("page_url"),
-        utm=inquiry.get("utm") or {},
-        extra=inquiry.get("extra") or {},
-        free_mail=bool(inquiry.get("free_mail")),
-        disposable=bool(inquiry.get("disposable")),
-        detected_language=detect_language(
-            inquiry.get("locale"), inquiry.get("accept_language"), inquiry.get("message")
-        ),
-        assignment_reason=str(inquiry.get("assignment_reason") or ""),
+        received_at=inquiry.received_moment,
+        channel=inquiry.channel or "form",
+        buyer_name=inquiry.name,
+        buyer_email=inquiry.email,
+        buyer_company=inquiry.company,
+        country=inquiry.country,
+        phone=inquiry.phone,
+        website=inquiry.website,
+        subject=inquiry.subject,
+        product=inquiry.product,
+        quantity=inquiry.quantity,
+        message=inquiry.message or "",
+        page_url=inquiry.page_url,
+        utm=dict(inquiry.utm),
+        extra=dict(inquiry.extra),
+        free_mail=inquiry.free_mail,
+        disposable=inquiry.disposable,
+        detected_language=detect_language(inquiry.locale, inquiry.accept_language, inquiry.message),
+        assignment_reason=inquiry.assignment_reason or "",
         team_name=team.name,
         rep=rep,
         previous_inquiries=[
-            PreviousInquiry(
-                reference=str(p.get("reference")),
-                received_at=datetime.fromisoformat(str(p["at"]).replace("Z", "+00:00")),
-                topic=p.get("summary"),
-            )
+            PreviousInquiry(reference=str(p.reference), received_at=p.moment, topic=p.summary)
             for p in previous
         ],
         reply_bcc=settings.reply_bcc_address,
         company=company,
         original=original,
-        can_reply_directly=can_send_to(str(inquiry["email"])),
-        sender_unverified=inquiry.get("sender_unverified"),
+        can_reply_directly=can_send_to(inquiry.email),
+        sender_unverified=inquiry.sender_unverified,
     )
     rendered = render_notification(view)
     # A mailed inquiry reaches the rep as a forward: the buyer's name on our address, Reply-To them.
     sender_name = (
-        _via(inquiry.get("name"), str(inquiry["email"]), settings.company_name)
+        _via(inquiry.name, inquiry.email, settings.company_name)
         if by_mail
         else f"{settings.company_name} inquiries"
     )
@@ -198,7 +189,7 @@ def assemble_notification(
         rendered,
         sender=(sender_name, team.sending_address),
         to=(rep.name, rep.email),
-        reply_to=_reply_to(inquiry.get("name"), str(inquiry["email"])),
+        reply_to=_reply_to(inquiry.name, inquiry.email),
         message_id_domain=company.domain,
         message_key=message_key,
         auto_reply=False,
@@ -207,8 +198,8 @@ def assemble_notification(
 
 
 def assemble_reply_forward(
-    inquiry: Mapping[str, Any],
-    mail: Mapping[str, Any],
+    inquiry: Inquiry,
+    mail: ReceivedMail,
     config: RoutingConfig,
     settings: PipelineSettings,
     links: MailLinks,
@@ -220,24 +211,24 @@ def assemble_reply_forward(
     team = _team(config, inquiry)
     rep = _owner(config, team, inquiry)
     company = _company(settings, team)
-    sender = mail.get("from") or {}
-    sender_email = str(sender.get("address") or inquiry["email"])
+    sender_name = mail.sender.name if mail.sender else None
+    sender_email = (mail.sender.address if mail.sender else "") or inquiry.email
     view = ReplyForwardView(
-        reference=str(inquiry["reference"]),
+        reference=inquiry.reference,
         language=_team_language(team),
-        received_at=_received_at(mail),
-        sender_name=sender.get("name") or None,
+        received_at=mail.received_moment,
+        sender_name=sender_name or None,
         sender_email=sender_email,
-        buyer_email=str(inquiry["email"]),
-        subject=str(mail.get("subject") or ""),
-        message=str(mail.get("text") or ""),
+        buyer_email=inquiry.email,
+        subject=mail.subject,
+        message=mail.text,
         original=links.original(
-            mail.get("raw_mail_key"),
-            mail.get("attachments"),
-            truncated=bool(mail.get("text_truncated")),
-            reference=str(inquiry["reference"]),
+            mail.raw_mail_key,
+            mail.attachments,
+            truncated=mail.text_truncated,
+            reference=inquiry.reference,
         ),
-        topic=inquiry.get("subject") or inquiry.get("product"),
+        topic=inquiry.topic,
         rep=rep,
         reply_bcc=settings.reply_bcc_address,
         company=company,
@@ -246,19 +237,19 @@ def assemble_reply_forward(
     rendered = render_reply_forward(view)
     composed = compose_message(
         rendered,
-        sender=(_via(sender.get("name"), sender_email, settings.company_name), team.sending_address),
+        sender=(_via(sender_name, sender_email, settings.company_name), team.sending_address),
         to=(rep.name, rep.email),
-        reply_to=_reply_to(sender.get("name"), sender_email),
+        reply_to=_reply_to(sender_name, sender_email),
         message_id_domain=company.domain,
         message_key=message_key,
         auto_reply=False,
-        in_reply_to=inquiry.get("notification_message_id"),
+        in_reply_to=inquiry.notification_message_id,
     )
     return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, rep.email)
 
 
 def assemble_unreadable_notice(
-    mail: Mapping[str, Any],
+    mail: ReceivedMail,
     config: RoutingConfig,
     settings: PipelineSettings,
     links: MailLinks,
@@ -268,15 +259,14 @@ def assemble_unreadable_notice(
     """The default team's fallback address told about a message nobody could be assigned."""
     team = next(t for t in config.teams if t.key == config.default_team)
     company = _company(settings, team)
-    sender = mail.get("from") or {}
     view = UnreadableMailView(
         language=_team_language(team),
-        received_at=_received_at(mail),
-        sender=sender.get("address"),
-        recipients=[str(r) for r in mail.get("recipients") or []],
-        subject=mail.get("subject") or None,
-        problem=str(mail.get("reason") or ""),
-        original=links.original(mail.get("raw_mail_key"), None, reference=f"unreadable-{mail['id']}"),
+        received_at=mail.received_moment,
+        sender=mail.sender.address if mail.sender else None,
+        recipients=list(mail.recipients),
+        subject=mail.subject or None,
+        problem=mail.reason,
+        original=links.original(mail.raw_mail_key, None, reference=f"unreadable-{mail.id}"),
         company=company,
     )
     rendered = render_unreadable_notice(view)

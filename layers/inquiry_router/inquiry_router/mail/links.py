@@ -10,13 +10,14 @@ links are presigned directly, for as long as the caller's credentials allow.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from inquiry_router.adapters.links import MAX_LINK_SECONDS, LinkStore, presigned_download
 from inquiry_router.mail.views import AttachmentLink, OriginalMail
+from inquiry_router.models.attachment import MailAttachment
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -50,21 +51,21 @@ class MailLinks:
     def original(
         self,
         raw_key: str | None,
-        attachments: Sequence[Mapping[str, Any]] | None,
+        attachments: Sequence[MailAttachment] | None,
         *,
         truncated: bool = False,
         reference: str = "message",
     ) -> OriginalMail:
         links = []
         for attachment in attachments or ():
-            name = str(attachment.get("name") or "attachment")
-            content_type = str(attachment.get("content_type") or "application/octet-stream")
+            name = attachment.name or "attachment"
+            content_type = attachment.content_type or "application/octet-stream"
             links.append(
                 AttachmentLink(
                     name=name,
-                    size=int(attachment.get("size") or 0),
+                    size=attachment.size,
                     content_type=content_type,
-                    url=self.url(attachment.get("key"), download_name=name, content_type=content_type),
+                    url=self.url(attachment.key, download_name=name, content_type=content_type),
                 )
             )
         return OriginalMail(

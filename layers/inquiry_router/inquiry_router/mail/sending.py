@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
-from inquiry_router.adapters import keys
-from inquiry_router.adapters.mail_records import Claim, MailRecords, SentMail
+from inquiry_router.adapters.mail_records import Claim, MailRecords
 from inquiry_router.adapters.ses import AWS_CALL_ERRORS, SesRefused, SesSender, SesTimedOut, SesUnavailable
 from inquiry_router.base.addresses import canonical_mailbox
 from inquiry_router.base.digests import guard_digest
@@ -30,12 +29,12 @@ from inquiry_router.mail.assemble import (
 )
 from inquiry_router.mail.compose import UnsendableAddress, can_send_to
 from inquiry_router.mail.links import MailLinks
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.mail_job import MailJob
+from inquiry_router.models.mail_record import MailJobRecord, SentMail
+from inquiry_router.models.received_mail import ReceivedMail
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.models.settings import PipelineSettings
-
-if TYPE_CHECKING:
-    pass
 
 Outcome = Literal["sent", "already_done", "skipped", "failed"]
 
@@ -68,15 +67,15 @@ class Mailer:
     record_retry_delays: tuple[float, ...] = (0.05, 0.2, 0.4, 0.8, 1.0, 1.0, 1.0)
 
     def send(self, job: MailJob) -> Outcome:
-        done = self.records.get(keys.mail_job_guard_key(job.job_id))
-        if done and done.get("state") == "accepted":
+        done = self.records.job_record(job.job_id)
+        if done and done.is_accepted:
             self._finish_recording(done)
             return "already_done"
-        if done and done.get("state") != "sending":
+        if done and done.state != "sending":
             return "already_done"
         if job.kind == "unparseable_notice":
             return self._send_notice(job)
-        inquiry = self.records.get(keys.inquiry_key(job.inquiry_id))
+        inquiry = self.records.inquiry(job.inquiry_id)
         if inquiry is None:
             logger.warning("mail job for an unknown inquiry", extra={"job_id": job.job_id})
             return "skipped"
@@ -107,12 +106,12 @@ class Mailer:
             return "skipped"
         return self._deliver(job, inquiry, parts, now, claim_id)
 
-    def _acknowledged_mailbox(self, job: MailJob, inquiry: dict[str, Any]) -> str | None:
+    def _acknowledged_mailbox(self, job: MailJob, inquiry: Inquiry) -> str | None:
         """The once-a-day slot an acknowledgement takes: the mailbox the address delivers to (name+1@
         and j.o.e@gmail.com are one), as a keyed digest so the guard item holds no address."""
         if job.kind != "acknowledgement":
             return None
-        return guard_digest(canonical_mailbox(str(inquiry["email"])), self.settings.guard_salt)
+        return guard_digest(canonical_mailbox(inquiry.email), self.settings.guard_salt)
 
     def _send_notice(self, job: MailJob) -> Outcome:
         """A notice about a received mail that became no inquiry: no inquiry, no timeline."""
@@ -128,7 +127,7 @@ class Mailer:
         try:
             answer = self._send_once(job, parts, claim_id)
         except _Refused as refused:
-            self.records.finish_notice(job.job_id, "failed", {"reason": refused.reason}, now)
+            self.records.finish_notice(job.job_id, "failed", now, reason=refused.reason)
             return "failed"
         sent = SentMail(job.job_id, job.kind, "", "", "", parts.recipient_address, parts.message_id, answer)
         if self._record_accepted(sent, claim_id):
@@ -142,13 +141,13 @@ class Mailer:
         if claim == "in_flight":
             raise MailInFlight(f"job {job.job_id} is being sent by another delivery")
         if claim == "accepted":  # sent by a delivery whose recording failed: finish it, send nothing
-            done = self.records.get(keys.mail_job_guard_key(job.job_id))
-            if done and done.get("state") == "accepted":
+            done = self.records.job_record(job.job_id)
+            if done and done.is_accepted:
                 self._finish_recording(done)
         return "already_done"
 
-    def _received_mail(self, job: MailJob) -> dict[str, Any]:
-        mail = self.records.get(keys.inbound_mail_key(job.mail_id or ""))
+    def _received_mail(self, job: MailJob) -> ReceivedMail:
+        mail = self.records.received_mail(job.mail_id or "")
         if mail is None:
             raise MailNotRecordedYet(f"job {job.job_id}: received mail {job.mail_id} is not recorded yet")
         return mail
@@ -159,28 +158,28 @@ class Mailer:
             raise RuntimeError("no routing configuration is applied: run `inquiry-router config apply`")
         return config
 
-    def _refusal(self, job: MailJob, inquiry: dict[str, Any]) -> str | None:
+    def _refusal(self, job: MailJob, inquiry: Inquiry) -> str | None:
         if job.kind != "acknowledgement":
             return None
-        if inquiry.get("status") == "spam":
+        if inquiry.status == "spam":
             return "no acknowledgement for spam"
-        if inquiry.get("acknowledgement_paused"):
-            return str(inquiry["acknowledgement_paused"])
-        if not can_send_to(str(inquiry["email"])):
+        if inquiry.acknowledgement_paused:
+            return inquiry.acknowledgement_paused
+        if not can_send_to(inquiry.email):
             return UNSENDABLE_BUYER_ADDRESS
-        contact = self.records.get(keys.contact_key(str(inquiry["contact_key"]))) or {}
-        if contact.get("suppressed") or contact.get("bounced"):
+        contact = self.records.contact(inquiry.contact_key)
+        if contact and contact.is_suppressed:
             return "the buyer's address is suppressed (bounced or complained)"
         return None
 
-    def _assemble(self, job: MailJob, inquiry: dict[str, Any]) -> MailParts:
+    def _assemble(self, job: MailJob, inquiry: Inquiry) -> MailParts:
         config, key = self._config(), self._message_key(job)
         if job.kind == "acknowledgement":
             return assemble_acknowledgement(inquiry, config, self.settings, message_key=key)
         if job.kind == "forward":
             mail = self._received_mail(job)
             return assemble_reply_forward(inquiry, mail, config, self.settings, self.links, message_key=key)
-        previous = self.records.previous_inquiries(str(inquiry["contact_key"]), str(inquiry["id"]))
+        previous = self.records.previous_inquiries(inquiry.contact_key, inquiry.id)
         return assemble_notification(inquiry, config, self.settings, previous, self.links, message_key=key)
 
     def _message_key(self, job: MailJob) -> str:
@@ -236,21 +235,25 @@ class Mailer:
             metrics.add_metric(name="MailSentTwice", unit="Count", value=1)
         return recorded
 
-    def _finish_recording(self, accepted: dict[str, Any]) -> None:
-        sent = SentMail.from_accepted_claim(accepted)
-        self._finish(sent, datetime.fromisoformat(str(accepted["accepted_at"]).replace("Z", "+00:00")))
+    def _finish_recording(self, accepted: MailJobRecord) -> None:
+        self._finish(accepted.sent_mail(), accepted.accepted_moment)
 
     def _finish(self, sent: SentMail, accepted_at: datetime) -> None:
         """What an accepted mail leaves behind; keyed on the acceptance time, so doing it twice
         (a redelivery finishing a failed recording) writes the same items."""
         if sent.kind == "unparseable_notice":
-            details = {"message_id": sent.message_id, "ses_message_id": sent.ses_message_id}
-            self.records.finish_notice(sent.job_id, "sent", details, accepted_at)
+            self.records.finish_notice(
+                sent.job_id,
+                "sent",
+                accepted_at,
+                message_id=sent.message_id,
+                ses_message_id=sent.ses_message_id,
+            )
         else:
             self.records.mark_sent(sent, accepted_at)
 
     def _deliver(
-        self, job: MailJob, inquiry: dict[str, Any], parts: MailParts, now: datetime, claim_id: str
+        self, job: MailJob, inquiry: Inquiry, parts: MailParts, now: datetime, claim_id: str
     ) -> Outcome:
         try:
             ses_message_id = self._send_once(job, parts, claim_id)
@@ -262,9 +265,9 @@ class Mailer:
         sent = SentMail(
             job_id=job.job_id,
             kind=job.kind,
-            inquiry_id=str(inquiry["id"]),
-            reference=str(inquiry["reference"]),
-            contact_key=str(inquiry["contact_key"]),
+            inquiry_id=inquiry.id,
+            reference=inquiry.reference,
+            contact_key=inquiry.contact_key,
             recipient=parts.recipient_address,
             message_id=parts.message_id,
             ses_message_id=ses_message_id,

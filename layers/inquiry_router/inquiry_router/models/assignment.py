@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.routing_config import Team
 
 # How the owner was chosen.
@@ -32,18 +33,18 @@ class InquiryFacts:
     account_domain: str | None = None  # None for free-mail and disposable addresses
 
     @classmethod
-    def from_item(cls, item: Mapping[str, Any], language: str | None) -> InquiryFacts:
-        personal = bool(item.get("free_mail")) or bool(item.get("disposable"))
-        email = str(item.get("email") or "")
+    def of(cls, inquiry: Inquiry, language: str | None) -> InquiryFacts:
+        personal = inquiry.free_mail or inquiry.disposable
+        email = inquiry.email
         return cls(
-            inquiry_id=str(item["id"]),
-            reference=str(item["reference"]),
-            contact_key=str(item["contact_key"]),
-            received_at=str(item["received_at"]),
-            channel=str(item.get("channel") or "form"),
-            topic=item.get("subject") or item.get("product"),
-            recipient=item.get("recipient"),
-            country=item.get("country"),
+            inquiry_id=inquiry.id,
+            reference=inquiry.reference,
+            contact_key=inquiry.contact_key,
+            received_at=inquiry.received_at,
+            channel=inquiry.channel or "form",
+            topic=inquiry.topic,
+            recipient=inquiry.recipient,
+            country=inquiry.country,
             language=language,
             account_domain=None if personal or "@" not in email else email.rsplit("@", 1)[1].lower(),
         )
@@ -51,12 +52,35 @@ class InquiryFacts:
 
 @dataclass(frozen=True, slots=True)
 class RotationState:
-    """What the table keeps per team (item TEAM#<key> / ROTATION)."""
+    """What the table keeps per team (item TEAM#<key> / ROTATION). No attribute besides these is
+    kept: the item is rewritten whole, so one added here must be added to its mapping too."""
 
     version: int = 0
     virtual_time: int = 0
     finish: Mapping[str, int] = field(default_factory=dict)
     assigned: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any] | None) -> RotationState:
+        """A team never assigned to has no item: it starts at version 0."""
+        if not item:
+            return cls()
+        return cls(
+            version=int(item["version"]),
+            virtual_time=int(item["virtual_time"]),
+            finish={k: int(v) for k, v in (item.get("finish") or {}).items()},
+            assigned={k: int(v) for k, v in (item.get("assigned") or {}).items()},
+        )
+
+    def to_item(self) -> dict[str, Any]:
+        """Written whole on every round-robin pick (conditioned on the version read)."""
+        return {
+            "entity": "rotation",
+            "version": self.version,
+            "virtual_time": self.virtual_time,
+            "finish": dict(self.finish),
+            "assigned": dict(self.assigned),
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""The inquiry as the intake stores it: built from a submission and the request's facts."""
+"""A new inquiry as the intake builds it, from a submission and the request's facts (stored as
+models/inquiry.py's `Inquiry.from_record`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from inquiry_router.base.addresses import (
     AddressSignals,
@@ -17,6 +17,7 @@ from inquiry_router.base.addresses import (
     normalise_email,
     normalise_phone,
 )
+from inquiry_router.models.attachment import MailAttachment
 from inquiry_router.models.submission import InquirySubmission
 
 # Unambiguous when read aloud or copied by hand: no 0/O, 1/I/L, U.
@@ -56,26 +57,13 @@ class MailOrigin:
     raw_key: str
     subject: str
     message_id: str | None  # the buyer's Message-ID: the rep's forward threads under it
-    attachments: Sequence[Mapping[str, Any]] = ()
+    attachments: Sequence[MailAttachment] = ()
     text_truncated: bool = False
     acknowledgement_paused: str | None = None  # why no acknowledgement goes out (a flood)
     # Why the sender could not be verified (DMARC failed): the rep's notification warns of it.
     sender_unverified: str | None = None
     # The address of ours the buyer wrote to: what routing rules on `recipient` match.
     recipient: str | None = None
-
-    def attributes(self) -> dict[str, Any]:
-        return {
-            "mail_id": self.ses_message_id,
-            "raw_mail_key": self.raw_key,
-            "mail_subject": self.subject,
-            "mail_message_id": self.message_id,
-            "attachments": [dict(a) for a in self.attachments] or None,
-            "message_truncated": self.text_truncated or None,
-            "acknowledgement_paused": self.acknowledgement_paused,
-            "sender_unverified": self.sender_unverified,
-            "recipient": self.recipient,
-        }
 
 
 @dataclass(frozen=True, slots=True)

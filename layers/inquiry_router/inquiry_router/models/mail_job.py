@@ -2,18 +2,14 @@
 
 A job names an inquiry and what to send; the mailer reads everything else fresh from the table.
 Job ids are deterministic, so re-enqueueing after a redelivered stream record is harmless: the
-mailer sends each job id at most once.
+mailer sends each job id at most once. Putting jobs on the queue is adapters/queues.py's.
 """
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-
-if TYPE_CHECKING:
-    from mypy_boto3_sqs import SQSClient
 
 MailKind = Literal["acknowledgement", "notification", "forward", "unparseable_notice"]
 
@@ -47,17 +43,3 @@ class MailJob(BaseModel):
     def unparseable_notice(cls, mail_id: str) -> MailJob:
         """The default team's fallback address told that a message could not be read."""
         return cls(job_id=f"unparseable:{mail_id}", kind="unparseable_notice", mail_id=mail_id)
-
-
-def enqueue_mail_jobs(sqs: SQSClient, queue_url: str, jobs: list[MailJob]) -> None:
-    """One SendMessageBatch; raises when any job was not accepted, so the caller's retry re-sends."""
-    if not jobs:
-        return
-    answer = sqs.send_message_batch(
-        QueueUrl=queue_url,
-        Entries=[{"Id": str(n), "MessageBody": json.dumps(job.model_dump())} for n, job in enumerate(jobs)],
-    )
-    failed = answer.get("Failed") or []
-    if failed:
-        codes = ", ".join(sorted({f.get("Code", "?") for f in failed}))
-        raise RuntimeError(f"{len(failed)} of {len(jobs)} mail jobs were not queued ({codes})")

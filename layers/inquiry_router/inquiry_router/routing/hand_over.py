@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from inquiry_router.adapters.assignment_write import AssignmentStore
 from inquiry_router.adapters.config_store import load_routing_config
 from inquiry_router.adapters.queries import inquiries_by_owner
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.routing.service import Router
 
 if TYPE_CHECKING:
@@ -25,9 +26,9 @@ class HandoverResult:
     error: str | None = None
 
 
-def open_inquiries_of(client: DynamoDBClient, table: str, rep_email: str) -> list[dict[str, object]]:
+def open_inquiries_of(client: DynamoDBClient, table: str, rep_email: str) -> list[Inquiry]:
     owned = inquiries_by_owner(client, table, rep_email, limit=10_000)
-    return [item for item in owned if item.get("status") in OPEN_STATUSES]
+    return [inquiry for inquiry in owned if inquiry.status in OPEN_STATUSES]
 
 
 def hand_over_open_inquiries(
@@ -42,10 +43,10 @@ def hand_over_open_inquiries(
         AssignmentStore(client, table), lambda: load_routing_config(client, table), clock=lambda: now
     )
     results = []
-    for item in open_inquiries_of(client, table, rep_email):
-        reference = str(item.get("reference"))
+    for inquiry in open_inquiries_of(client, table, rep_email):
+        reference = inquiry.reference
         try:
-            result = router.hand_over(item, rep_email, to)
+            result = router.hand_over(inquiry, rep_email, to)
         except (ValueError, RuntimeError) as error:
             results.append(HandoverResult(reference, rep_email, None, str(error)))
             continue

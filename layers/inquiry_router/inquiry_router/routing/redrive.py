@@ -27,6 +27,7 @@ from inquiry_router.adapters.queries import (
     mail_job_states,
 )
 from inquiry_router.adapters.stream_records import StreamRecordsGone, read_batch
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.routing.service import Router, mail_jobs_for_assignment
@@ -133,13 +134,7 @@ class RouterRedrive:
             ids = self._candidates_in_table(failure)
             report = RedriveReport(failure, "table", str(gone))
         else:
-            ids = list(
-                dict.fromkeys(
-                    str(change.new_image["id"])
-                    for change in changes
-                    if change.new_image.get("entity") == "inquiry" and change.new_image.get("id")
-                )
-            )
+            ids = list(dict.fromkeys(inquiry.id for change in changes if (inquiry := change.inquiry)))
             report = RedriveReport(failure, "stream", None)
         report.inquiries.extend(self.finish_inquiry(inquiry_id) for inquiry_id in ids)
         return report
@@ -149,7 +144,7 @@ class RouterRedrive:
         # A mail can be stored hours after SES received it (asynchronous retries): every waiting
         # inquiry up to the window's end, not only those received inside it.
         waiting = inquiries_received_until(self.client, self.table, "new", iso_timestamp(end), MAX_WAITING)
-        ids = [str(item["id"]) for item in waiting]
+        ids = [inquiry.id for inquiry in waiting]
         ids += inquiries_assigned_between(self.client, self.table, start, end)
         return list(dict.fromkeys(ids))
 
@@ -158,14 +153,14 @@ class RouterRedrive:
         if inquiry is None:
             return FinishedInquiry(inquiry_id, None, None, None)
         routed = False
-        if inquiry.get("status") == "new":
+        if inquiry.status == "new":
             try:
                 self.router.route_new_inquiry(inquiry)
             except (RuntimeError, ValueError) as error:  # not configured, contention: stays, said
                 return _finished(inquiry, error=str(error))
             routed = True
             inquiry = get_inquiry(self.client, self.table, inquiry_id, consistent=True) or inquiry
-        if inquiry.get("status") != "assigned":
+        if inquiry.status != "assigned":
             return _finished(inquiry, routed=routed)
         jobs = mail_jobs_for_assignment(inquiry)
         states = mail_job_states(self.client, self.table, [job.job_id for job in jobs])
@@ -176,17 +171,17 @@ class RouterRedrive:
 
 
 def _finished(
-    inquiry: Mapping[str, Any],
+    inquiry: Inquiry,
     *,
     routed: bool = False,
     queued: tuple[str, ...] = (),
     error: str | None = None,
 ) -> FinishedInquiry:
     return FinishedInquiry(
-        inquiry_id=str(inquiry["id"]),
-        reference=inquiry.get("reference"),
-        status=inquiry.get("status"),
-        owner_email=inquiry.get("owner_email"),
+        inquiry_id=inquiry.id,
+        reference=inquiry.reference,
+        status=inquiry.status,
+        owner_email=inquiry.owner_email,
         queued=queued,
         routed=routed,
         error=error,

@@ -32,10 +32,10 @@ def reroute_waiting_inquiries(client: DynamoDBClient, table: str, limit: int) ->
     config = load_routing_config(client, table)
     router = Router(AssignmentStore(client, table), lambda: config)
     results = []
-    for item in list(inquiries_by_status(client, table, "new", limit)):
-        reference = str(item.get("reference"))
+    for inquiry in list(inquiries_by_status(client, table, "new", limit)):
+        reference = inquiry.reference
         try:
-            routed = router.route_new_inquiry(item)
+            routed = router.route_new_inquiry(inquiry)
         except RuntimeError as error:  # not configured, contention: reported, the rest go on
             results.append(RerouteResult(reference, None, str(error)))
             continue

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from inquiry_router.adapters.assignment_write import AssignmentStore, OwnershipState
 from inquiry_router.base.language import detect_language
 from inquiry_router.models.assignment import InquiryFacts, OwnerDecision
+from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.routing.decision import (
@@ -59,8 +59,8 @@ class RoutingResult:
     replayed: bool = False
 
 
-def inquiry_language(item: Mapping[str, Any]) -> str | None:
-    return detect_language(item.get("locale"), item.get("accept_language"), item.get("message"))
+def inquiry_language(inquiry: Inquiry) -> str | None:
+    return detect_language(inquiry.locale, inquiry.accept_language, inquiry.message)
 
 
 @dataclass
@@ -70,19 +70,19 @@ class Router:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     sleep: Callable[[float], None] = time.sleep
 
-    def route_new_inquiry(self, item: Mapping[str, Any]) -> RoutingResult:
+    def route_new_inquiry(self, inquiry: Inquiry) -> RoutingResult:
         config = self.load_config()
         if config is None:
             raise RoutingNotConfigured
-        facts = InquiryFacts.from_item(item, inquiry_language(item))
+        facts = InquiryFacts.of(inquiry, inquiry_language(inquiry))
         return self._assign(facts, config, lambda snapshot, now: decide_owner(facts, snapshot, now))
 
-    def hand_over(self, item: Mapping[str, Any], from_owner: str, to: str | None) -> RoutingResult:
+    def hand_over(self, inquiry: Inquiry, from_owner: str, to: str | None) -> RoutingResult:
         """Reassign an inquiry owned by `from_owner`: to a named rep, or by round robin without them."""
         config = self.load_config()
         if config is None:
             raise RoutingNotConfigured
-        facts = InquiryFacts.from_item(item, inquiry_language(item))
+        facts = InquiryFacts.of(inquiry, inquiry_language(inquiry))
 
         def decide(snapshot: Snapshot, now: datetime) -> OwnerDecision:
             if to is not None:
@@ -116,19 +116,20 @@ class Router:
         raise RoutingContention(f"inquiry {facts.reference}: {MAX_ATTEMPTS} conflicting attempts")
 
     def _existing(self, facts: InquiryFacts, previous_owner: str | None) -> RoutingResult:
-        current = self.store.get_inquiry(facts.inquiry_id) or {}
-        owner = current.get("owner_email")
+        current = self.store.get_inquiry(facts.inquiry_id)
+        owner = current.owner_email if current else None
         if previous_owner is not None:
             raise ValueError(
                 f"{facts.reference} is no longer owned by {previous_owner} (now {owner or 'nobody'})"
             )
         if not owner:
             raise RoutingContention(f"inquiry {facts.reference} is neither new nor assigned")
+        assert current is not None  # it has an owner
         return RoutingResult(
             facts.inquiry_id,
-            str(owner),
-            str(current.get("assignment_kind")),
-            str(current.get("assignment_reason")),
+            owner,
+            str(current.assignment_kind),
+            str(current.assignment_reason),
             True,
         )
 
@@ -144,32 +145,32 @@ def _snapshot(config: RoutingConfig, state: OwnershipState) -> Snapshot:
     )
 
 
-def mail_jobs_for_change(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[MailJob]:
+def mail_jobs_for_change(old: Inquiry | None, new: Inquiry) -> list[MailJob]:
     """The mails a stored change of owner calls for: the buyer's acknowledgement on the first
     assignment (never for spam), and a notification to whoever owns the inquiry now."""
-    owner = new.get("owner_email")
-    if new.get("entity") != "inquiry" or not owner or (old or {}).get("owner_email") == owner:
+    owner = new.owner_email
+    previous_owner = old.owner_email if old else None
+    if not owner or previous_owner == owner:
         return []
-    return mail_jobs_for_assignment(new, first=not (old or {}).get("owner_email"))
+    return mail_jobs_for_assignment(new, first=not previous_owner)
 
 
-def mail_jobs_for_assignment(inquiry: Mapping[str, Any], *, first: bool | None = None) -> list[MailJob]:
+def mail_jobs_for_assignment(inquiry: Inquiry, *, first: bool | None = None) -> list[MailJob]:
     """The mails the inquiry's current assignment calls for, with the same job ids whoever asks
     (the router on the stored change, or a redrive finishing it): a notification of this
     assignment to its owner, and the acknowledgement if it is the first assignment.
 
     `first` is read from the assignment count when the inquiry has one; without it (assigned before
     counts were kept) the caller says, or an inquiry already acknowledged is taken as not first."""
-    owner = inquiry.get("owner_email")
-    if inquiry.get("entity") != "inquiry" or not owner:
+    owner = inquiry.owner_email
+    if not owner:
         return []
-    sequence = inquiry.get("assignment_seq")
-    inquiry_id = str(inquiry["id"])
-    jobs = [MailJob.notification(inquiry_id, str(owner), int(sequence) if sequence else None)]
+    sequence = inquiry.assignment_seq
+    jobs = [MailJob.notification(inquiry.id, owner, sequence or None)]
     if sequence:
-        first = int(sequence) == 1
+        first = sequence == 1
     elif first is None:
-        first = not inquiry.get("acknowledged_at")
-    if first and inquiry.get("status") != "spam":
-        jobs.insert(0, MailJob.acknowledgement(inquiry_id))
+        first = not inquiry.acknowledged_at
+    if first and inquiry.status != "spam":
+        jobs.insert(0, MailJob.acknowledgement(inquiry.id))
     return jobs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from inquiry_router.adapters.serialization import from_attributes
+from inquiry_router.adapters.stream_records import inquiry_change
 from inquiry_router.base.observability import logger
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.routing.service import Router, mail_jobs_for_change
@@ -16,12 +16,11 @@ def handle_stream_record(
 ) -> None:
     """A new inquiry is assigned; a stored change of owner queues its mails. Anything else is ignored
     (the event source's filter lets only these through; the check here keeps replays harmless)."""
-    images = record.get("dynamodb") or {}
-    new = from_attributes(images.get("NewImage") or {})
-    old = from_attributes(images["OldImage"]) if images.get("OldImage") else None
-    if new.get("entity") != "inquiry":
+    change = inquiry_change(record)
+    if change is None:
         return
-    if record.get("eventName") == "INSERT" and new.get("status") == "new":
+    old, new = change
+    if record.get("eventName") == "INSERT" and new.status == "new":
         result = router.route_new_inquiry(new)
         logger.info(
             "inquiry assigned",
@@ -31,6 +30,4 @@ def handle_stream_record(
         jobs = mail_jobs_for_change(old, new)
         if jobs:
             enqueue(jobs)
-            logger.info(
-                "mail jobs queued", extra={"inquiry_id": new.get("id"), "jobs": [j.kind for j in jobs]}
-            )
+            logger.info("mail jobs queued", extra={"inquiry_id": new.id, "jobs": [j.kind for j in jobs]})

@@ -143,7 +143,7 @@ def store_inquiries(client: DynamoDBClient, count: int) -> list[dict[str, Any]]:
     written with BatchWriteItem: moto's TransactWriteItems would copy the growing table per item."""
     from inquiry_router.adapters import keys
     from inquiry_router.adapters.serialization import from_attributes, to_attributes
-    from inquiry_router.models.inquiry_record import iso_timestamp
+    from inquiry_router.base.timestamps import iso_timestamp
     from tests.support.routing import new_inquiry_item
 
     received = iso_timestamp(datetime.now(UTC))

@@ -17,8 +17,8 @@ from moto import mock_aws
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.assignment_write import AssignmentStore
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.routing.service import Router
 from inquiry_router_admin.local.moto_isolation import isolated_dynamodb

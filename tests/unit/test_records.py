@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from inquiry_router.base.references import new_reference
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.inquiry_record import (
     RequestFacts,
-    iso_timestamp,
-    new_reference,
     payload_digest,
     submission_fingerprint,
 )

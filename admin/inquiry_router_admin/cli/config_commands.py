@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from inquiry_router.adapters.config_store import apply_config, preview_config, read_config_snapshot
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.config_errors import config_problems
-from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.routing_config import RoutingConfig, Team
 from inquiry_router_admin.cli.config_edits import invalid, store_conflicts_exit_1, validation_context
 from inquiry_router_admin.cli.prompts import confirm

@@ -20,10 +20,10 @@ from botocore.exceptions import ClientError
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.adapters.table import batch_get, get_item
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.assignment import InquiryFacts, OwnerDecision, RotationState
 from inquiry_router.models.contact import Account, Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.inquiry_record import iso_timestamp
 
 if TYPE_CHECKING:
     from datetime import datetime

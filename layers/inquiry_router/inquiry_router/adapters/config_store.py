@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.config_diff import ConfigDiff, diff_config
 from inquiry_router.models.config_errors import config_problems
-from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.routing_config import Rep, RoutingConfig, Rule, Team
 
 if TYPE_CHECKING:

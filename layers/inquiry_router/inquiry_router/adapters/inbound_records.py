@@ -20,9 +20,9 @@ from inquiry_router.adapters import keys
 from inquiry_router.adapters.item_size import fit_item
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.adapters.table import batch_get, get_item
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.mail_record import SentMessage
 from inquiry_router.models.received_mail import ReceivedMail
 

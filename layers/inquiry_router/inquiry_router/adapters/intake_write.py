@@ -18,9 +18,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.item_size import fit_item
 from inquiry_router.adapters.serialization import from_attributes, to_attribute, to_attributes
+from inquiry_router.base.references import new_reference
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.inquiry_record import InquiryRecord, iso_timestamp, new_reference
+from inquiry_router.models.inquiry_record import InquiryRecord
 from inquiry_router.models.intake_errors import IdempotencyKeyReused, RateLimited, StoreBusy
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.adapters.table import batch_get, get_item
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.received_mail import ReceivedMail
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ from qq.com, 163.com or gmail.com.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 # Frozen data generated from the pinned list packages (make mail-domains): cheaper at a cold
@@ -31,6 +32,19 @@ def normalise_email(email: str) -> str:
 
 # Providers that ignore dots in the local part: j.smith@ and jsmith@ are one mailbox there.
 _DOT_BLIND_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def on_company_domain(address_or_domain: str, company_domains: Collection[str]) -> bool:
+    """Whether an address (or a bare domain) is the company's: one of its domains or a subdomain
+    of one (a company mailing from eu.example.com is still the company)."""
+    domain = address_or_domain.rpartition("@")[2].strip().lower().rstrip(".")
+    if not domain:
+        return False
+    return any(domain == d or domain.endswith(f".{d}") for d in _domains(company_domains))
+
+
+def _domains(company_domains: Collection[str]) -> set[str]:
+    return {d.strip().lower().rstrip(".") for d in company_domains if d.strip()}
 
 
 def canonical_mailbox(email: str) -> str:

@@ -33,18 +33,20 @@ from pydantic import ValidationError
 from inquiry_router.adapters.inbound_records import InboundRecords, TimelineEntry
 from inquiry_router.adapters.intake_write import IntakeWriter
 from inquiry_router.adapters.raw_mail import RawMailStore
-from inquiry_router.base.addresses import canonical_mailbox, normalise_email
+from inquiry_router.base.addresses import canonical_mailbox, normalise_email, on_company_domain
 from inquiry_router.base.digests import guard_digest
 from inquiry_router.base.observability import logger, mask_email, metrics
+from inquiry_router.base.references import REFERENCE_IN_TEXT
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.inbound.bounce_trust import judge_bounce
 from inquiry_router.inbound.forwards import forwarded_sender
 from inquiry_router.inbound.inquiries import record_mail_inquiry
 from inquiry_router.inbound.parse import Address, ParsedMail, ReadMail, read_chunks
 from inquiry_router.inbound.receipt import SesReceipt
-from inquiry_router.inbound.triage import REFERENCE_PATTERN, Decision, DecisionKind, screen
+from inquiry_router.inbound.triage import Decision, DecisionKind, screen
 from inquiry_router.models.attachment import MailAttachment
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.inquiry_record import MailOrigin, RequestFacts, iso_timestamp
+from inquiry_router.models.inquiry_record import MailOrigin, RequestFacts
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.received_mail import MailAddress, ReceivedMail
 from inquiry_router.models.routing_config import RoutingConfig
@@ -347,7 +349,7 @@ class InboundProcessor:
     def _answered_inquiries(self, parsed: ParsedMail, rep: str) -> list[tuple[str, Inquiry | None]]:
         """The known contacts among a rep's recipients, each with the inquiry answered: the one
         the subject names when it is theirs, else their latest."""
-        named = REFERENCE_PATTERN.search(parsed.subject)
+        named = REFERENCE_IN_TEXT.search(parsed.subject)
         by_reference = self.records.inquiry_by_reference(named.group(0)) if named else None
         answered: list[tuple[str, Inquiry | None]] = []
         for contact_key in self._buyer_addresses(parsed, rep):
@@ -418,7 +420,7 @@ class InboundProcessor:
             ids = [*parsed.in_reply_to, *reversed(parsed.references)]
             inquiry = self.records.inquiry_by_message_ids(ids)
         if inquiry is None and not decision.reference:
-            named = REFERENCE_PATTERN.search(parsed.subject)
+            named = REFERENCE_IN_TEXT.search(parsed.subject)
             inquiry = self.records.inquiry_by_reference(named.group(0)) if named else None
         return inquiry
 
@@ -428,8 +430,7 @@ class InboundProcessor:
         return normalise_email(address) in reps
 
     def _on_company_domain(self, address: str) -> bool:
-        domain = address.rpartition("@")[2]
-        return any(domain == d or domain.endswith(f".{d}") for d in self.settings.company_domains)
+        return on_company_domain(address, self.settings.company_domains)
 
     def _our_address(self, parsed: ParsedMail, receipt: SesReceipt) -> str | None:
         """The address of ours the sender wrote to: the first of To, then Cc, on our domains (the

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.inbound.authentication import SesVerdicts
 
 
@@ -78,9 +79,7 @@ def receipt_event(
     """The event SES's Lambda action sends for a message already stored by its S3 action: what the
     local stack's `mail replay` hands the function. Headers are left out; the function reads S3."""
     verdicts = verdicts or SesVerdicts(spam="PASS", virus="PASS", dmarc="PASS", spf="PASS", dkim="PASS")
-    at = (
-        received_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{received_at.microsecond // 1000:03d}Z"
-    )
+    at = iso_timestamp(received_at)
 
     def verdict(status: str | None) -> dict[str, str]:
         return {"status": status or "GRAY"}

@@ -22,6 +22,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from inquiry_router.base.addresses import on_company_domain
+from inquiry_router.base.references import REFERENCE_IN_TEXT
 from inquiry_router.inbound.authentication import SesVerdicts, authenticate_sender, dmarc_failure
 from inquiry_router.inbound.parse import ParsedMail
 from inquiry_router.inbound.robots import automated_reason, delivery_report
@@ -37,8 +39,6 @@ DecisionKind = Literal[
     "spoofed",
     "unparseable",
 ]
-# The reference the intake gives an inquiry (intake.records.new_reference), as it appears in subjects.
-REFERENCE_PATTERN = re.compile(r"\bINQ-[0-9A-Z]{6}\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ def screen(
     *,
     company_domains: Collection[str],
     log_address: str | None,
-    reference_pattern: re.Pattern[str] = REFERENCE_PATTERN,
+    reference_pattern: re.Pattern[str] = REFERENCE_IN_TEXT,
     verdicts: SesVerdicts | None = None,
     envelope_recipients: Collection[str] = (),
 ) -> Decision:
@@ -87,7 +87,7 @@ def screen(
     if parsed.from_address is None:
         return Decision("unparseable", "no sender address to answer")
     decision = _by_sender_and_thread(parsed, domains, log_address, reference_pattern, envelope_recipients)
-    if _on_domains(parsed.from_address.domain, domains):
+    if on_company_domain(parsed.from_address.domain, domains):
         # Mail from the company's own domain can act as a rep: it must prove where it came from,
         # whatever the company's DMARC policy says (p=none does not protect the timeline).
         authentication = authenticate_sender(parsed, verdicts)
@@ -113,7 +113,7 @@ def _by_sender_and_thread(
     envelope_recipients: Collection[str],
 ) -> Decision:
     assert parsed.from_address is not None
-    from_company = _on_domains(parsed.from_address.domain, domains)
+    from_company = on_company_domain(parsed.from_address.domain, domains)
     thread = _thread_reply(parsed, domains, reference_pattern)
     if log_address and _addressed_to(parsed, log_address, envelope_recipients):
         if from_company:
@@ -146,7 +146,7 @@ def _thread_reply(
             "thread_reply", f"the subject names inquiry {reference.group(0)}", reference=reference.group(0)
         )
     for header, ids in (("In-Reply-To", parsed.in_reply_to), ("References", parsed.references)):
-        ours = next((i for i in ids if _on_domains(i.strip("<>").rpartition("@")[2], domains)), None)
+        ours = next((i for i in ids if on_company_domain(i.strip("<>").rpartition("@")[2], domains)), None)
         if ours:
             return Decision("thread_reply", f"{header} names our message {ours}")
     return None
@@ -157,9 +157,3 @@ def _addressed_to(parsed: ParsedMail, address: str, envelope_recipients: Collect
     visible = {a.address for a in (*parsed.to, *parsed.cc)}
     delivered = {value.strip().strip("<>").lower() for value in parsed.header_values("Delivered-To")}
     return wanted in visible | delivered | {r.strip().lower() for r in envelope_recipients}
-
-
-def _on_domains(domain: str, domains: set[str]) -> bool:
-    # Subdomains count: a company mailing from eu.example.com is still the company.
-    domain = domain.lower()
-    return any(domain == d or domain.endswith(f".{d}") for d in domains)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from inquiry_router.base.references import REFERENCE_SCHEMA_PATTERN
+
 
 class InquiryAccepted(BaseModel):
     """202: stored."""
@@ -11,7 +13,7 @@ class InquiryAccepted(BaseModel):
     id: str = Field(description="The inquiry's id.", json_schema_extra={"format": "uuid"})
     reference: str = Field(
         description="The short reference the buyer can quote.",
-        pattern=r"^INQ-[2-9A-Z]{6}$",
+        pattern=REFERENCE_SCHEMA_PATTERN,
         examples=["INQ-7K3M9Q"],
     )
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.attachment import MailAttachment, attachments_from, attachments_item
-from inquiry_router.models.inquiry_record import InquiryRecord, iso_timestamp
+from inquiry_router.models.inquiry_record import InquiryRecord
 from inquiry_router.models.stored import (
     attribute_names,
     flag,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,22 +16,11 @@ from inquiry_router.base.addresses import (
     normalise_email,
     normalise_phone,
 )
+from inquiry_router.base.references import new_reference
 from inquiry_router.models.attachment import MailAttachment
 from inquiry_router.models.submission import InquirySubmission
 
-# Unambiguous when read aloud or copied by hand: no 0/O, 1/I/L, U.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-REFERENCE_LENGTH = 6
 SPAM_RETENTION = timedelta(days=30)
-
-
-def new_reference() -> str:
-    return "INQ-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-
-
-def iso_timestamp(moment: datetime) -> str:
-    """UTC, millisecond precision, sortable as text: 2026-11-22T05:50:12.123Z."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 @dataclass(frozen=True, slots=True)

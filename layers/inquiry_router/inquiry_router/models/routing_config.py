@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from inquiry_router.base.addresses import address_signals, normalise_email
+from inquiry_router.base.addresses import address_signals, normalise_email, on_company_domain
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -62,7 +62,7 @@ def _company_address(value: str, info: ValidationInfo, what: str) -> str:
             f"{what} {value!r} is on a free-mail domain ({signals.domain}): use the company mailbox, "
             "so buyers trust it and the records stay with the company when a rep leaves"
         )
-    if domains and signals.domain not in domains:
+    if domains and not on_company_domain(address, domains):
         raise ValueError(f"{what} {value!r} is not on a company domain ({', '.join(domains)})")
     return address
 

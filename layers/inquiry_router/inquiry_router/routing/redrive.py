@@ -27,8 +27,8 @@ from inquiry_router.adapters.queries import (
     mail_job_states,
 )
 from inquiry_router.adapters.stream_records import StreamRecordsGone, read_batch
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.inquiry_record import iso_timestamp
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.routing.service import Router, mail_jobs_for_assignment
 

@@ -233,3 +233,19 @@ def test_a_received_mail_record_without_a_state_is_not_taken_for_done() -> None:
     assert not ReceivedMail.from_item(item).is_done
     assert ReceivedMail.from_item({**item, "state": "queueing"}).is_done is False
     assert ReceivedMail.from_item({**item, "state": "done"}).is_done
+
+
+def test_a_download_link_round_trips_and_expires_by_its_time() -> None:
+    from datetime import UTC, datetime
+
+    from inquiry_router.models.download_link import DownloadLink
+
+    link = DownloadLink("raw/abc/1-quote.pdf", "quote.pdf", "application/pdf", 1_800_000_000)
+    assert DownloadLink.from_item(link.to_item()) == link
+    assert link.to_item()["entity"] == "download_link"
+    assert not link.expired(datetime.fromtimestamp(1_799_999_999, UTC))
+    assert link.expired(datetime.fromtimestamp(1_800_000_001, UTC))
+    # An item written without a name or type (by hand, or by an older version) still opens.
+    assert DownloadLink.from_item({"object_key": "raw/x", "expires_at": 5}) == DownloadLink(
+        "raw/x", "download", "application/octet-stream", 5
+    )

@@ -6,12 +6,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.raw_mail import content_disposition
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.adapters.table import get_item
+from inquiry_router.models.download_link import DownloadLink
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -31,21 +32,16 @@ class LinkStore:
 
     def put(self, key: str, download_name: str, content_type: str, expires: datetime) -> str:
         token = secrets.token_urlsafe(16)
-        item = {
-            **keys.download_link_key(token),
-            "entity": "download_link",
-            "object_key": key,
-            "download_name": download_name,
-            "content_type": content_type,
-            "expires_at": int(expires.timestamp()),
-        }
+        link = DownloadLink(key, download_name, content_type, int(expires.timestamp()))
+        item = {**keys.download_link_key(token), **link.to_item()}
         self.client.put_item(TableName=self.table, Item=to_attributes(item))
         return f"{self.files_url.rstrip('/')}/{token}"
 
 
-def read_link(client: DynamoDBClient, table: str, token: str) -> dict[str, Any] | None:
-    """The LINK# item behind a token, or None (TTL deletes late: the caller checks expires_at)."""
-    return get_item(client, table, keys.download_link_key(token))
+def read_link(client: DynamoDBClient, table: str, token: str) -> DownloadLink | None:
+    """The link behind a token, or None (TTL deletes late: the caller checks `expired`)."""
+    item = get_item(client, table, keys.download_link_key(token))
+    return DownloadLink.from_item(item) if item is not None and "object_key" in item else None
 
 
 def presigned_download(

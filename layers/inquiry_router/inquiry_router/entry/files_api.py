@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from inquiry_router.adapters.links import CLICK_SECONDS, presigned_download, read_link
 from inquiry_router.base.html_pages import message_page
 from inquiry_router.base.observability import Handler, logger
+from inquiry_router.models.download_link import DownloadLink
 from inquiry_router.models.settings import PipelineSettings
 
 if TYPE_CHECKING:
@@ -48,9 +49,9 @@ def http_app(settings: PipelineSettings, *, dynamodb: DynamoDBClient, s3: S3Clie
         url = presigned_download(
             s3,
             settings.raw_mail_bucket,
-            str(link["object_key"]),
-            download_name=str(link.get("download_name") or "download"),
-            content_type=str(link.get("content_type") or "application/octet-stream"),
+            link.object_key,
+            download_name=link.download_name,
+            content_type=link.content_type,
             seconds=CLICK_SECONDS,
         )
         return Response(302, HTML, "", headers={**_NO_STORE, "Location": url})
@@ -58,14 +59,11 @@ def http_app(settings: PipelineSettings, *, dynamodb: DynamoDBClient, s3: S3Clie
     return app
 
 
-def _link(dynamodb: DynamoDBClient, table: str, token: str) -> dict[str, Any] | None:
+def _link(dynamodb: DynamoDBClient, table: str, token: str) -> DownloadLink | None:
     if not _TOKEN.match(token):
         return None
-    item = read_link(dynamodb, table, token)
-    # TTL deletes late: an expired item must not count.
-    if item is None or int(item.get("expires_at", 0)) < datetime.now(UTC).timestamp():
-        return None
-    return item
+    link = read_link(dynamodb, table, token)
+    return None if link is None or link.expired(datetime.now(UTC)) else link
 
 
 _GONE = message_page(

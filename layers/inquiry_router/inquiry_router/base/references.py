@@ -11,8 +11,9 @@ REFERENCE_LENGTH = 6
 _CHARACTER = f"[{REFERENCE_ALPHABET}]"
 # A whole reference (the API's answer, a CLI argument) ...
 REFERENCE_SCHEMA_PATTERN = f"^INQ-{_CHARACTER}{{{REFERENCE_LENGTH}}}$"
-# ... and one inside text (a mail's subject: "Re: Your inquiry [INQ-7KQ2MX]").
-REFERENCE_IN_TEXT = re.compile(rf"\bINQ-{_CHARACTER}{{{REFERENCE_LENGTH}}}\b")
+# ... and one inside text (a mail's subject: "Re: Your inquiry [INQ-7KQ2MX]"), of any letters and
+# digits: a reference quoted by hand is looked up as written (no such inquiry: a new one).
+REFERENCE_IN_TEXT = re.compile(rf"\bINQ-[0-9A-Z]{{{REFERENCE_LENGTH}}}\b")
 
 
 def new_reference() -> str:

@@ -72,11 +72,17 @@ $(SAM_VENV)/bin/sam:
 
 sam-venv: $(SAM_VENV)/bin/sam  ## the SAM CLI and its translator, in a virtualenv of their own
 
-build: $(SAM_VENV)/bin/sam  ## sam build (no Docker needed: python3.13 is put on PATH)
-	PATH="$(PY_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build $(SAM_BUILD_FLAGS)
+# Lambda's /opt and /var/task are read-only: Python cannot cache the bytecode it compiles there, so
+# a layer without __pycache__ is compiled from source at every cold start (the intake: about 3.4x
+# its start with bytecode, bench/RESULTS.md, issue 10). sam build ships none; we compile what it
+# built, as unchecked-hash .pyc files (valid whatever mtimes the zip gives the sources).
+SAM_BUILD_DIR ?= .aws-sam/build
+build: $(SAM_VENV)/bin/sam  ## sam build (no Docker needed: python3.13 is put on PATH), then bytecode
+	PATH="$(PY_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --build-dir $(SAM_BUILD_DIR) $(SAM_BUILD_FLAGS)
+	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash $(SAM_BUILD_DIR)
 
-deploy: build  ## sam deploy --guided
-	PATH="$(PY_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided
+deploy: build  ## make build, then sam deploy --guided
+	PATH="$(PY_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided --template-file $(SAM_BUILD_DIR)/template.yaml
 
 clean:  ## remove the virtualenvs, build output and local state
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .local

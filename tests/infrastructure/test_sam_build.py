@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_sam_build_produces_the_layer_and_the_functions(tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
     result = subprocess.run(
-        ["make", "--no-print-directory", "build", f"SAM_BUILD_FLAGS=--build-dir {build_dir}"],
+        ["make", "--no-print-directory", "build", f"SAM_BUILD_DIR={build_dir}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -32,3 +32,15 @@ def test_sam_build_produces_the_layer_and_the_functions(tmp_path: Path) -> None:
     # arm64 wheels, since the functions run on Graviton
     assert any("aarch64" in p.name for p in (layer / "pydantic_core").glob("_pydantic_core*.so"))
     assert (build_dir / "IntakeFunction" / "app.py").exists()
+    # Bytecode beside every source, as unchecked-hash .pyc (flags 0b01 of PEP 552): Lambda cannot
+    # write it, so a layer without it is compiled at every cold start.
+    for source in (
+        layer / "inquiry_router" / "entry" / "intake_api.py",
+        layer / "pydantic" / "main.py",
+        layer / "botocore" / "client.py",
+        build_dir / "IntakeFunction" / "app.py",
+    ):
+        compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
+        assert compiled.exists(), f"no bytecode for {source}"
+        flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+        assert flags == 0b01, f"{compiled} is not unchecked-hash"

@@ -13,22 +13,21 @@ import os
 import socket
 import statistics
 import sys
-import threading
 import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench._fresh_process import FakeLambdaContext, load_intake_module, load_module, reference_path
+from bench._local_http import local_http_server
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 INTAKE_APP = REPO_ROOT / "functions" / "intake" / "app.py"
@@ -117,21 +116,6 @@ def table_definition() -> dict[str, Any]:
 def create_table(client: DynamoDBClient) -> None:
     client.create_table(TableName=TABLE_NAME, **table_definition())
     client.get_waiter("table_exists").wait(TableName=TABLE_NAME)
-
-
-def empty_table(client: DynamoDBClient) -> None:
-    """Delete every item: moto's TransactWriteItems deep-copies the whole table once per item
-    (for rollback), so its latency grows with the table, which real DynamoDB's does not."""
-    keys = [
-        {"PK": item["PK"], "SK": item["SK"]}
-        for page in client.get_paginator("scan").paginate(TableName=TABLE_NAME, ProjectionExpression="PK, SK")
-        for item in page["Items"]
-    ]
-    for start in range(0, len(keys), 25):
-        batch: list[WriteRequestTypeDef] = [
-            {"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]
-        ]
-        client.batch_write_item(RequestItems={TABLE_NAME: batch})
 
 
 class IntakeHandler:
@@ -312,15 +296,9 @@ def fake_siteverify() -> Iterator[FakeSiteverify]:
         def log_message(self, format: str, *args: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Siteverify)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/siteverify"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with local_http_server(Siteverify, "fake-siteverify") as url:
+        state.url = f"{url}/siteverify"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def free_port() -> int:

@@ -20,8 +20,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from bench._local_http import local_http_server
 
 TARGET_PREFIX = "DynamoDB_20120810."
 CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -113,17 +115,6 @@ def _request_handler(state: FakeDynamoDB) -> type[BaseHTTPRequestHandler]:
 def fake_dynamodb() -> Iterator[FakeDynamoDB]:
     """The fake endpoint, serving until the block ends; yields its URL and request counts."""
     state = FakeDynamoDB(endpoint_url="")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _request_handler(state))
-    server.daemon_threads = True
-    state.endpoint_url = f"http://127.0.0.1:{server.server_address[1]}"
-    # A short poll, so shutdown() at the end of the block returns at once.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-dynamodb", daemon=True
-    )
-    thread.start()
-    try:
+    with local_http_server(_request_handler(state), "fake-dynamodb") as url:
+        state.endpoint_url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -12,3 +12,10 @@ def iso_timestamp(moment: datetime) -> str:
     """
     utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parse_timestamp(text: str) -> datetime:
+    """An ISO 8601 time as an aware UTC datetime: ours (`…123Z`), AWS's (`…Z`, `+00:00`); one
+    without an offset is taken as UTC, as `iso_timestamp` takes a naive moment."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -80,17 +80,14 @@ class HttpRequest:
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> HttpRequest:
-        context = event.get("requestContext") or {}
-        http = context.get("http") or {} if isinstance(context, Mapping) else {}
-        raw_headers = event.get("headers") or {}
+        context = _mapping(event.get("requestContext"))
+        http = _mapping(context.get("http"))
         return cls(
             method=str(http.get("method", "")).upper(),
             path=str(event.get("rawPath") or http.get("path") or ""),
-            headers={str(k).lower(): str(v) for k, v in raw_headers.items()}
-            if isinstance(raw_headers, Mapping)
-            else {},
+            headers={str(k).lower(): str(v) for k, v in _mapping(event.get("headers")).items()},
             source_ip=str(http.get("sourceIp") or ""),
-            request_id=str(context.get("requestId") or "") if isinstance(context, Mapping) else "",
+            request_id=str(context.get("requestId") or ""),
         )
 
     def prefers_pages(self) -> bool:
@@ -99,6 +96,11 @@ class HttpRequest:
 
     def is_form_post(self) -> bool:
         return media_type_of(self.headers.get("content-type")) in FORM_TYPES
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    # A hand-made event may hold anything where API Gateway puts an object.
+    return value if isinstance(value, Mapping) else {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from inquiry_router.base.timestamps import iso_timestamp
+from inquiry_router.base.timestamps import iso_timestamp, parse_timestamp
 from inquiry_router.inbound.authentication import SesVerdicts
 
 
@@ -63,7 +63,7 @@ def _status(receipt: dict[str, Any], name: str) -> str | None:
 
 def _timestamp(value: Any) -> datetime:
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
+        return parse_timestamp(str(value))
     except ValueError:
         return datetime.now(UTC)  # SES always sends one; a hand-made event may not
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from inquiry_router.base.timestamps import iso_timestamp
+from inquiry_router.base.timestamps import iso_timestamp, parse_timestamp
 from inquiry_router.models.inquiry_record import InquiryRecord
 from inquiry_router.models.stored import (
     attribute_names,
@@ -223,7 +223,7 @@ class TimelineEvent:
 
     @property
     def moment(self) -> datetime:
-        return datetime.fromisoformat(self.at.replace("Z", "+00:00"))
+        return parse_timestamp(self.at)
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> TimelineEvent:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from inquiry_router.base.timestamps import iso_timestamp
+from inquiry_router.base.timestamps import iso_timestamp, parse_timestamp
 from inquiry_router.models.attachment import MailAttachment, attachments_from, attachments_item
 from inquiry_router.models.inquiry_record import InquiryRecord
 from inquiry_router.models.stored import (
@@ -109,7 +109,7 @@ class Inquiry:
 
     @property
     def received_moment(self) -> datetime:
-        return datetime.fromisoformat(self.received_at.replace("Z", "+00:00"))
+        return parse_timestamp(self.received_at)
 
     @property
     def topic(self) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from inquiry_router.base.timestamps import parse_timestamp
 from inquiry_router.models.stored import attribute_names, number, present, text, unmapped
 
 
@@ -59,7 +60,7 @@ class MailJobRecord:
 
     @property
     def accepted_moment(self) -> datetime:
-        return datetime.fromisoformat(str(self.accepted_at).replace("Z", "+00:00"))
+        return parse_timestamp(str(self.accepted_at))
 
     def sent_mail(self) -> SentMail:
         """The accepted mail, to finish recording it (a redelivery after the recording failed)."""

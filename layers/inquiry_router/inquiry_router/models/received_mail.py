@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from inquiry_router.base.timestamps import parse_timestamp
 from inquiry_router.models.attachment import MailAttachment, attachments_from, attachments_item
 from inquiry_router.models.stored import (
     attribute_names,
@@ -71,7 +72,7 @@ class ReceivedMail:
 
     @property
     def received_moment(self) -> datetime:
-        return datetime.fromisoformat(self.received_at.replace("Z", "+00:00"))
+        return parse_timestamp(self.received_at)
 
     @property
     def is_done(self) -> bool:

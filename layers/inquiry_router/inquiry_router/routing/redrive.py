@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from inquiry_router.adapters.queries import (
@@ -27,7 +27,7 @@ from inquiry_router.adapters.queries import (
     mail_job_states,
 )
 from inquiry_router.adapters.stream_records import StreamRecordsGone, read_batch
-from inquiry_router.base.timestamps import iso_timestamp
+from inquiry_router.base.timestamps import iso_timestamp, parse_timestamp
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.routing.service import Router, mail_jobs_for_assignment
@@ -190,5 +190,4 @@ def _finished(
 
 def _moment(value: Any) -> datetime:
     """Lambda writes `2019-11-14T00:38:04Z` (or with milliseconds)."""
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return parse_timestamp(str(value))

@@ -12,8 +12,9 @@ SAM_VENV := .venv-sam
 # installed from a lock of its whole dependency tree.
 CHECKOV_VENV := .venv-checkov
 PY_DIR = $(dir $(PYTHON))
+BOTOCORE_DATA := layers/inquiry_router/inquiry_router/adapters/botocore-data/BOTOCORE_VERSION
 
-.PHONY: help venv sam-venv local test lint iac-scan typecheck unit integration browser bench mail-domains openapi build deploy cfn-lint clean
+.PHONY: help venv sam-venv local test lint iac-scan typecheck unit integration browser bench mail-domains botocore-data openapi build deploy cfn-lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,7 +26,15 @@ $(BIN)/activate: pyproject.toml layers/inquiry_router/pyproject.toml admin/pypro
 	$(BIN)/python -m pip install --quiet --group dev -e layers/inquiry_router -e admin
 	@touch $(BIN)/activate
 
-venv: $(BIN)/activate  ## create the virtualenv (python3.13) with the package installed editable
+venv: $(BIN)/activate $(BOTOCORE_DATA)  ## create the virtualenv (python3.13) with the package installed editable
+
+# The functions' clients read botocore's data for their few services from a copy beside the package
+# (adapters/botocore_data.py: a client in a third of the time). Made from the botocore installed,
+# again whenever the virtualenv is remade; `make build` makes the built layer's own.
+$(BOTOCORE_DATA): $(BIN)/activate layers/inquiry_router/inquiry_router/adapters/botocore_data.py
+	$(BIN)/python -m inquiry_router.adapters.botocore_data
+
+botocore-data: $(BOTOCORE_DATA)  ## copy botocore's data for the functions' services beside the package
 
 local: venv  ## run the whole pipeline on an embedded local stack (API on :3000, AWS on :4566)
 	$(BIN)/inquiry-router local up
@@ -79,6 +88,8 @@ sam-venv: $(SAM_VENV)/bin/sam  ## the SAM CLI and its translator, in a virtualen
 SAM_BUILD_DIR ?= .aws-sam/build
 build: $(SAM_VENV)/bin/sam  ## sam build (no Docker needed: python3.13 is put on PATH), then bytecode
 	PATH="$(PY_DIR):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --build-dir $(SAM_BUILD_DIR) $(SAM_BUILD_FLAGS)
+	PYTHONPATH=$(SAM_BUILD_DIR)/InquiryRouterLayer/python $(PYTHON) -m inquiry_router.adapters.botocore_data \
+		$(SAM_BUILD_DIR)/InquiryRouterLayer/python/inquiry_router/adapters/botocore-data
 	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash $(SAM_BUILD_DIR)
 
 deploy: build  ## make build, then sam deploy --guided

@@ -44,3 +44,11 @@ def test_sam_build_produces_the_layer_and_the_functions(tmp_path: Path) -> None:
         assert compiled.exists(), f"no bytecode for {source}"
         flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
         assert flags == 0b01, f"{compiled} is not unchecked-hash"
+    # The copy of botocore's data for the functions' services, made from the layer's own botocore
+    # (a copy from another version would be ignored, and every client made from the full data).
+    data = layer / "inquiry_router" / "adapters" / "botocore-data"
+    botocore_version = next(layer.glob("botocore-*.dist-info")).name.split("-")[1].removesuffix(".dist")
+    assert (data / "BOTOCORE_VERSION").read_text(encoding="utf-8").strip() == botocore_version
+    for service in ("dynamodb", "s3", "sesv2", "sqs"):
+        assert (data / service).is_dir(), f"no botocore data for {service}"
+    assert not (data / "ec2").exists()

@@ -33,10 +33,17 @@ if TYPE_CHECKING:
 
 def aws_session() -> AwsSession:
     """A new botocore session: one per composition, and hooks registered on it (tests, the fault
-    injector) reach every client made from it afterwards."""
+    injector) reach every client made from it afterwards. Its models come from the build's copy of
+    botocore's data for the services used here (adapters/botocore_data.py), unless the copy is
+    missing or `AWS_DATA_PATH` adds models of one's own."""
     import botocore.session
 
-    return botocore.session.Session()
+    from inquiry_router.adapters.botocore_data import subset_loader
+
+    session = botocore.session.Session()
+    if not session.get_config_variable("data_path") and (loader := subset_loader()) is not None:
+        session.register_component("data_loader", loader)
+    return session
 
 
 def _client(session: AwsSession, service: str, config: Any = None) -> Any:

@@ -21,11 +21,13 @@ from typing import Any
 import boto3
 import pytest
 
-from inquiry_router.adapters import keys
+from inquiry_router.adapters import keys, queries
 from inquiry_router.adapters.raw_mail import RawMailMissing
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.adapters.status_changes import StatusChanges
 from inquiry_router.inbound.receipt import InvalidReceiptEvent, SesReceipt, receipt_event
 from inquiry_router.inbound.triage import SesVerdicts
+from inquiry_router.models.lifecycle import Channel, Status
 from tests.conftest import TABLE_NAME, LambdaFunction
 from tests.support.events import load_event
 from tests.support.items import contact_timeline, get_inquiry
@@ -470,14 +472,23 @@ def test_a_dmarc_failure_is_forwarded_to_the_rep_with_a_warning_and_never_acknow
     assert any(e["kind"] == "acknowledgement_skipped" and "DMARC failed" in e["summary"] for e in timeline)
 
 
-def test_a_reps_bcc_copy_marks_the_inquiry_responded_with_its_first_response_time(inbox: Inbox) -> None:
-    # Given an inquiry assigned an hour ago
+@pytest.mark.parametrize("snoozed", [False, True], ids=["assigned", "snoozed before an answer"])
+def test_a_reps_bcc_copy_marks_the_inquiry_responded_with_its_first_response_time(
+    inbox: Inbox, snoozed: bool
+) -> None:
+    # Given an inquiry assigned an hour ago (and, in the second case, snoozed since)
     received = datetime.now(UTC) - timedelta(hours=1)
     inbox.receive(buyer_mail(), at=received)
     inbox.pipeline.run()
     [inquiry] = inquiries(inbox.pipeline.dynamodb)
     owner = inquiry["owner_email"]
     load_before = _open_load(inbox, owner)
+    if snoozed:
+        stored_inquiry = queries.get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])
+        assert stored_inquiry is not None
+        StatusChanges(inbox.pipeline.dynamodb, TABLE_NAME).change(
+            stored_inquiry, Status.SNOOZED, by=owner, channel=Channel.CLI, now=datetime.now(UTC)
+        )
 
     # When the owner answers from their own mailbox with the logging address in Bcc
     answer = buyer_mail(
@@ -495,6 +506,12 @@ def test_a_reps_bcc_copy_marks_the_inquiry_responded_with_its_first_response_tim
     assert stored["status"] == "responded"
     assert stored["responded_by"] == owner
     assert 3500 <= stored["first_response_seconds"] <= 3700
+    assert stored["first_response_via"] == "mail_copy"
+    assert "snoozed_from" not in stored  # the answer woke it
+    assert (stored["transitions"][-1]["to"], stored["transitions"][-1]["channel"]) == (
+        "responded",
+        "mail_copy",
+    )
     assert _open_load(inbox, owner) == load_before - 1
     timeline = contact_timeline(inbox.pipeline.dynamodb, TABLE_NAME, BUYER)
     assert any(e["kind"] == "rep_replied" and e["by"] == owner for e in timeline)

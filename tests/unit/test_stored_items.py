@@ -18,6 +18,7 @@ from inquiry_router.models.assignment import RotationState
 from inquiry_router.models.attachment import MailAttachment
 from inquiry_router.models.contact import Account, Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.lifecycle import Channel, Status, StatusChange
 from inquiry_router.models.mail_record import MailJobRecord, SentMessage
 from inquiry_router.models.received_mail import MailAddress, ReceivedMail
 from inquiry_router.models.stored import KEY_ATTRIBUTES
@@ -43,6 +44,15 @@ ATTACHMENT = st.builds(
     key=st.none() | TEXT,
 )
 ADDRESS = st.builds(MailAddress, name=TEXT, address=TEXT)
+STATUS_CHANGE = st.builds(
+    StatusChange,
+    from_status=st.sampled_from(list(Status)),
+    to_status=st.sampled_from(list(Status)),
+    at=NAME,
+    by=NAME,
+    channel=st.sampled_from(list(Channel)),
+    note=st.none() | TEXT,
+)
 BY_TYPE: dict[str, st.SearchStrategy[Any]] = {
     "str": NAME,
     "str | None": st.none() | TEXT,
@@ -57,6 +67,7 @@ BY_TYPE: dict[str, st.SearchStrategy[Any]] = {
     "tuple[MailAttachment, ...]": st.lists(ATTACHMENT, max_size=3).map(tuple),
     "MailAddress | None": st.none() | ADDRESS,
     "tuple[MailAddress, ...]": st.lists(ADDRESS, max_size=3).map(tuple),
+    "tuple[StatusChange, ...]": st.lists(STATUS_CHANGE, max_size=3).map(tuple),
 }
 
 

@@ -1,17 +1,36 @@
-"""`inquiry-router inquiries list [--status S] [--limit N] [--json]` and `inquiries reroute`."""
+"""`inquiry-router inquiries list | show | set-status | reroute | release`: one inquiry, or the
+inquiries in a status, from the table."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from typing import Any
 
-from inquiry_router.adapters.queries import inquiries_by_status
+from inquiry_router.adapters.queries import (
+    contact_timeline,
+    get_inquiry,
+    inquiries_by_status,
+    inquiry_id_by_reference,
+)
+from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.lifecycle import (
+    FINAL,
+    LABELS,
+    MAX_NOTE_CHARS,
+    OPEN,
+    TRANSITIONS,
+    Channel,
+    Status,
+    TransitionRefused,
+    parse_status,
+)
 from inquiry_router_admin.cli.output import print_json, print_table
-from inquiry_router_admin.cli.target import TargetError, resolve_target
+from inquiry_router_admin.cli.target import Target, TargetError, resolve_target
 
-STATUSES = ("new", "spam", "assigned", "acknowledged", "responded", "closed")
-OPEN = ("new", "assigned")  # waiting for an owner, or for the owner's answer
+TIMELINE_LIMIT = 200  # the contact's newest events, of which the inquiry's are shown
+MESSAGE_PREVIEW = 1_000
 
 
 def register(groups: Any) -> None:
@@ -19,11 +38,35 @@ def register(groups: Any) -> None:
     commands = group.add_subparsers(dest="command", metavar="COMMAND", required=True)
     listing = commands.add_parser("list", help="inquiries by status, newest first")
     listing.add_argument(
-        "--status", choices=STATUSES, help="only this status (default: the open ones, new and assigned)"
+        "--status",
+        choices=list(Status),
+        help=f"only this status (default: the open ones, {', '.join(sorted(OPEN))})",
     )
     listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
     listing.set_defaults(run=list_inquiries)
+    show = commands.add_parser("show", help="one inquiry: the record, its status changes and its timeline")
+    show.add_argument("inquiry", metavar="REFERENCE|ID", help="e.g. INQ-7K3M9Q")
+    show.add_argument("--json", action="store_true", help="print JSON for scripts")
+    show.set_defaults(run=show_inquiry)
+    set_status = commands.add_parser(
+        "set-status",
+        help="move an inquiry to another status (quoted, won, lost …)",
+        description="The moves allowed: "
+        + "; ".join(
+            f"{status} → {', '.join(sorted(moves))}"
+            for status, moves in TRANSITIONS.items()
+            if moves and status is not Status.SNOOZED
+        )
+        + f". {', '.join(sorted(FINAL))} are final. A snoozed inquiry goes back to the status it "
+        "left, or on from there. The change is kept on the inquiry and on the contact's timeline, "
+        "with who made it, how, and the note.",
+    )
+    set_status.add_argument("inquiry", metavar="REFERENCE|ID", help="e.g. INQ-7K3M9Q")
+    set_status.add_argument("status", metavar="STATUS", help=f"one of: {', '.join(Status)}")
+    set_status.add_argument("--note", help=f"why, for the timeline (at most {MAX_NOTE_CHARS} characters)")
+    set_status.add_argument("--by", help="who made the change (default: your login name)")
+    set_status.set_defaults(run=set_inquiry_status)
     reroute = commands.add_parser(
         "reroute",
         help="assign the inquiries still waiting for an owner (status new)",
@@ -46,7 +89,7 @@ def register(groups: Any) -> None:
 
 def list_inquiries(args: argparse.Namespace) -> int:
     target = resolve_target(args)
-    statuses = [args.status] if args.status else list(OPEN)
+    statuses = [args.status] if args.status else sorted(OPEN)
     client = target.dynamodb()
     found = [item for s in statuses for item in inquiries_by_status(client, target.table_name, s, args.limit)]
     items = sorted(found, key=lambda i: i.received_at, reverse=True)[: args.limit]
@@ -94,16 +137,11 @@ def release_inquiry(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from inquiry_router.adapters.intake_write import IntakeWriter
-    from inquiry_router.adapters.queries import get_inquiry, inquiry_id_by_reference
     from inquiry_router.intake.service import NotReleasable, release_spam_inquiry
 
     target = resolve_target(args)
     client = target.dynamodb()
-    wanted = str(args.inquiry).strip()
-    inquiry_id = inquiry_id_by_reference(client, target.table_name, wanted.upper()) or wanted
-    stored = get_inquiry(client, target.table_name, inquiry_id, consistent=True)
-    if stored is None:
-        raise TargetError(f"no inquiry {wanted!r}: `inquiry-router inquiries list --status spam` shows them")
+    stored = _stored_inquiry(target, str(args.inquiry), hint="--status spam")
     if stored.released_reference:
         print(f"{stored.reference} was released already as {stored.released_reference}.")
         return 0
@@ -115,4 +153,114 @@ def release_inquiry(args: argparse.Namespace) -> int:
         raise TargetError(str(error)) from None
     writer.mark_released(stored.id, receipt, now)
     print(f"{stored.reference} is inquiry {receipt.reference} now; it is assigned and acknowledged as usual.")
+    return 0
+
+
+def _stored_inquiry(target: Target, wanted: str, hint: str = "") -> Inquiry:
+    """The inquiry a person named by reference (any case) or id."""
+    client = target.dynamodb()
+    wanted = wanted.strip()
+    inquiry_id = inquiry_id_by_reference(client, target.table_name, wanted.upper()) or wanted
+    stored = get_inquiry(client, target.table_name, inquiry_id, consistent=True)
+    if stored is None:
+        listing = f"inquiry-router inquiries list {hint}".strip()
+        raise TargetError(f"no inquiry {wanted!r}: `{listing}` shows them")
+    return stored
+
+
+# (label, value): what a person reads first about an inquiry
+def _facts(i: Inquiry) -> list[tuple[str, Any]]:
+    label = LABELS.get(Status(i.status)) if i.status in set(Status) else None
+    status = f"{i.status} ({label})" if label and label != i.status.replace("_", " ") else i.status
+    via = i.first_response_via or Channel.MAIL_COPY  # the only way before status changes existed
+    first = (
+        f"{i.responded_at} ({_hours(i.first_response_seconds)} after arrival, via {via})"
+        if i.responded_at
+        else None
+    )
+    return [
+        ("reference", i.reference),
+        ("status", status + (f", snoozed from {i.snoozed_from}" if i.snoozed_from else "")),
+        ("received", f"{i.received_at} by {i.channel}"),
+        ("from", f"{i.name} <{i.email}>" if i.name else i.email),
+        ("company", i.company),
+        ("country", i.country),
+        ("phone", i.phone or i.phone_as_typed),
+        ("about", i.topic),
+        ("quantity", i.quantity),
+        ("owner", f"{i.owner_name or ''} <{i.owner_email}>".strip() if i.owner_email else None),
+        ("team", i.team),
+        ("assigned", i.assigned_at),
+        ("first response", first),
+        ("status changed", i.status_changed_at),
+    ]
+
+
+def _hours(seconds: int | None) -> str:
+    return "-" if seconds is None else f"{seconds / 3600:.1f} h"
+
+
+def show_inquiry(args: argparse.Namespace) -> int:
+    target = resolve_target(args)
+    inquiry = _stored_inquiry(target, args.inquiry)
+    events = [
+        e
+        for e in contact_timeline(target.dynamodb(), target.table_name, inquiry.contact_key, TIMELINE_LIMIT)
+        if e.inquiry_id == inquiry.id
+    ]
+    if args.json:
+        print_json({"inquiry": inquiry.to_item(), "timeline": [e.to_item() for e in events]})
+        return 0
+    facts = [(label, value) for label, value in _facts(inquiry) if value not in (None, "")]
+    width = max(len(label) for label, _ in facts)
+    for label, value in facts:
+        print(f"{label:<{width}}  {value}")
+    if inquiry.message:
+        print("\n" + inquiry.message.strip()[:MESSAGE_PREVIEW])
+    if inquiry.transitions:
+        print()
+        rows = [
+            (c.at[:19].replace("T", " "), f"{c.from_status} → {c.to_status}", c.by, c.channel, c.note)
+            for c in inquiry.transitions
+        ]
+        print_table(rows, ["when (UTC)", "status", "by", "how", "note"])
+    print()
+    print_table(
+        [(e.at[:19].replace("T", " "), e.kind, e.summary) for e in events], ["when (UTC)", "event", "about"]
+    )
+    return 0
+
+
+def set_inquiry_status(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from inquiry_router.adapters.status_changes import StatusChanges
+
+    target = resolve_target(args)
+    try:
+        wanted = parse_status(args.status)
+    except TransitionRefused as error:
+        raise TargetError(str(error)) from None
+    inquiry = _stored_inquiry(target, args.inquiry)
+    by = (args.by or getpass.getuser()).strip()
+    changes = StatusChanges(target.dynamodb(), target.table_name)
+    try:
+        outcome = changes.change(
+            inquiry, wanted, by=by, channel=Channel.CLI, now=datetime.now(UTC), note=args.note
+        )
+    except TransitionRefused as error:
+        raise TargetError(f"{inquiry.reference}: {error}") from None
+    if outcome.kind == "already":
+        print(f"{inquiry.reference} is {wanted} already; nothing changed.")
+        return 0
+    if outcome.kind == "moved":
+        print(
+            f"inquiry-router: {inquiry.reference} changed while this ran (it is {outcome.inquiry.status} "
+            "now); nothing was written: look with `inquiries show`, then run again",
+            file=sys.stderr,
+        )
+        return 1
+    assert outcome.change is not None
+    line = f"{inquiry.reference}: {LABELS[outcome.change.from_status]} → {LABELS[wanted]}"
+    print(line + (", the first response" if outcome.first_response else "") + ".")
     return 0

@@ -23,6 +23,7 @@ from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.lifecycle import AWAITING_ANSWER, Channel, Status, StatusChange
 from inquiry_router.models.mail_record import SentMessage
 from inquiry_router.models.received_mail import ReceivedMail
 
@@ -168,7 +169,7 @@ class InboundRecords:
         """
         items: list[Any] = [entry.put(self._table)]
         first_response: int | None = None
-        if inquiry and inquiry.status == "assigned":
+        if inquiry and inquiry.status in AWAITING_ANSWER and inquiry.responded_at is None:
             first_response = max(0, int((entry.at - inquiry.received_moment).total_seconds()))
             items.append(self._responded(inquiry, entry, first_response))
             owner = inquiry.owner_email
@@ -207,23 +208,34 @@ class InboundRecords:
         return True
 
     def _responded(self, inquiry: Inquiry, entry: TimelineEntry, seconds: int) -> dict[str, Any]:
+        at = iso_timestamp(entry.at)
+        change = StatusChange(
+            Status(inquiry.status), Status.RESPONDED, at, entry.by or "the owner", Channel.MAIL_COPY
+        )
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": to_attributes(keys.inquiry_key(inquiry.id)),
                 "UpdateExpression": "SET #status = :responded, responded_at = :at, responded_by = :by, "
-                "first_response_seconds = :seconds, GSI1PK = :status_pk",
-                # Only the first answer counts, and only while the inquiry is open.
-                "ConditionExpression": "#status = :assigned",
+                "first_response_seconds = :seconds, first_response_via = :via, GSI1PK = :status_pk, "
+                "status_changed_at = :at, "
+                "transitions = list_append(if_not_exists(transitions, :none), :change) "
+                "REMOVE snoozed_from",
+                # Only the first answer counts, and only while the inquiry waits for one (assigned,
+                # or snoozed before an answer: the answer wakes it).
+                "ConditionExpression": "#status = :read AND attribute_not_exists(responded_at)",
                 "ExpressionAttributeNames": {"#status": "status"},
                 "ExpressionAttributeValues": to_attributes(
                     {
-                        ":responded": "responded",
-                        ":assigned": "assigned",
-                        ":at": iso_timestamp(entry.at),
+                        ":responded": str(Status.RESPONDED),
+                        ":read": inquiry.status,
+                        ":at": at,
                         ":by": entry.by,
                         ":seconds": seconds,
+                        ":via": str(Channel.MAIL_COPY),
                         ":status_pk": "STATUS#responded",
+                        ":none": [],
+                        ":change": [change.to_item()],
                     }
                 ),
             }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inquiry_router.base.timestamps import iso_timestamp, parse_timestamp
 from inquiry_router.models.attachment import MailAttachment, attachments_from, attachments_item
@@ -27,6 +27,9 @@ from inquiry_router.models.stored import (
     true_or_absent,
     unmapped,
 )
+
+if TYPE_CHECKING:
+    from inquiry_router.models.lifecycle import StatusChange
 
 ENTITY = "inquiry"
 
@@ -101,6 +104,12 @@ class Inquiry:
     responded_at: str | None = None
     responded_by: str | None = None
     first_response_seconds: int | None = None
+    # which channel showed the first response (models/lifecycle.Channel: mail_copy for a BCC copy)
+    first_response_via: str | None = None
+    # its status changes, oldest first (adapters/status_changes.py)
+    transitions: tuple[StatusChange, ...] = ()
+    status_changed_at: str | None = None
+    snoozed_from: str | None = None
     # set when an admin released it from spam (adapters/intake_write.py)
     released_as: str | None = None
     released_reference: str | None = None
@@ -239,6 +248,10 @@ class Inquiry:
             responded_at=text(item, "responded_at"),
             responded_by=text(item, "responded_by"),
             first_response_seconds=number(item, "first_response_seconds"),
+            first_response_via=text(item, "first_response_via"),
+            transitions=_status_changes(item),
+            status_changed_at=text(item, "status_changed_at"),
+            snoozed_from=text(item, "snoozed_from"),
             released_as=text(item, "released_as"),
             released_reference=text(item, "released_reference"),
             released_at=text(item, "released_at"),
@@ -312,12 +325,25 @@ class Inquiry:
                 "responded_at": self.responded_at,
                 "responded_by": self.responded_by,
                 "first_response_seconds": self.first_response_seconds,
+                "first_response_via": self.first_response_via,
+                "transitions": [change.to_item() for change in self.transitions] or None,
+                "status_changed_at": self.status_changed_at,
+                "snoozed_from": self.snoozed_from,
                 "released_as": self.released_as,
                 "released_reference": self.released_reference,
                 "released_at": self.released_at,
                 **self.other,
             }
         )
+
+
+def _status_changes(item: Mapping[str, Any]) -> tuple[StatusChange, ...]:
+    if not item.get("transitions"):
+        return ()
+    # Imported by what reads changes only: the intake, whose cold start a buyer waits for, never does.
+    from inquiry_router.models.lifecycle import StatusChange
+
+    return tuple(StatusChange.from_item(change) for change in item["transitions"])
 
 
 _MAPPED = attribute_names(Inquiry)

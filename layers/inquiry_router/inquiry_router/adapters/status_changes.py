@@ -1,0 +1,187 @@
+"""An inquiry's status changes (models/lifecycle.py), written as one transaction: the inquiry's
+new status with the change appended to its `transitions`, the same change as an event on the
+contact's timeline, the first response when the change shows one, and the owner's open load when
+the inquiry stops waiting for an answer.
+
+The transaction is conditioned on what the inquiry was read with (its status and how many changes
+it had), so two people acting at once cannot both move it: the second is told what happened. The
+timeline event is keyed by the inquiry and the change's number, so a retried write rewrites it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from botocore.exceptions import ClientError
+
+from inquiry_router.adapters import keys
+from inquiry_router.adapters.open_load import load_decrement
+from inquiry_router.adapters.queries import get_inquiry
+from inquiry_router.adapters.serialization import to_attributes
+from inquiry_router.base.timestamps import iso_timestamp
+from inquiry_router.models.contact import TimelineEvent
+from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.lifecycle import (
+    AWAITING_ANSWER,
+    Channel,
+    Status,
+    StatusChange,
+    TransitionRefused,
+    check_move,
+    first_response_in,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+TIMELINE_KIND = "status_changed"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeOutcome:
+    """`changed`; `already` (the inquiry had that status: nothing written); or `moved` (it changed
+    under us since it was read: nothing written, `inquiry` is what it is now)."""
+
+    kind: Literal["changed", "already", "moved"]
+    inquiry: Inquiry
+    change: StatusChange | None = None
+    first_response: bool = False
+
+
+class _InquiryMoved(Exception):
+    pass
+
+
+class StatusChanges:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def change(
+        self,
+        inquiry: Inquiry,
+        wanted: Status,
+        *,
+        by: str,
+        channel: Channel,
+        now: datetime,
+        note: str | None = None,
+    ) -> StatusChangeOutcome:
+        """Move `inquiry` (as read) to `wanted`; TransitionRefused when the lifecycle forbids it."""
+        current = Status(inquiry.status)
+        if current is wanted:
+            return StatusChangeOutcome("already", inquiry)
+        snoozed_from = Status(inquiry.snoozed_from) if inquiry.snoozed_from else None
+        check_move(current, wanted, snoozed_from)
+        if wanted is Status.ASSIGNED and not inquiry.owner_email:
+            raise TransitionRefused(
+                "an inquiry gets its owner from the router: `inquiry-router inquiries reroute` assigns "
+                "the ones waiting"
+            )
+        change = StatusChange(current, wanted, iso_timestamp(now), by, channel, note or None)
+        first = first_response_in(current, wanted, answered=inquiry.responded_at is not None)
+        items: list[Any] = [
+            {"Update": self._inquiry_update(inquiry, change, now if first else None)},
+            {"Put": self._timeline_event(inquiry, change)},
+        ]
+        owner = inquiry.owner_email
+        if owner and inquiry.assignment_kind != "fallback" and _stops_waiting(inquiry, wanted, first):
+            items.append({"Update": load_decrement(self._table, owner)})  # a team address has no load
+        try:
+            self._write(items)
+        except _InquiryMoved:
+            now_stored = get_inquiry(self._client, self._table, inquiry.id, consistent=True) or inquiry
+            return StatusChangeOutcome("moved", now_stored)
+        return StatusChangeOutcome("changed", inquiry, change, first)
+
+    def _write(self, items: list[Any]) -> None:
+        """The transaction; once more without the load when only the load refused (no item, or
+        already zero); _InquiryMoved when the inquiry is not as it was read."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                raise _InquiryMoved from None
+            if len(items) == 3 and reasons[2:] == ["ConditionalCheckFailed"]:
+                self._write(items[:2])
+                return
+            raise
+
+    def _inquiry_update(
+        self, inquiry: Inquiry, change: StatusChange, answered_at: datetime | None
+    ) -> dict[str, Any]:
+        sets = [
+            "#status = :to",
+            "GSI1PK = :status_pk",
+            "status_changed_at = :at",
+            "transitions = list_append(if_not_exists(transitions, :none), :change)",
+        ]
+        values: dict[str, Any] = {
+            ":to": str(change.to_status),
+            ":from": str(change.from_status),
+            ":status_pk": keys.status_index_key(change.to_status, inquiry.received_at, inquiry.id)["GSI1PK"],
+            ":at": change.at,
+            ":none": [],
+            ":change": [change.to_item()],
+            ":count": len(inquiry.transitions),
+        }
+        removes = []
+        if change.to_status is Status.SNOOZED:
+            sets.append("snoozed_from = :from")
+        else:
+            removes.append("snoozed_from")
+        if answered_at is not None:
+            sets += [
+                "responded_at = :at",
+                "responded_by = :by",
+                "first_response_seconds = :seconds",
+                "first_response_via = :via",
+            ]
+            values |= {
+                ":by": change.by,
+                ":seconds": max(0, int((answered_at - inquiry.received_moment).total_seconds())),
+                ":via": str(change.channel),
+            }
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        # As read: its status, and its count of changes (a snooze and a wake leave the status as
+        # it was, not the count).
+        counted = (
+            "attribute_not_exists(transitions)" if not inquiry.transitions else "size(transitions) = :count"
+        )
+        if not inquiry.transitions:
+            del values[":count"]
+        return {
+            "TableName": self._table,
+            "Key": to_attributes(keys.inquiry_key(inquiry.id)),
+            "UpdateExpression": expression,
+            "ConditionExpression": f"#status = :from AND {counted}",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": to_attributes(values),
+        }
+
+    def _timeline_event(self, inquiry: Inquiry, change: StatusChange) -> dict[str, Any]:
+        event = TimelineEvent(
+            kind=TIMELINE_KIND,
+            at=change.at,
+            inquiry_id=inquiry.id,
+            reference=inquiry.reference,
+            summary=change.summary,
+            channel=str(change.channel),
+            by=change.by,
+            owner_email=inquiry.owner_email,
+            team=inquiry.team,
+        )
+        number = len(inquiry.transitions) + 1
+        key = keys.timeline_event_key(inquiry.contact_key, change.at, f"status-{inquiry.id}-{number}")
+        return {"TableName": self._table, "Item": to_attributes({**key, **event.to_item()})}
+
+
+def _stops_waiting(inquiry: Inquiry, wanted: Status, first_response: bool) -> bool:
+    """Whether the inquiry leaves its owner's open load (it counts inquiries awaiting an answer)."""
+    was_waiting = inquiry.responded_at is None and inquiry.status in AWAITING_ANSWER
+    return was_waiting and (first_response or wanted not in AWAITING_ANSWER)

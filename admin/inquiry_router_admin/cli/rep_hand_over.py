@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from inquiry_router.adapters.queries import inquiries_by_owner
 from inquiry_router.base.addresses import normalise_email
 from inquiry_router_admin.cli.output import print_table
 from inquiry_router_admin.cli.prompts import ask
@@ -19,10 +18,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from inquiry_router.adapters.config_store import ConfigSnapshot
-
-# An inquiry a rep holds but has not answered yet; answered and closed ones are history.
-OPEN_STATUS = "assigned"
-MAX_OPEN = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +35,10 @@ def add_hand_over_option(parser: argparse.ArgumentParser) -> None:
 
 
 def count_open_inquiries(client: DynamoDBClient, table: str, email: str) -> int:
-    owned = inquiries_by_owner(client, table, email, limit=MAX_OPEN)
-    return sum(1 for inquiry in owned if inquiry.status == OPEN_STATUS)
+    """What `hand_over` would hand on: the inquiries awaiting their first answer."""
+    from inquiry_router.routing.hand_over import open_inquiries_of
+
+    return len(open_inquiries_of(client, table, email))
 
 
 def choose_hand_over(

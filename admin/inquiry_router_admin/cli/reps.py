@@ -9,6 +9,7 @@ would undo these edits (its diff shows it).
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,11 +20,12 @@ from inquiry_router.adapters.config_store import (
     put_rep,
     read_config_snapshot,
 )
-from inquiry_router.adapters.open_load import open_loads
+from inquiry_router.adapters.open_load import LoadBook, open_loads
 from inquiry_router.base.addresses import normalise_email
 from inquiry_router.models.config_diff import diff_config
 from inquiry_router.models.routing_config import Absence, Rep
 from inquiry_router.routing.absences import absences_ended, away_summary, rep_today
+from inquiry_router.routing.load_reconciliation import reconcile_loads
 from inquiry_router_admin.cli.config_edits import store_conflicts_exit_1
 from inquiry_router_admin.cli.output import print_json, print_table
 from inquiry_router_admin.cli.prompts import confirm
@@ -92,6 +94,41 @@ def register(groups: Any) -> None:
         "--to", required=True, metavar="team|EMAIL", help="round robin within the team, or the named rep"
     )
     handing.set_defaults(run=hand_over_inquiries)
+
+    reconcile = commands.add_parser(
+        "reconcile-load",
+        help="recount each rep's open load from the stored inquiries and repair any that drifted",
+        description="A rep's load (the `open` of `reps list`, what their capacity is checked "
+        "against) is the number of inquiries they own awaiting their first answer. It is kept in "
+        "step on every change; this recounts it from the inquiries themselves and repairs any rep "
+        "whose load drifted. A load that changed in the last few minutes is left for the next run.",
+    )
+    reconcile.add_argument("--json", action="store_true", help="print JSON for scripts")
+    reconcile.set_defaults(run=reconcile_load)
+
+
+def reconcile_load(args: argparse.Namespace) -> int:
+    target = resolve_target(args)
+    client = target.dynamodb()
+    snapshot = read_config_snapshot(client, target.table_name, consistent=False)
+    checks = reconcile_loads(LoadBook(client, target.table_name), sorted(snapshot.reps), datetime.now(UTC))
+    if args.json:
+        print_json([asdict(check) for check in checks])
+        return 0
+    if not checks:
+        print("No reps yet: nothing to recount.")
+        return 0
+    print_table(
+        [(c.email, c.stored, c.counted, c.outcome) for c in checks], ["rep", "stored", "counted", "outcome"]
+    )
+    repaired = [c for c in checks if c.outcome == "repaired"]
+    later = [c for c in checks if c.outcome in ("settling", "moved")]
+    print(
+        f"{len(repaired)} of {len(checks)} loads repaired"
+        + (f"; {len(later)} changed just now, recounted on the next run" if later else "")
+        + "."
+    )
+    return 0
 
 
 def list_reps(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import ClientError
 
 from inquiry_router.adapters import keys
+from inquiry_router.adapters.open_load import load_change
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.base.timestamps import iso_timestamp
@@ -153,9 +154,9 @@ class AssignmentStore:
             rotation = self._rotation_put(decision.team.key, state.rotation, decision.rotation)
             items.append(("rotation", {"Put": rotation}))
         if decision.is_rep:
-            items.append(("load", {"Update": self._load_change(owner, +1, decision.capacity)}))
+            items.append(("load", {"Update": load_change(table, owner, +1, at, decision.capacity)}))
         if previous_owner and previous_owner != owner:
-            items.append(("previous_load", {"Update": self._load_change(previous_owner, -1, None)}))
+            items.append(("previous_load", {"Update": load_change(table, previous_owner, -1, at)}))
         if decision.is_rep:
             contact = self._owner_update(keys.contact_key(facts.contact_key), owner, at)
             items.append(("contact", {"Update": contact}))
@@ -188,21 +189,6 @@ class AssignmentStore:
             put["ConditionExpression"] = "version = :read"
             put["ExpressionAttributeValues"] = to_attributes({":read": read.version})
         return put
-
-    def _load_change(self, email: str, delta: int, capacity: int | None) -> Any:
-        update: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": to_attributes(keys.rep_load_key(email)),
-            "UpdateExpression": "SET entity = :entity ADD #open :delta",
-            "ExpressionAttributeNames": {"#open": "open"},
-            "ExpressionAttributeValues": to_attributes({":entity": "rep_load", ":delta": delta}),
-        }
-        if capacity is not None:
-            update["ConditionExpression"] = "attribute_not_exists(#open) OR #open < :capacity"
-            update["ExpressionAttributeValues"] = to_attributes(
-                {":entity": "rep_load", ":delta": delta, ":capacity": capacity}
-            )
-        return update
 
     def _owner_update(self, key: dict[str, str], owner: str, at: str) -> Any:
         return {

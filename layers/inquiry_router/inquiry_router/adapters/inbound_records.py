@@ -18,12 +18,13 @@ from botocore.exceptions import ClientError
 
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.item_size import fit_item
+from inquiry_router.adapters.open_load import load_decrement, write_with_load
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.lifecycle import AWAITING_ANSWER, Channel, Status, StatusChange
+from inquiry_router.models.lifecycle import Channel, Status, StatusChange, awaits_answer
 from inquiry_router.models.mail_record import SentMessage
 from inquiry_router.models.received_mail import ReceivedMail
 
@@ -169,14 +170,15 @@ class InboundRecords:
         """
         items: list[Any] = [entry.put(self._table)]
         first_response: int | None = None
-        if inquiry and inquiry.status in AWAITING_ANSWER and inquiry.responded_at is None:
+        load = None
+        if inquiry and awaits_answer(inquiry.status, answered=inquiry.responded_at is not None):
             first_response = max(0, int((entry.at - inquiry.received_moment).total_seconds()))
             items.append(self._responded(inquiry, entry, first_response))
             owner = inquiry.owner_email
             if owner and inquiry.assignment_kind != "fallback":  # a team address has no load
-                items.append(self._load_decrement(owner))
+                load = load_decrement(self._table, owner, iso_timestamp(entry.at))
         try:
-            self._client.transact_write_items(TransactItems=items)
+            write_with_load(self._client, items, load)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
@@ -238,18 +240,5 @@ class InboundRecords:
                         ":change": [change.to_item()],
                     }
                 ),
-            }
-        }
-
-    def _load_decrement(self, owner: str) -> dict[str, Any]:
-        # The owner's open load: the router's fairness counts unanswered inquiries only.
-        return {
-            "Update": {
-                "TableName": self._table,
-                "Key": to_attributes(keys.rep_load_key(owner)),
-                "UpdateExpression": "ADD #open :minus",
-                "ConditionExpression": "attribute_exists(PK)",
-                "ExpressionAttributeNames": {"#open": "open"},
-                "ExpressionAttributeValues": to_attributes({":minus": -1}),
             }
         }

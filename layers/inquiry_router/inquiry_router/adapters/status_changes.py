@@ -17,18 +17,18 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import ClientError
 
 from inquiry_router.adapters import keys
-from inquiry_router.adapters.open_load import load_decrement
+from inquiry_router.adapters.open_load import load_decrement, write_with_load
 from inquiry_router.adapters.queries import get_inquiry
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.lifecycle import (
-    AWAITING_ANSWER,
     Channel,
     Status,
     StatusChange,
     TransitionRefused,
+    awaits_answer,
     check_move,
     first_response_in,
 )
@@ -48,10 +48,6 @@ class StatusChangeOutcome:
     inquiry: Inquiry
     change: StatusChange | None = None
     first_response: bool = False
-
-
-class _InquiryMoved(Exception):
-    pass
 
 
 class StatusChanges:
@@ -87,30 +83,18 @@ class StatusChanges:
             {"Put": self._timeline_event(inquiry, change)},
         ]
         owner = inquiry.owner_email
+        load = None
         if owner and inquiry.assignment_kind != "fallback" and _stops_waiting(inquiry, wanted, first):
-            items.append({"Update": load_decrement(self._table, owner)})  # a team address has no load
+            load = load_decrement(self._table, owner, change.at)  # a team address has no load
         try:
-            self._write(items)
-        except _InquiryMoved:
-            now_stored = get_inquiry(self._client, self._table, inquiry.id, consistent=True) or inquiry
-            return StatusChangeOutcome("moved", now_stored)
-        return StatusChangeOutcome("changed", inquiry, change, first)
-
-    def _write(self, items: list[Any]) -> None:
-        """The transaction; once more without the load when only the load refused (no item, or
-        already zero); _InquiryMoved when the inquiry is not as it was read."""
-        try:
-            self._client.transact_write_items(TransactItems=items)
+            write_with_load(self._client, items, load)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if reasons[:1] == ["ConditionalCheckFailed"]:
-                raise _InquiryMoved from None
-            if len(items) == 3 and reasons[2:] == ["ConditionalCheckFailed"]:
-                self._write(items[:2])
-                return
-            raise
+            # The inquiry is not as it was read (the timeline event's put cannot be refused).
+            now_stored = get_inquiry(self._client, self._table, inquiry.id, consistent=True) or inquiry
+            return StatusChangeOutcome("moved", now_stored)
+        return StatusChangeOutcome("changed", inquiry, change, first)
 
     def _inquiry_update(
         self, inquiry: Inquiry, change: StatusChange, answered_at: datetime | None
@@ -183,5 +167,5 @@ class StatusChanges:
 
 def _stops_waiting(inquiry: Inquiry, wanted: Status, first_response: bool) -> bool:
     """Whether the inquiry leaves its owner's open load (it counts inquiries awaiting an answer)."""
-    was_waiting = inquiry.responded_at is None and inquiry.status in AWAITING_ANSWER
-    return was_waiting and (first_response or wanted not in AWAITING_ANSWER)
+    was_waiting = awaits_answer(inquiry.status, answered=inquiry.responded_at is not None)
+    return was_waiting and not awaits_answer(wanted, answered=first_response)

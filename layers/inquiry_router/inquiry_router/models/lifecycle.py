@@ -125,6 +125,12 @@ def parse_status(value: str) -> Status:
         raise TransitionRefused(f"{value!r} is not a status; the statuses are {', '.join(Status)}") from None
 
 
+def awaits_answer(status: str, answered: bool) -> bool:
+    """Whether an inquiry waits on its owner's first answer: what a rep's load counts, what a
+    leaving rep hands over, and what the first-response clock runs on."""
+    return status in AWAITING_ANSWER and not answered
+
+
 def first_response_in(status: Status, wanted: Status, answered: bool) -> bool:
     """Whether moving `status` → `wanted` is the owner's first response: the first move to a status
     that shows an answer, on an inquiry with no answer recorded."""

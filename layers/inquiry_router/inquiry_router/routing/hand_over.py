@@ -10,12 +10,11 @@ from inquiry_router.adapters.assignment_write import AssignmentStore
 from inquiry_router.adapters.config_store import load_routing_config
 from inquiry_router.adapters.queries import inquiries_by_owner
 from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.lifecycle import awaits_answer
 from inquiry_router.routing.service import Router
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-OPEN_STATUSES = ("assigned",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +26,10 @@ class HandoverResult:
 
 
 def open_inquiries_of(client: DynamoDBClient, table: str, rep_email: str) -> list[Inquiry]:
+    """What a leaving rep hands over: the inquiries awaiting their first answer. Those they answered
+    stay theirs, as their history does."""
     owned = inquiries_by_owner(client, table, rep_email, limit=10_000)
-    return [inquiry for inquiry in owned if inquiry.status in OPEN_STATUSES]
+    return [i for i in owned if awaits_answer(i.status, answered=i.responded_at is not None)]
 
 
 def hand_over_open_inquiries(

@@ -106,7 +106,8 @@ def unexpected_managed_policies(template: dict[str, Any]) -> list[str]:
     for name, role in roles(template).items():
         attached = set(role.get("ManagedPolicyArns", []))
         problems += [f"{name}: {arn}" for arn in sorted(attached - ALLOWED_MANAGED_POLICIES, key=str)]
-        if "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" not in attached:
+        lambda_role = "lambda.amazonaws.com" in json.dumps(role.get("AssumeRolePolicyDocument", {}))
+        if lambda_role and "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" not in attached:
             problems.append(f"{name}: no AWSLambdaBasicExecutionRole (the function could not log)")
     return problems
 
@@ -153,7 +154,20 @@ def test_every_function_of_the_template_has_a_role_in_the_transformed_template(
     assert set(functions) == declared  # the conditional activation function included
     for name, role in functions.items():
         assert role == {"Fn::GetAtt": [f"{name}Role", "Arn"]}, name
-    assert set(roles(cloudformation)) == {f"{name}Role" for name in declared}
+    lambda_roles = {n for n, r in roles(cloudformation).items() if "lambda.amazonaws.com" in json.dumps(r)}
+    assert lambda_roles == {f"{name}Role" for name in declared}
+
+
+def test_the_only_other_role_lets_the_scheduler_invoke_the_reconciliation_and_nothing_else(
+    cloudformation: dict[str, Any],
+) -> None:
+    others = {n: r for n, r in roles(cloudformation).items() if "lambda.amazonaws.com" not in json.dumps(r)}
+    assert set(others) == {"LoadReconciliationFunctionDailyRole"}
+    trust = others["LoadReconciliationFunctionDailyRole"]["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": ["scheduler.amazonaws.com"]}]
+    assert grants(cloudformation, "LoadReconciliationFunctionDailyRole") == {
+        "lambda:InvokeFunction": [{"Fn::GetAtt": ["LoadReconciliationFunction", "Arn"]}]
+    }
 
 
 def test_roles_attach_only_basic_execution_and_xray_write(cloudformation: dict[str, Any]) -> None:

@@ -28,6 +28,8 @@ from inquiry_router_admin.local.template import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+# The daily recount has no clock locally; `inquiry-router --local reps reconcile-load` runs it.
+SCHEDULE_NOTE = "LoadReconciliationFunction.Events.Daily (ScheduleV2) is not run locally"
 PSEUDO = {
     "AWS::Region": "eu-west-1",
     "AWS::AccountId": "123456789012",
@@ -486,7 +488,7 @@ def test_the_projects_mapping_resources_are_run_with_every_setting(project: Any)
 
     streams, queues, notes = event_source_mappings(project["specs"], project["resources"], mappings)
 
-    assert notes == []
+    assert notes == [SCHEDULE_NOTE]
     (stream,) = streams
     assert (stream.function_id, stream.event_name, stream.table_id) == (
         "RouterFunction",
@@ -533,6 +535,7 @@ def test_a_mapping_resource_on_a_source_the_stack_lacks_is_noted_not_run(project
 
     assert (streams, queues) == ([], [])
     assert notes == [
+        SCHEDULE_NOTE,
         "Kinesis (arn:aws:kinesis:eu-west-1:1:stream/s) is not run locally: not a table stream or queue here",
         "Off is disabled",
     ]

@@ -7,13 +7,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from inquiry_router.adapters import keys
+from inquiry_router.adapters.config_store import apply_config
 from inquiry_router.adapters.open_load import LoadBook
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.base.timestamps import iso_timestamp
+from inquiry_router.entry.compositions import build_function
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.routing.load_reconciliation import SETTLE, LoadCheck, reconcile_loads
-from tests.conftest import TABLE_NAME
+from tests.conftest import TABLE_NAME, FakeLambdaContext
+from tests.support.events import load_event
+from tests.support.routing import DOMAIN, rep, routing_config
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 ANNA, BO, CHEN = "anna@sunrise-lighting.com", "bo@sunrise-lighting.com", "chen@sunrise-lighting.com"
@@ -104,3 +110,30 @@ def test_a_load_that_changes_during_the_recount_is_not_overwritten(dynamodb: Any
 
     assert checks == [LoadCheck(ANNA, 2, 1, "moved")]
     assert _load(dynamodb, ANNA) == 3
+
+
+def test_the_daily_function_repairs_the_configured_reps_and_logs_no_address(
+    dynamodb: Any, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    apply_config(dynamodb, TABLE_NAME, routing_config(rep("ana"), rep("bob")), NOW)
+    ana, bob = f"ana@{DOMAIN}", f"bob@{DOMAIN}"
+    _inquiry(dynamodb, ana, "assigned")
+    _set_load(dynamodb, ana, 6, NOW - timedelta(days=2))
+    _set_load(dynamodb, bob, 0, NOW - timedelta(days=2))
+    environ = {
+        "TABLE_NAME": TABLE_NAME,
+        "POWERTOOLS_SERVICE_NAME": "reconciliation",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+    }
+    function = build_function("reconciliation", environ)
+    capsys.readouterr()
+
+    summary = function.handler(load_event("reconciliation-schedule.json"), FakeLambdaContext())
+
+    assert summary == {"reps": 2, "repaired": 1, "next_run": 0}
+    assert (_load(dynamodb, ana), _load(dynamodb, bob)) == (1, 0)
+    assert '"LoadRepaired":[1.0]' in capsys.readouterr().out  # the EMF metric
+    (repaired,) = [r for r in caplog.records if r.getMessage() == "rep load repaired"]
+    assert (repaired.stored, repaired.counted) == (6, 1)  # type: ignore[attr-defined]
+    assert repaired.rep != ana  # type: ignore[attr-defined]
+    assert repaired.rep.endswith(f"@{DOMAIN}")  # type: ignore[attr-defined]  # masked: a***#…@domain

@@ -17,6 +17,7 @@ from inquiry_router.entry.files_function import build_files
 from inquiry_router.entry.inbound_function import build_inbound
 from inquiry_router.entry.intake_function import build_intake
 from inquiry_router.entry.mailer_function import build_mailer
+from inquiry_router.entry.reconciliation_function import build_reconciliation
 from inquiry_router.entry.router_function import build_router
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ COMPOSITION_ROOTS: Mapping[str, CompositionRoot] = MappingProxyType(
         "mailer": build_mailer,
         "inbound": build_inbound,
         "files": build_files,
+        "reconciliation": build_reconciliation,
     }
 )
 

@@ -15,6 +15,7 @@ from inquiry_router_admin.cli import (
     local_commands,
     mail_commands,
     openapi_command,
+    report_command,
     reps,
 )
 from inquiry_router_admin.cli.target import TargetError
@@ -25,6 +26,7 @@ COMMAND_GROUPS = (
     reps,
     inquiries,
     contacts,
+    report_command,
     dlq_commands,
     mail_commands,
     openapi_command,

@@ -63,6 +63,28 @@ def inquiries_received_until(
     yield from map(Inquiry.from_item, pages)
 
 
+def inquiries_received_between(
+    client: DynamoDBClient, table: str, start: datetime, end: datetime
+) -> Iterator[Inquiry]:
+    """Every inquiry received between two moments, whatever its status: one Query of the status
+    index per status (models/lifecycle.Status), newest first within each."""
+    from inquiry_router.models.lifecycle import Status
+
+    since, until = iso_timestamp(start.astimezone(UTC)), iso_timestamp(end.astimezone(UTC))
+    for status in Status:
+        pages = _query_index(
+            client,
+            table,
+            keys.STATUS_INDEX,
+            "GSI1PK",
+            f"STATUS#{status}",
+            limit=1_000_000,
+            sort_from=since,
+            sort_until=until,
+        )
+        yield from map(Inquiry.from_item, pages)
+
+
 def inquiries_assigned_between(
     client: DynamoDBClient, table: str, start: datetime, end: datetime
 ) -> list[str]:

@@ -7,12 +7,12 @@ clock ("by Monday 10:00 GMT+8"), rather than a window it cannot meet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from inquiry_router.mail.translations import phrase
+from inquiry_router.models.business_time import next_opening, working_time
 from inquiry_router.models.routing_config import WEEKDAYS, Team
 
 _WORK_NEEDED = timedelta(hours=1)
@@ -28,10 +28,10 @@ class Promise:
 def response_promise(received_at: datetime, team: Team, language: str) -> Promise:
     received = received_at.astimezone(UTC)
     window_end = received + timedelta(hours=team.response_time_hours)
-    if _working_time(team, received, window_end) >= _WORK_NEEDED:
+    if working_time(team, received, window_end) >= _WORK_NEEDED:
         text = phrase(language, "promise.within").format(hours=team.response_time_hours)
         return Promise(deadline=window_end, text=text)
-    deadline = (_next_opening(team, received) + _FIRST_ANSWER_AFTER_OPENING).astimezone(
+    deadline = (next_opening(team, received) + _FIRST_ANSWER_AFTER_OPENING).astimezone(
         ZoneInfo(team.timezone)
     )
     text = phrase(language, "promise.by").format(
@@ -49,31 +49,3 @@ def gmt_offset(moment: datetime) -> str:
         return "GMT"
     hours, rest = divmod(abs(minutes), 60)
     return f"GMT{'+' if minutes > 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
-
-
-def _working_time(team: Team, start: datetime, end: datetime) -> timedelta:
-    worked = timedelta()
-    for opening, closing in _business_periods(team, start.astimezone(ZoneInfo(team.timezone)).date()):
-        if opening >= end:
-            break
-        # Compared and subtracted in UTC: aware arithmetic within one zone ignores DST changes.
-        worked += max(timedelta(), min(closing, end) - max(opening, start))
-    return worked
-
-
-def _next_opening(team: Team, after: datetime) -> datetime:
-    local_day = after.astimezone(ZoneInfo(team.timezone)).date()
-    return next(opening for opening, _ in _business_periods(team, local_day) if opening > after)
-
-
-def _business_periods(team: Team, first_day: date) -> Iterator[tuple[datetime, datetime]]:
-    """The team's working periods in UTC, day by day from `first_day` (its local date) onwards."""
-    zone = ZoneInfo(team.timezone)
-    hours = team.business_hours
-    day = first_day - timedelta(days=1)  # a period that started yesterday may still be open
-    while True:
-        if WEEKDAYS[day.weekday()] in hours.days:
-            opening = datetime.combine(day, hours.start, tzinfo=zone).astimezone(UTC)
-            closing = datetime.combine(day, hours.end, tzinfo=zone).astimezone(UTC)
-            yield opening, closing
-        day += timedelta(days=1)

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from inquiry_router.models.assignment import InquiryFacts, OwnerDecision, RotationState
-from inquiry_router.models.routing_config import WEEKDAYS, Rep, RoutingConfig, Rule, Team
+from inquiry_router.models.business_time import is_working_time
+from inquiry_router.models.routing_config import Rep, RoutingConfig, Rule, Team
 from inquiry_router.routing.rotation import Candidate, pick_next
 
 
@@ -61,12 +62,6 @@ def team_reps(config: RoutingConfig, team: Team) -> list[Rep]:
 
 def local_day(team: Team, now: datetime) -> date:
     return now.astimezone(ZoneInfo(team.timezone)).date()
-
-
-def is_working_time(team: Team, now: datetime) -> bool:
-    local = now.astimezone(ZoneInfo(team.timezone))
-    hours = team.business_hours
-    return WEEKDAYS[local.weekday()] in hours.days and hours.start <= local.time() < hours.end
 
 
 def is_available(rep: Rep, team: Team, now: datetime) -> bool:

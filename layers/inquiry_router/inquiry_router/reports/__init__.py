@@ -1,0 +1,1 @@
+"""What a sales manager reads about the team: response times in business hours, SLA, outcomes."""

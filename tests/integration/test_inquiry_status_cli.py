@@ -19,7 +19,7 @@ from tests.conftest import TABLE_NAME
 from tests.support.cli import fake_stack, run
 from tests.support.events import json_post
 from tests.support.items import get_inquiry
-from tests.support.pipeline import start_pipeline
+from tests.support.pipeline import Pipeline, sent_mails, start_pipeline
 from tests.support.routing import DOMAIN
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
@@ -34,21 +34,20 @@ BUYER = {
 
 
 def _load(dynamodb: Any, owner: str) -> int:
-    item = dynamodb.get_item(TableName=TABLE_NAME, Key=to_attributes(keys.rep_load_key(owner)))["Item"]
-    return int(from_attributes(item)["open"])
+    item = dynamodb.get_item(TableName=TABLE_NAME, Key=to_attributes(keys.rep_load_key(owner))).get("Item")
+    return int(from_attributes(item)["open"]) if item else 0  # never assigned anything
 
 
 @pytest.fixture
-def accepted(
-    intake: Invoke,
-    dynamodb: Any,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> dict[str, Any]:
-    """The buyer's inquiry, stored, assigned to a rep and both mails sent, as the intake answered it."""
-    pipeline = start_pipeline(dynamodb, monkeypatch, tmp_path)
+def pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pipeline:
+    started = start_pipeline(dynamodb, monkeypatch, tmp_path)
     fake_stack({"TableName": TABLE_NAME, "CompanyDomains": DOMAIN})
+    return started
+
+
+@pytest.fixture
+def accepted(intake: Invoke, pipeline: Pipeline, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """The buyer's inquiry, stored, assigned to a rep and both mails sent, as the intake answered it."""
     answer: dict[str, Any] = json.loads(intake(json_post(BUYER))["body"])
     pipeline.run()
     capsys.readouterr()  # the pipeline's own output
@@ -138,3 +137,66 @@ def test_wrong_moves_are_refused_with_what_is_allowed(
     assert "no inquiry 'INQ-NOSUCH'" in err
     stored = get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {}
     assert [t["to"] for t in stored["transitions"]] == ["lost"]
+
+
+def _other_rep(owner: str) -> str:
+    return next(r for r in (f"{n}@{DOMAIN}" for n in ("ana", "bob", "chen")) if r != owner)
+
+
+def test_an_inquiry_awaiting_its_answer_moves_to_the_new_owner_and_their_load(
+    accepted: dict[str, Any], pipeline: Pipeline, dynamodb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    owner = (get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {})["owner_email"]
+    new_owner = _other_rep(owner)
+    loads = (_load(dynamodb, owner), _load(dynamodb, new_owner))
+    mailed = len(sent_mails())
+
+    code, out, err = run(capsys, "inquiries", "reassign", accepted["reference"], "--to", new_owner.upper())
+    pipeline.run()
+
+    assert code == 0, err
+    assert out == f"{accepted['reference']}: {owner} → {new_owner}; they are notified by mail.\n"
+    stored = get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {}
+    assert (stored["owner_email"], stored["status"]) == (new_owner, "assigned")
+    assert (_load(dynamodb, owner), _load(dynamodb, new_owner)) == (loads[0] - 1, loads[1] + 1)
+    (notification,) = sent_mails()[mailed:]
+    assert notification.message["To"].addresses[0].addr_spec == new_owner
+    assert accepted["reference"] in str(notification.message["Subject"])
+
+
+def test_an_answered_inquiry_keeps_its_status_and_counts_in_no_load(
+    accepted: dict[str, Any], pipeline: Pipeline, dynamodb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reference = accepted["reference"]
+    assert run(capsys, "inquiries", "set-status", reference, "quoted")[0] == 0
+    owner = (get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {})["owner_email"]
+    before = {rep: _load(dynamodb, rep) for rep in (f"{n}@{DOMAIN}" for n in ("ana", "bob", "chen"))}
+
+    code, _, err = run(capsys, "inquiries", "reassign", reference, "--to", "team")
+    pipeline.run()
+
+    assert code == 0, err
+    stored = get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {}
+    assert stored["status"] == "quoted"
+    assert stored["owner_email"] != owner
+    assert {rep: _load(dynamodb, rep) for rep in before} == before
+    assert reference in run(capsys, "inquiries", "list", "--status", "quoted")[1]
+    assert sent_mails()[-1].message["To"].addresses[0].addr_spec == stored["owner_email"]
+
+
+def test_a_reassignment_that_cannot_be_done_says_why(
+    accepted: dict[str, Any], dynamodb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reference = accepted["reference"]
+    owner = (get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {})["owner_email"]
+    assert run(capsys, "inquiries", "reassign", reference, "--to", owner)[1] == (
+        f"{reference} is {owner}'s already; nothing changed.\n"
+    )
+    code, _, err = run(capsys, "inquiries", "reassign", reference, "--to", f"nobody@{DOMAIN}")
+    assert code == 2
+    assert "nobody@" in err
+    assert run(capsys, "inquiries", "set-status", reference, "won")[0] == 0
+    code, _, err = run(capsys, "inquiries", "reassign", reference, "--to", "team")
+    assert code == 2
+    assert "final" in err
+    assert (get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {})["owner_email"] == owner

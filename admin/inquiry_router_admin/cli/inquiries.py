@@ -14,6 +14,7 @@ from inquiry_router.adapters.queries import (
     inquiries_by_status,
     inquiry_id_by_reference,
 )
+from inquiry_router.base.addresses import normalise_email
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.lifecycle import (
     FINAL,
@@ -67,6 +68,18 @@ def register(groups: Any) -> None:
     set_status.add_argument("--note", help=f"why, for the timeline (at most {MAX_NOTE_CHARS} characters)")
     set_status.add_argument("--by", help="who made the change (default: your login name)")
     set_status.set_defaults(run=set_inquiry_status)
+    reassign = commands.add_parser(
+        "reassign",
+        help="give an inquiry to another rep, or to the next one in its team's rotation",
+        description="The new owner is notified by mail like any assignment. An inquiry awaiting "
+        "its first answer moves between the two reps' loads and reaches the new owner as "
+        "assigned; one already answered (quoted, negotiating …) keeps its status.",
+    )
+    reassign.add_argument("inquiry", metavar="REFERENCE|ID", help="e.g. INQ-7K3M9Q")
+    reassign.add_argument(
+        "--to", required=True, metavar="EMAIL|team", help="a rep's address, or `team` for round robin"
+    )
+    reassign.set_defaults(run=reassign_to)
     reroute = commands.add_parser(
         "reroute",
         help="assign the inquiries still waiting for an owner (status new)",
@@ -263,4 +276,25 @@ def set_inquiry_status(args: argparse.Namespace) -> int:
     assert outcome.change is not None
     line = f"{inquiry.reference}: {LABELS[outcome.change.from_status]} → {LABELS[wanted]}"
     print(line + (", the first response" if outcome.first_response else "") + ".")
+    return 0
+
+
+def reassign_to(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    # Loaded only here: it brings the router along.
+    from inquiry_router.routing.hand_over import reassign_inquiry
+
+    target = resolve_target(args)
+    inquiry = _stored_inquiry(target, args.inquiry)
+    if inquiry.status in FINAL:
+        raise TargetError(f"{inquiry.reference} is {inquiry.status}, which is final: nobody needs to own it")
+    to = None if args.to.strip().lower() == "team" else normalise_email(args.to)
+    if to is not None and to == inquiry.owner_email:
+        print(f"{inquiry.reference} is {to}'s already; nothing changed.")
+        return 0
+    result = reassign_inquiry(target.dynamodb(), target.table_name, inquiry, to, datetime.now(UTC))
+    if result.error:
+        raise TargetError(f"{inquiry.reference}: {result.error}")
+    print(f"{inquiry.reference}: {result.from_owner} → {result.to_owner}; they are notified by mail.")
     return 0

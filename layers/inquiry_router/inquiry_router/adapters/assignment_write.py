@@ -118,25 +118,27 @@ class AssignmentStore:
         at = iso_timestamp(now)
         table = self._table
         owner = decision.owner_email
+        # An answered inquiry handed over keeps its status, and counts in nobody's load.
+        counted = facts.awaits_answer
+        status = "SET #status = :assigned, GSI1PK = :status_pk, " if counted else "SET "
         inquiry_update: Any = {
             "TableName": table,
             "Key": to_attributes(keys.inquiry_key(facts.inquiry_id)),
             # assignment_seq numbers the assignments: each one's notification is a job of its own.
-            "UpdateExpression": "SET #status = :assigned, owner_email = :owner, owner_name = :name, "
+            "UpdateExpression": status + "owner_email = :owner, owner_name = :name, "
             "team = :team, assignment_kind = :kind, assignment_reason = :reason, assigned_at = :at, "
-            "GSI1PK = :status_pk, GSI2PK = :owner_pk, GSI2SK = :owner_sk, "
-            "assignment_seq = if_not_exists(assignment_seq, :zero) + :one",
-            "ExpressionAttributeNames": {"#status": "status"},
+            "GSI2PK = :owner_pk, GSI2SK = :owner_sk, "
+            "assignment_seq = if_not_exists(assignment_seq, :zero) + :one"
+            + (" REMOVE snoozed_from" if counted and previous_owner else ""),
             "ExpressionAttributeValues": to_attributes(
                 {
-                    ":assigned": "assigned",
+                    **({":assigned": "assigned", ":status_pk": "STATUS#assigned"} if counted else {}),
                     ":owner": owner,
                     ":name": decision.owner_name or decision.team.name,
                     ":team": decision.team.key,
                     ":kind": decision.kind,
                     ":reason": decision.reason,
                     ":at": at,
-                    ":status_pk": "STATUS#assigned",
                     ":owner_pk": f"OWNER#{owner}",
                     ":owner_sk": f"{facts.received_at}#{facts.inquiry_id}",
                     ":zero": 0,
@@ -149,13 +151,16 @@ class AssignmentStore:
             if previous_owner
             else "attribute_not_exists(owner_email) AND #status = :new",
         }
+        if counted or not previous_owner:  # DynamoDB refuses a name the expressions do not use
+            inquiry_update["ExpressionAttributeNames"] = {"#status": "status"}
         items: list[tuple[str, Any]] = [("inquiry", {"Update": inquiry_update})]
         if decision.rotation is not None:
             rotation = self._rotation_put(decision.team.key, state.rotation, decision.rotation)
             items.append(("rotation", {"Put": rotation}))
-        if decision.is_rep:
+        if decision.is_rep and counted:
             items.append(("load", {"Update": load_change(table, owner, +1, at, decision.capacity)}))
-        if previous_owner and previous_owner != owner:
+        had_load = facts.assignment_kind != "fallback"  # a team address has none
+        if previous_owner and previous_owner != owner and counted and had_load:
             items.append(("previous_load", {"Update": load_change(table, previous_owner, -1, at)}))
         if decision.is_rep:
             contact = self._owner_update(keys.contact_key(facts.contact_key), owner, at)

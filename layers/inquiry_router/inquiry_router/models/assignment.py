@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.lifecycle import awaits_answer
 from inquiry_router.models.routing_config import Team
 
 # How the owner was chosen.
@@ -31,6 +32,10 @@ class InquiryFacts:
     country: str | None = None
     language: str | None = None
     account_domain: str | None = None  # None for free-mail and disposable addresses
+    # For a hand-over: whether it still awaits its owner's first answer (then it counts in the
+    # owners' loads, and goes to the new owner as `assigned`), and how the owner had it.
+    awaits_answer: bool = True
+    assignment_kind: str | None = None
 
     @classmethod
     def of(cls, inquiry: Inquiry, language: str | None) -> InquiryFacts:
@@ -47,6 +52,9 @@ class InquiryFacts:
             country=inquiry.country,
             language=language,
             account_domain=None if personal or "@" not in email else email.rsplit("@", 1)[1].lower(),
+            awaits_answer=inquiry.status == "new"
+            or awaits_answer(inquiry.status, answered=inquiry.responded_at is not None),
+            assignment_kind=inquiry.assignment_kind,
         )
 
 

@@ -40,16 +40,33 @@ def hand_over_open_inquiries(
     The rep's history (timeline, past inquiries) is untouched; the new owner is notified by the
     router when it sees the stored change. One failure does not stop the others: it is reported.
     """
-    router = Router(
+    router = _router(client, table, now)
+    return [
+        _hand_over(router, inquiry, rep_email, to) for inquiry in open_inquiries_of(client, table, rep_email)
+    ]
+
+
+def reassign_inquiry(
+    client: DynamoDBClient, table: str, inquiry: Inquiry, to: str | None, now: datetime
+) -> HandoverResult:
+    """Give one inquiry, in whatever open status, to the named rep or (`to=None`) to the next one
+    in its team's rotation. One awaiting its first answer moves between the owners' loads and
+    reaches the new owner as `assigned`; one already answered keeps its status and counts in
+    neither load. The new owner is notified like any assignment."""
+    if not inquiry.owner_email:
+        return HandoverResult(inquiry.reference, "", None, "it has no owner yet: `inquiries reroute`")
+    return _hand_over(_router(client, table, now), inquiry, inquiry.owner_email, to)
+
+
+def _router(client: DynamoDBClient, table: str, now: datetime) -> Router:
+    return Router(
         AssignmentStore(client, table), lambda: load_routing_config(client, table), clock=lambda: now
     )
-    results = []
-    for inquiry in open_inquiries_of(client, table, rep_email):
-        reference = inquiry.reference
-        try:
-            result = router.hand_over(inquiry, rep_email, to)
-        except (ValueError, RuntimeError) as error:
-            results.append(HandoverResult(reference, rep_email, None, str(error)))
-            continue
-        results.append(HandoverResult(reference, rep_email, result.owner_email))
-    return results
+
+
+def _hand_over(router: Router, inquiry: Inquiry, from_owner: str, to: str | None) -> HandoverResult:
+    try:
+        result = router.hand_over(inquiry, from_owner, to)
+    except (ValueError, RuntimeError) as error:
+        return HandoverResult(inquiry.reference, from_owner, None, str(error))
+    return HandoverResult(inquiry.reference, from_owner, result.owner_email)

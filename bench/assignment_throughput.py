@@ -197,9 +197,17 @@ def counting_router(client: DynamoDBClient, config: RoutingConfig, worker: Worke
             now: datetime,
             *,
             previous_owner: str | None = None,
+            first_response_due_at: datetime | None = None,
         ) -> Outcome:
             started = time.perf_counter()
-            outcome = super().commit(facts, decision, state, now, previous_owner=previous_owner)
+            outcome = super().commit(
+                facts,
+                decision,
+                state,
+                now,
+                previous_owner=previous_owner,
+                first_response_due_at=first_response_due_at,
+            )
             worker.commit_seconds.append(time.perf_counter() - started)
             worker.commits += 1
             worker.conflicts += outcome == "conflict"

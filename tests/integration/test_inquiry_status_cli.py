@@ -146,7 +146,11 @@ def _other_rep(owner: str) -> str:
 def test_an_inquiry_awaiting_its_answer_moves_to_the_new_owner_and_their_load(
     accepted: dict[str, Any], pipeline: Pipeline, dynamodb: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    owner = (get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {})["owner_email"]
+    assigned = get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {}
+    owner, due = assigned["owner_email"], assigned["first_response_due_at"]
+    assert due > assigned["received_at"]  # the team's target, in its working time
+    shown = run(capsys, "inquiries", "show", accepted["reference"])[1]
+    assert re.search(rf"^answer due +{re.escape(due)}$", shown, re.MULTILINE)
     new_owner = _other_rep(owner)
     loads = (_load(dynamodb, owner), _load(dynamodb, new_owner))
     mailed = len(sent_mails())
@@ -158,6 +162,7 @@ def test_an_inquiry_awaiting_its_answer_moves_to_the_new_owner_and_their_load(
     assert out == f"{accepted['reference']}: {owner} → {new_owner}; they are notified by mail.\n"
     stored = get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {}
     assert (stored["owner_email"], stored["status"]) == (new_owner, "assigned")
+    assert stored["first_response_due_at"] == due  # a hand-over does not move the buyer's deadline
     assert (_load(dynamodb, owner), _load(dynamodb, new_owner)) == (loads[0] - 1, loads[1] + 1)
     (notification,) = sent_mails()[mailed:]
     assert notification.message["To"].addresses[0].addr_spec == new_owner

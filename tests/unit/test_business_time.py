@@ -4,11 +4,12 @@ over any split, never exceeds the clock, and a whole week holds exactly the team
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inquiry_router.models.business_time import is_working_time, next_opening, working_time
+from inquiry_router.models.business_time import is_working_time, next_opening, working_deadline, working_time
 from inquiry_router.models.routing_config import BusinessHours, Team
 
 ZONES = ["UTC", "Asia/Shanghai", "Europe/Berlin", "America/Sao_Paulo", "America/New_York", "Asia/Kolkata"]
@@ -58,3 +59,24 @@ def test_the_next_opening_is_working_time(team: Team, after: datetime) -> None:
     opening = next_opening(team, after)
     assert opening > after
     assert is_working_time(team, opening + timedelta(seconds=1))
+
+
+@given(teams(), MOMENTS, st.integers(1, 24 * 14))
+def test_a_deadline_is_exactly_that_much_working_time_away(team: Team, start: datetime, hours: int) -> None:
+    due = working_deadline(team, start, hours)
+    assert due > start
+    assert working_time(team, start, due) == timedelta(hours=hours)
+    assert working_time(team, start, due - timedelta(seconds=1)) < timedelta(hours=hours)
+
+
+def test_a_friday_evening_inquiry_is_due_on_monday() -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    team = Team(
+        key="sales",
+        name="Sales",
+        sending_address="sales@sunrise-lighting.com",
+        fallback_address="manager@sunrise-lighting.com",
+        timezone="Asia/Shanghai",
+    )  # Monday to Friday, 09:00 to 18:00
+    received = datetime(2026, 10, 30, 17, 0, tzinfo=shanghai)  # a Friday
+    assert working_deadline(team, received, 8) == datetime(2026, 11, 2, 16, 0, tzinfo=shanghai)

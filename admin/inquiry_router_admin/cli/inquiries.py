@@ -204,6 +204,7 @@ def _facts(i: Inquiry) -> list[tuple[str, Any]]:
         ("owner", f"{i.owner_name or ''} <{i.owner_email}>".strip() if i.owner_email else None),
         ("team", i.team),
         ("assigned", i.assigned_at),
+        ("answer due", i.first_response_due_at if not i.responded_at else None),
         ("first response", first),
         ("status changed", i.status_changed_at),
     ]

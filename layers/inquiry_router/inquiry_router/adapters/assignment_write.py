@@ -88,9 +88,13 @@ class AssignmentStore:
         now: datetime,
         *,
         previous_owner: str | None = None,
+        first_response_due_at: datetime | None = None,
     ) -> Outcome:
         """Write the decision; `previous_owner` set means a hand-over from that owner."""
-        roles, items = zip(*self._assignment_items(facts, decision, state, now, previous_owner), strict=True)
+        planned = self._assignment_items(
+            facts, decision, state, now, previous_owner, first_response_due_at=first_response_due_at
+        )
+        roles, items = zip(*planned, strict=True)
         try:
             self._client.transact_write_items(TransactItems=list(items))
         except ClientError as error:
@@ -114,6 +118,8 @@ class AssignmentStore:
         state: OwnershipState,
         now: datetime,
         previous_owner: str | None,
+        *,
+        first_response_due_at: datetime | None = None,
     ) -> list[tuple[str, TransactWriteItemTypeDef]]:
         at = iso_timestamp(now)
         table = self._table
@@ -129,10 +135,12 @@ class AssignmentStore:
             "team = :team, assignment_kind = :kind, assignment_reason = :reason, assigned_at = :at, "
             "GSI2PK = :owner_pk, GSI2SK = :owner_sk, "
             "assignment_seq = if_not_exists(assignment_seq, :zero) + :one"
+            + (", first_response_due_at = :due" if first_response_due_at else "")
             + (" REMOVE snoozed_from" if counted and previous_owner else ""),
             "ExpressionAttributeValues": to_attributes(
                 {
                     **({":assigned": "assigned", ":status_pk": "STATUS#assigned"} if counted else {}),
+                    **({":due": iso_timestamp(first_response_due_at)} if first_response_due_at else {}),
                     ":owner": owner,
                     ":name": decision.owner_name or decision.team.name,
                     ":team": decision.team.key,

@@ -47,3 +47,17 @@ def business_periods(team: Team, first_day: date) -> Iterator[tuple[datetime, da
             closing = datetime.combine(day, hours.end, tzinfo=zone).astimezone(UTC)
             yield opening, closing
         day += timedelta(days=1)
+
+
+def working_deadline(team: Team, start: datetime, hours: float) -> datetime:
+    """The moment `hours` of the team's working time have passed since `start`: a first answer's
+    deadline (its `response_time_hours`), which a night or a weekend pushes on."""
+    remaining = timedelta(hours=hours)
+    for opening, closing in business_periods(team, start.astimezone(ZoneInfo(team.timezone)).date()):
+        begins = max(opening, start)
+        if closing <= begins:
+            continue
+        if closing - begins >= remaining:
+            return begins + remaining
+        remaining -= closing - begins
+    raise AssertionError("unreachable: business_periods never ends")  # pragma: no cover

@@ -91,6 +91,7 @@ class Inquiry:
     assignment_reason: str | None = None
     assigned_at: str | None = None
     assignment_seq: int | None = None
+    first_response_due_at: str | None = None  # the team's target in its working time (routing/service.py)
     # set by the mailer (adapters/mail_records.py)
     acknowledged_at: str | None = None
     acknowledgement_message_id: str | None = None
@@ -237,6 +238,7 @@ class Inquiry:
             assignment_reason=text(item, "assignment_reason"),
             assigned_at=text(item, "assigned_at"),
             assignment_seq=number(item, "assignment_seq"),
+            first_response_due_at=text(item, "first_response_due_at"),
             acknowledged_at=text(item, "acknowledged_at"),
             acknowledgement_message_id=text(item, "acknowledgement_message_id"),
             notified_at=text(item, "notified_at"),
@@ -314,6 +316,7 @@ class Inquiry:
                 "assignment_reason": self.assignment_reason,
                 "assigned_at": self.assigned_at,
                 "assignment_seq": self.assignment_seq,
+                "first_response_due_at": self.first_response_due_at,
                 "acknowledged_at": self.acknowledged_at,
                 "acknowledgement_message_id": self.acknowledgement_message_id,
                 "notified_at": self.notified_at,

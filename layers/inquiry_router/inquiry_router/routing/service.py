@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 
 from inquiry_router.adapters.assignment_write import AssignmentStore, OwnershipState
 from inquiry_router.base.language import detect_language
+from inquiry_router.base.timestamps import parse_timestamp
 from inquiry_router.models.assignment import InquiryFacts, OwnerDecision
+from inquiry_router.models.business_time import working_deadline
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig
@@ -57,6 +59,11 @@ class RoutingResult:
     kind: str
     reason: str
     replayed: bool = False
+
+
+def first_response_due(decision: OwnerDecision, facts: InquiryFacts) -> datetime:
+    team = decision.team
+    return working_deadline(team, parse_timestamp(facts.received_at), team.response_time_hours)
 
 
 def inquiry_language(inquiry: Inquiry) -> str | None:
@@ -104,7 +111,12 @@ class Router:
             now = self.clock()
             state = self.store.read_state(facts, team.key, rep_emails)
             decision = decide(_snapshot(config, state), now)
-            outcome = self.store.commit(facts, decision, state, now, previous_owner=previous_owner)
+            # The team's first-response target, in its working time from the buyer's arrival; a
+            # hand-over keeps the deadline the inquiry has.
+            due = None if previous_owner else first_response_due(decision, facts)
+            outcome = self.store.commit(
+                facts, decision, state, now, previous_owner=previous_owner, first_response_due_at=due
+            )
             if outcome == "assigned":
                 return RoutingResult(facts.inquiry_id, decision.owner_email, decision.kind, decision.reason)
             if outcome == "already_assigned":

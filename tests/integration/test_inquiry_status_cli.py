@@ -55,9 +55,10 @@ def accepted(intake: Invoke, pipeline: Pipeline, capsys: pytest.CaptureFixture[s
 
 
 def test_an_inquiry_runs_from_assigned_to_won_and_every_change_is_kept(
-    accepted: dict[str, Any], dynamodb: Any, capsys: pytest.CaptureFixture[str]
+    accepted: dict[str, Any], pipeline: Pipeline, dynamodb: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reference = accepted["reference"]
+    mailed = len(sent_mails())
     owner = (get_inquiry(dynamodb, TABLE_NAME, accepted["id"]) or {})["owner_email"]
     load = _load(dynamodb, owner)
 
@@ -92,6 +93,8 @@ def test_an_inquiry_runs_from_assigned_to_won_and_every_change_is_kept(
     ]
     assert {t["by"] for t in stored["transitions"]} == {owner}
     assert _load(dynamodb, owner) == load - 1  # once, at the first response
+    pipeline.run()  # the router sees each change on the stream
+    assert len(sent_mails()) == mailed  # and mails nobody about a status change
 
     code, out, _ = run(capsys, "inquiries", "show", reference)
     assert code == 0

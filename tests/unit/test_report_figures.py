@@ -145,3 +145,16 @@ def test_per_rep_and_per_source() -> None:
     assert sources[("topic", "LED panels")] == (2, 1)
     assert sources[("topic", "(none)")] == (2, 0)
     assert len(report.inquiries) == 5
+
+
+def test_the_stored_deadline_decides_the_sla_when_there_is_one() -> None:
+    received = _sh(2026, 10, 26, 9, 0)
+    due = iso_timestamp(_sh(2026, 10, 26, 12, 0).astimezone(UTC))  # a tighter target than today's 8 h
+    inquiries = [
+        _inquiry(received, _sh(2026, 10, 26, 11, 0), first_response_due_at=due),
+        _inquiry(received, _sh(2026, 10, 26, 13, 0), first_response_due_at=due),
+        _inquiry(received, first_response_due_at=iso_timestamp(_sh(2026, 11, 3, 9, 0).astimezone(UTC))),
+        _inquiry(received, first_response_due_at=due),
+    ]
+    rows = build_report(inquiries, TEAMS, SINCE, NOW).inquiries
+    assert [r.sla for r in rows] == ["met", "missed", "pending", "missed"]

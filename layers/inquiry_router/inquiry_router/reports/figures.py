@@ -3,9 +3,10 @@
 hours, the SLA met, open, won, lost) and per source (channel, country, topic).
 
 A first response is measured in the team's working time (models/business_time.py) from the
-inquiry's arrival, and its SLA is the team's `response_time_hours` of working time: met when the
-first response came within it, missed when it came later or has not come and the time is up,
-pending while an unanswered inquiry is still within it. Spam is no inquiry and counts nowhere.
+inquiry's arrival, and its SLA is the deadline the router stored at assignment (the team's
+`response_time_hours` of working time; for inquiries assigned before deadlines were stored, that
+target under the team's hours now): met when the first response came by then, missed when it came
+later or has not come and the time is up, pending otherwise. Spam is no inquiry and counts nowhere.
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def _inquiry_figures(inquiry: Inquiry, team: Team | None, now: datetime) -> Inqu
     received = inquiry.received_moment
     answered = parse_timestamp(inquiry.responded_at) if inquiry.responded_at else None
     hours = _hours(team, received, answered) if answered else None
+    due = parse_timestamp(inquiry.first_response_due_at) if inquiry.first_response_due_at else None
     return InquiryFigures(
         reference=inquiry.reference,
         received_at=inquiry.received_at,
@@ -116,7 +118,7 @@ def _inquiry_figures(inquiry: Inquiry, team: Team | None, now: datetime) -> Inqu
         responded_at=inquiry.responded_at,
         first_response_via=inquiry.first_response_via or ("mail_copy" if inquiry.responded_at else None),
         first_response_hours=hours,
-        sla=_sla(team, received, hours, now),
+        sla=_sla_by_deadline(due, answered, now) if due else _sla(team, received, hours, now),
     )
 
 
@@ -125,7 +127,15 @@ def _hours(team: Team | None, start: datetime, end: datetime) -> float:
     return round(spent.total_seconds() / 3600, 2)
 
 
+def _sla_by_deadline(due: datetime, answered: datetime | None, now: datetime) -> Sla:
+    """Against the deadline the router stored at assignment: the team's target as it was then."""
+    if answered is not None:
+        return "met" if answered <= due else "missed"
+    return "missed" if now > due else "pending"
+
+
 def _sla(team: Team | None, received: datetime, hours: float | None, now: datetime) -> Sla:
+    """For inquiries assigned before deadlines were stored: against the team's target now."""
     if team is None:
         return "none"
     if hours is not None:

@@ -16,7 +16,7 @@ import sys
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -28,6 +28,8 @@ from bench._local_http import local_http_server
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from inquiry_router.models.routing_config import RoutingConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 INTAKE_APP = REPO_ROOT / "functions" / "intake" / "app.py"
@@ -112,6 +114,29 @@ def table_definition() -> dict[str, Any]:
     properties: dict[str, Any] = template["Resources"]["InquiryTable"]["Properties"]
     wanted = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
     return {name: properties[name] for name in wanted}
+
+
+def one_team_config(
+    domain: str, rep_names: Iterable[str], *, capacity: int | None = None, **team: Any
+) -> RoutingConfig:
+    """A routing config of one team, `sales`, on `domain`, its reps named `rep_names` (weight 1,
+    `capacity` each if given), no rules; `team` adds or overrides the team's fields."""
+    from inquiry_router.models.routing_config import RoutingConfig
+
+    reps = [
+        {"email": f"{name}@{domain}", "name": name.title(), "teams": ["sales"]}
+        | ({"capacity": capacity} if capacity is not None else {})
+        for name in rep_names
+    ]
+    sales = {
+        "key": "sales",
+        "name": "Sales",
+        "sending_address": f"sales@{domain}",
+        "fallback_address": f"manager@{domain}",
+        **team,
+    }
+    document = {"teams": [sales], "reps": reps, "rules": [], "default_team": "sales"}
+    return RoutingConfig.model_validate(document, context={"company_domains": [domain]})
 
 
 def create_table(client: DynamoDBClient) -> None:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._harness import REGION, TABLE_NAME, create_table, milliseconds
+from bench._harness import REGION, TABLE_NAME, create_table, milliseconds, one_team_config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -114,28 +114,9 @@ def dynamodb(endpoint_url: str) -> DynamoDBClient:
 
 
 def routing_config() -> RoutingConfig:
-    """One team, five equal reps on the local stack's company domain, no rules."""
-    from inquiry_router.models.routing_config import RoutingConfig
-
-    document: dict[str, Any] = {
-        "teams": [
-            {
-                "key": "sales",
-                "name": "Sales",
-                "sending_address": f"sales@{DOMAIN}",
-                "fallback_address": f"manager@{DOMAIN}",
-                "timezone": "Asia/Shanghai",
-                "languages": ["en", "zh"],
-            }
-        ],
-        # Capacity out of the way: every rep ends with M/5 open inquiries.
-        "reps": [
-            {"email": f"{name}@{DOMAIN}", "name": name.title(), "teams": ["sales"], "capacity": 10_000}
-            for name in REPS
-        ],
-        "default_team": "sales",
-    }
-    return RoutingConfig.model_validate(document, context={"company_domains": [DOMAIN]})
+    """One team, five equal reps on the local stack's company domain, no rules; capacity out of the
+    way: every rep ends with M/5 open inquiries."""
+    return one_team_config(DOMAIN, REPS, capacity=10_000, timezone="Asia/Shanghai", languages=["en", "zh"])
 
 
 def store_inquiries(client: DynamoDBClient, count: int) -> list[dict[str, Any]]:

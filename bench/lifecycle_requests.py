@@ -30,6 +30,7 @@ from bench._harness import (
     create_table,
     intake_environment,
     load_intake_handler,
+    one_team_config,
     stdout_discarded,
 )
 
@@ -45,24 +46,6 @@ PRICES = {
     "lambda_gb_second_arm64": 0.0000133334,
 }
 RECONCILIATION_SECONDS, RECONCILIATION_GB = 1.0, 0.5  # a generous bound for one daily run
-
-
-def _routing_config() -> Any:
-    from inquiry_router.models.routing_config import RoutingConfig
-
-    document = {
-        "teams": [
-            {
-                "key": "sales",
-                "name": "Sales",
-                "sending_address": f"sales@{DOMAIN}",
-                "fallback_address": f"manager@{DOMAIN}",
-            }
-        ],
-        "reps": [{"email": f"{name}@{DOMAIN}", "name": name.title(), "teams": ["sales"]} for name in REPS],
-        "default_team": "sales",
-    }
-    return RoutingConfig.model_validate(document, context={"company_domains": [DOMAIN]})
 
 
 def _write_units(item: dict[str, Any]) -> int:
@@ -88,7 +71,7 @@ def measure() -> dict[str, Any]:
     with RequestCounter() as counter, intake_environment(COMPANY_DOMAINS=DOMAIN), mock_aws():
         client = boto3.client("dynamodb")
         create_table(client)
-        apply_config(client, TABLE_NAME, _routing_config(), datetime.now(UTC))
+        apply_config(client, TABLE_NAME, one_team_config(DOMAIN, REPS), datetime.now(UTC))
         with stdout_discarded():
             intake = load_intake_handler()
             references = [

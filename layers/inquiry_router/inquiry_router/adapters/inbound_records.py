@@ -24,7 +24,7 @@ from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.lifecycle import Channel, Status, StatusChange, awaits_answer
+from inquiry_router.models.lifecycle import Channel, Status, StatusChange
 from inquiry_router.models.mail_record import SentMessage
 from inquiry_router.models.received_mail import ReceivedMail
 
@@ -171,7 +171,7 @@ class InboundRecords:
         items: list[Any] = [entry.put(self._table)]
         first_response: int | None = None
         load = None
-        if inquiry and awaits_answer(inquiry.status, answered=inquiry.responded_at is not None):
+        if inquiry and inquiry.awaits_answer:
             first_response = max(0, int((entry.at - inquiry.received_moment).total_seconds()))
             items.append(self._responded(inquiry, entry, first_response))
             owner = inquiry.owner_email

@@ -13,6 +13,7 @@ from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.lifecycle import Status
 from inquiry_router.models.received_mail import ReceivedMail
 
 if TYPE_CHECKING:
@@ -68,8 +69,6 @@ def inquiries_received_between(
 ) -> Iterator[Inquiry]:
     """Every inquiry received between two moments, whatever its status: one Query of the status
     index per status (models/lifecycle.Status), newest first within each."""
-    from inquiry_router.models.lifecycle import Status
-
     since, until = iso_timestamp(start.astimezone(UTC)), iso_timestamp(end.astimezone(UTC))
     for status in Status:
         pages = _query_index(

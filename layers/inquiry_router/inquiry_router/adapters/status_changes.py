@@ -112,7 +112,6 @@ class StatusChanges:
             ":at": change.at,
             ":none": [],
             ":change": [change.to_item()],
-            ":count": len(inquiry.transitions),
         }
         removes = []
         if change.to_status is Status.SNOOZED:
@@ -134,11 +133,9 @@ class StatusChanges:
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         # As read: its status, and its count of changes (a snooze and a wake leave the status as
         # it was, not the count).
-        counted = (
-            "attribute_not_exists(transitions)" if not inquiry.transitions else "size(transitions) = :count"
-        )
-        if not inquiry.transitions:
-            del values[":count"]
+        counted = "attribute_not_exists(transitions)"
+        if inquiry.transitions:
+            counted, values[":count"] = "size(transitions) = :count", len(inquiry.transitions)
         return {
             "TableName": self._table,
             "Key": to_attributes(keys.inquiry_key(inquiry.id)),
@@ -167,5 +164,4 @@ class StatusChanges:
 
 def _stops_waiting(inquiry: Inquiry, wanted: Status, first_response: bool) -> bool:
     """Whether the inquiry leaves its owner's open load (it counts inquiries awaiting an answer)."""
-    was_waiting = awaits_answer(inquiry.status, answered=inquiry.responded_at is not None)
-    return was_waiting and not awaits_answer(wanted, answered=first_response)
+    return inquiry.awaits_answer and not awaits_answer(wanted, answered=first_response)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.lifecycle import awaits_answer
 from inquiry_router.models.routing_config import Team
 
 # How the owner was chosen.
@@ -52,8 +51,7 @@ class InquiryFacts:
             country=inquiry.country,
             language=language,
             account_domain=None if personal or "@" not in email else email.rsplit("@", 1)[1].lower(),
-            awaits_answer=inquiry.status == "new"
-            or awaits_answer(inquiry.status, answered=inquiry.responded_at is not None),
+            awaits_answer=inquiry.status == "new" or inquiry.awaits_answer,
             assignment_kind=inquiry.assignment_kind,
         )
 

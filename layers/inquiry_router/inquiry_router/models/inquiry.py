@@ -118,6 +118,14 @@ class Inquiry:
     other: Mapping[str, Any] = field(default_factory=dict)  # attributes no field names
 
     @property
+    def awaits_answer(self) -> bool:
+        """Waiting on its owner's first answer (models/lifecycle.awaits_answer): what a rep's load
+        counts and a leaving rep hands over."""
+        from inquiry_router.models.lifecycle import awaits_answer  # off the intake's cold path
+
+        return awaits_answer(self.status, answered=self.responded_at is not None)
+
+    @property
     def received_moment(self) -> datetime:
         return parse_timestamp(self.received_at)
 

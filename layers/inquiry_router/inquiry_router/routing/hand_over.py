@@ -10,7 +10,6 @@ from inquiry_router.adapters.assignment_write import AssignmentStore
 from inquiry_router.adapters.config_store import load_routing_config
 from inquiry_router.adapters.queries import inquiries_by_owner
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.lifecycle import awaits_answer
 from inquiry_router.routing.service import Router
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ def open_inquiries_of(client: DynamoDBClient, table: str, rep_email: str) -> lis
     """What a leaving rep hands over: the inquiries awaiting their first answer. Those they answered
     stay theirs, as their history does."""
     owned = inquiries_by_owner(client, table, rep_email, limit=10_000)
-    return [i for i in owned if awaits_answer(i.status, answered=i.responded_at is not None)]
+    return [inquiry for inquiry in owned if inquiry.awaits_answer]
 
 
 def hand_over_open_inquiries(

@@ -20,7 +20,7 @@ from inquiry_router.models.assignment import InquiryFacts, OwnerDecision
 from inquiry_router.models.business_time import working_deadline
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.mail_job import MailJob
-from inquiry_router.models.routing_config import RoutingConfig
+from inquiry_router.models.routing_config import RoutingConfig, Team
 from inquiry_router.routing.decision import (
     Snapshot,
     choose_team,
@@ -61,8 +61,7 @@ class RoutingResult:
     replayed: bool = False
 
 
-def first_response_due(decision: OwnerDecision, facts: InquiryFacts) -> datetime:
-    team = decision.team
+def first_response_due(team: Team, facts: InquiryFacts) -> datetime:
     return working_deadline(team, parse_timestamp(facts.received_at), team.response_time_hours)
 
 
@@ -107,13 +106,13 @@ class Router:
     ) -> RoutingResult:
         team = choose_team(config, facts)
         rep_emails = [rep.email for rep in team_reps(config, team)]
+        # The team's first-response target, in its working time from the buyer's arrival (the
+        # decision's team is this one); a hand-over keeps the deadline the inquiry has.
+        due = None if previous_owner else first_response_due(team, facts)
         for attempt in range(MAX_ATTEMPTS):
             now = self.clock()
             state = self.store.read_state(facts, team.key, rep_emails)
             decision = decide(_snapshot(config, state), now)
-            # The team's first-response target, in its working time from the buyer's arrival; a
-            # hand-over keeps the deadline the inquiry has.
-            due = None if previous_owner else first_response_due(decision, facts)
             outcome = self.store.commit(
                 facts, decision, state, now, previous_owner=previous_owner, first_response_due_at=due
             )

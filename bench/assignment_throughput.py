@@ -179,6 +179,7 @@ def counting_router(client: DynamoDBClient, config: RoutingConfig, worker: Worke
             *,
             previous_owner: str | None = None,
             first_response_due_at: datetime | None = None,
+            sla_look_at: datetime | None = None,
         ) -> Outcome:
             started = time.perf_counter()
             outcome = super().commit(
@@ -188,6 +189,7 @@ def counting_router(client: DynamoDBClient, config: RoutingConfig, worker: Worke
                 now,
                 previous_owner=previous_owner,
                 first_response_due_at=first_response_due_at,
+                sla_look_at=sla_look_at,
             )
             worker.commit_seconds.append(time.perf_counter() - started)
             worker.commits += 1

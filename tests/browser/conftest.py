@@ -44,6 +44,7 @@ class LocalStack:
     endpoint_url: str
     region: str
     table_name: str
+    state_dir: Path
 
     def stored_inquiry(self, reference: str, *statuses: str) -> dict[str, Any] | None:
         """The inquiry with this reference among those the status index lists under `status`."""
@@ -122,6 +123,7 @@ def _wait_until_ready(
                 endpoint_url=described["endpoint_url"],
                 region=described["region"],
                 table_name=described["resources"]["InquiryTable"],
+                state_dir=stack_file.parent,
             )
         time.sleep(0.2)
     pytest.fail(f"the local stack did not answer within {STARTUP_SECONDS} s:\n{_tail(log_path)}")

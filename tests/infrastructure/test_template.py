@@ -261,7 +261,11 @@ def test_the_table_is_durable_and_streams_new_images() -> None:
         i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
         for i in properties["GlobalSecondaryIndexes"]
     }
-    assert indexes == {"GSI1": ["GSI1PK", "GSI1SK"], "GSI2": ["GSI2PK", "GSI2SK"]}
+    assert indexes == {
+        "GSI1": ["GSI1PK", "GSI1SK"],  # by status
+        "GSI2": ["GSI2PK", "GSI2SK"],  # by owner
+        "GSI3": ["GSI3PK", "GSI3SK"],  # the SLA schedule and the teams' backlogs
+    }
 
 
 @pytest.mark.parametrize(
@@ -393,9 +397,9 @@ def test_every_dead_letter_queue_raises_an_alarm() -> None:
     alarms = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     alarmed = {a["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in alarms if a["Namespace"] == "AWS/SQS"}
     assert alarmed == {"MailDeadLetterQueue", "RouterDeadLetterQueue", "InboundDeadLetterQueue"}
-    # The one function whose failures park nowhere (the next run retries) raises its errors instead.
+    # The scheduled functions, whose failures park nowhere (the next run retries), raise their errors.
     failing = {a["Dimensions"][0]["Value"]["Ref"] for a in alarms if a["Namespace"] == "AWS/Lambda"}
-    assert failing == {"LoadReconciliationFunction"}
+    assert failing == {"LoadReconciliationFunction", "TimerFunction"}
     for name, resource in RESOURCES.items():
         if resource["Type"] == "AWS::CloudWatch::Alarm":
             assert resource["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], name

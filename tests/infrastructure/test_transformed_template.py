@@ -158,16 +158,17 @@ def test_every_function_of_the_template_has_a_role_in_the_transformed_template(
     assert lambda_roles == {f"{name}Role" for name in declared}
 
 
-def test_the_only_other_role_lets_the_scheduler_invoke_the_reconciliation_and_nothing_else(
+def test_the_only_other_roles_let_the_scheduler_invoke_its_function_and_nothing_else(
     cloudformation: dict[str, Any],
 ) -> None:
     others = {n: r for n, r in roles(cloudformation).items() if "lambda.amazonaws.com" not in json.dumps(r)}
-    assert set(others) == {"LoadReconciliationFunctionDailyRole"}
-    trust = others["LoadReconciliationFunctionDailyRole"]["AssumeRolePolicyDocument"]["Statement"]
-    assert [s["Principal"] for s in trust] == [{"Service": ["scheduler.amazonaws.com"]}]
-    assert grants(cloudformation, "LoadReconciliationFunctionDailyRole") == {
-        "lambda:InvokeFunction": [{"Fn::GetAtt": ["LoadReconciliationFunction", "Arn"]}]
-    }
+    scheduled = {"LoadReconciliationFunctionDailyRole": "LoadReconciliationFunction"}
+    scheduled["TimerFunctionEveryFiveMinutesRole"] = "TimerFunction"
+    assert set(others) == set(scheduled)
+    for role, function in scheduled.items():
+        trust = others[role]["AssumeRolePolicyDocument"]["Statement"]
+        assert [s["Principal"] for s in trust] == [{"Service": ["scheduler.amazonaws.com"]}]
+        assert grants(cloudformation, role) == {"lambda:InvokeFunction": [{"Fn::GetAtt": [function, "Arn"]}]}
 
 
 def test_roles_attach_only_basic_execution_and_xray_write(cloudformation: dict[str, Any]) -> None:

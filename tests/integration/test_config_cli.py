@@ -204,11 +204,11 @@ def _example_with(old: str, new: str) -> str:
     [
         (
             _example_with("- from: 2026-08-03", "- from: 2026-02-30"),
-            "not valid YAML at line 58, column 15: cannot read the value '2026-02-30' (day is out of range",
+            "not valid YAML at line 64, column 15: cannot read the value '2026-02-30' (day is out of range",
         ),
         (
             _example_with("capacity: 60 ", "capacity: " + "9" * 5000 + " "),
-            "not valid YAML at line 47, column 15: cannot read the value '9999",
+            "not valid YAML at line 52, column 15: cannot read the value '9999",
         ),
         ("teams: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
         (

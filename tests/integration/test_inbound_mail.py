@@ -598,7 +598,12 @@ def test_a_reps_authenticated_reply_all_on_the_thread_marks_the_inquiry_responde
     result = inbox.receive(answer, verdicts=SesVerdicts(spam="PASS", virus="PASS", dkim="PASS", dmarc="GRAY"))
 
     assert result["decision"] == "rep_log"
-    assert get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])["status"] == "responded"  # type: ignore[index]
+    answered = get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])
+    assert answered is not None
+    assert answered["status"] == "responded"
+    # Shown by the buyer's thread, not by a BCC copy: the report says which
+    assert answered["first_response_via"] == "mail_thread"
+    assert answered["transitions"][-1]["channel"] == "mail_thread"
 
 
 def _timeline(inbox: Inbox) -> list[dict[str, Any]]:

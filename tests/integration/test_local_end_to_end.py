@@ -5,6 +5,7 @@ acknowledgement and the rep's notification in the outbox, the inquiry listed as 
 from __future__ import annotations
 
 import email
+import html
 import json
 import os
 import re
@@ -12,15 +13,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 import yaml
 
-from tests.integration.test_local_stack import call
+from tests.integration.test_local_stack import Answer, call
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = Path(sys.executable).parent / "inquiry-router"
@@ -208,3 +211,156 @@ def test_mail_replay_new_mail_reply_and_vacation_reply(running_stack: RunningSta
     assert shown.returncode == 0, shown.stderr
     assert f"raw/{automated['id']}" in shown.stdout
     assert running_stack.cli("mail", "show", "nope").stderr.strip().endswith("shows the ids")
+
+
+def _hrefs(mail: EmailMessage) -> list[str]:
+    body = mail.get_body(("html",))
+    assert body is not None
+    return [html.unescape(h) for h in re.findall(r'href="([^"]+)"', body.get_content())]
+
+
+def _follow(url: str, limit: int = 5) -> Answer:
+    """GET `url` as a mail scanner does: following redirects (to the local S3 too)."""
+    for _ in range(limit):
+        parts = urlsplit(url)
+        answer = call(
+            f"{parts.scheme}://{parts.netloc}",
+            "GET",
+            f"{parts.path}?{parts.query}" if parts.query else parts.path,
+        )
+        location = answer.header("Location")
+        if answer.status not in (301, 302, 303, 307, 308) or not location:
+            return answer
+        url = location
+    raise AssertionError(f"{url}: more than {limit} redirects")
+
+
+def test_a_rep_runs_the_inquiry_from_the_notification_through_the_local_gateway(
+    running_stack: RunningStack,
+) -> None:
+    form = {
+        "name": "Kenji Sato",
+        "email": "kenji@sato-trading.example",
+        "country": "JP",
+        "product": "Solar street lights",
+        "message": "Please quote 300 units, FOB Shenzhen.",
+        "rendered_at": str(int(time.time() * 1000) - 30_000),
+    }
+    headers = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", running_stack.api_url)]
+    assert call(running_stack.api_url, "POST", "/inquiries", urlencode(form), headers).status == 303
+    deadline = time.monotonic() + MAIL_DEADLINE_SECONDS
+    notification: EmailMessage | None = None
+    while notification is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        notification = next(
+            (m for m in outbox_mails(running_stack.state_dir) if "Kenji Sato" in str(m["Subject"])), None
+        )
+    assert notification is not None, "no notification in the outbox"
+    reference = str(notification["Subject"]).split("]")[0].lstrip("[")
+
+    def shown() -> dict[str, Any]:
+        answer = running_stack.cli("inquiries", "show", reference, "--json")
+        assert answer.returncode == 0, answer.stderr
+        result: dict[str, Any] = json.loads(answer.stdout)
+        return result
+
+    # A mail scanner opens every link of the notification, following redirects: nothing changes
+    before = shown()
+    links = [h for h in _hrefs(notification) if h.startswith("http://127.0.0.1")]
+    actions = [h for h in links if "/actions/" in h]
+    assert len(actions) == 8
+    for link in links:
+        assert _follow(link).status == 200, link
+    assert shown() == before
+
+    # The rep clicks "Won", reads the page, and confirms
+    won = next(h for h in actions if "Won" in _label_of(notification, h))
+    page = _follow(won)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.body.decode()))
+    done = call(
+        running_stack.api_url,
+        "POST",
+        urlsplit(won).path,
+        urlencode({**fields, "note": "300 units, deposit received"}),
+        [
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Origin", running_stack.api_url),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+    )
+    assert done.status == 200
+    assert b"is now: won" in done.body
+    after = shown()["inquiry"]
+    assert after["status"] == "won"
+    assert after["transitions"][-1]["channel"] == "mail_action"
+    assert after["transitions"][-1]["note"] == "300 units, deposit received"
+
+
+def _label_of(mail: EmailMessage, href: str) -> str:
+    body = mail.get_body(("html",))
+    assert body is not None
+    source = html.unescape(body.get_content())
+    found = re.search(re.escape(href) + r'"[^>]*>([^<]+)</a>', source)
+    return found.group(1) if found else ""
+
+
+def test_the_local_scheduler_drains_the_backlog_when_a_rep_comes_back(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The local stack runs the five-minute timer (here every second) in Scheduler's event shape:
+    an inquiry that waited with the fallback address goes to the first rep back."""
+    state_dir = tmp_path_factory.mktemp("scheduled")
+    process = subprocess.Popen(
+        [str(CLI), "local", "up", "--api-port", "0", "--aws-port", "0", "--state-dir", str(state_dir),
+         "--schedules-every", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+    )  # fmt: skip
+    assert process.stdout is not None
+    welcome = ""
+    while not welcome.endswith("Ctrl-C stops everything.\n"):
+        line = process.stdout.readline()
+        assert line, f"the local stack did not come up:\n{welcome}"
+        welcome += line
+    found = re.search(r"API\s+(http://127\.0\.0\.1:\d+)", welcome)
+    assert found, welcome
+    assert "Schedule      TimerFunction: every 1 s (--schedules-every)" in welcome
+    stack = RunningStack(process, state_dir, found.group(1))
+    try:
+        until = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+        for rep in ("li.wei@example.com", "emma.brown@example.com", "carlos.ruiz@example.com"):
+            assert stack.cli("reps", "away", rep, "--until", until).returncode == 0
+        form = {
+            "name": "Omar Haddad",
+            "email": "omar@haddad-trading.example",
+            "message": "Please quote 50 floodlights.",
+            "rendered_at": str(int(time.time() * 1000) - 30_000),
+        }
+        headers = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", stack.api_url)]
+        assert call(stack.api_url, "POST", "/inquiries", urlencode(form), headers).status == 303
+
+        def owner() -> str | None:
+            listed = stack.cli("inquiries", "list", "--json")
+            assert listed.returncode == 0, listed.stderr
+            found = [i for i in json.loads(listed.stdout) if i["email"] == form["email"]]
+            return found[0].get("owner_email") if found else None
+
+        deadline = time.monotonic() + 15
+        while owner() != "sales-manager@example.com" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert owner() == "sales-manager@example.com"  # nobody eligible: the fallback holds it
+
+        assert stack.cli("reps", "back", "li.wei@example.com").returncode == 0
+        while owner() != "li.wei@example.com" and time.monotonic() < deadline + 15:
+            time.sleep(0.2)
+        assert owner() == "li.wei@example.com"
+        notified = [
+            m for m in outbox_mails(state_dir) if m["To"].addresses[0].addr_spec == "li.wei@example.com"
+        ]
+        assert any("Omar Haddad" in str(m["Subject"]) for m in notified)
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)

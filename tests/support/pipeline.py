@@ -35,6 +35,7 @@ REGION = "eu-west-1"
 CONFIGURATION_SET = "inquiry-router-test-mail"
 RAW_MAIL_BUCKET = "inquiry-router-test-raw-mail"
 FILES_URL = "https://abc123.execute-api.eu-west-1.amazonaws.com/files"
+ACTIONS_URL = "https://abc123.execute-api.eu-west-1.amazonaws.com/actions"
 
 
 @dataclass
@@ -230,6 +231,7 @@ def start_pipeline(dynamodb: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("INBOUND_DOMAIN", f"in.{DOMAIN}")  # the thread address: reply@in.<domain>
     monkeypatch.setenv("RAW_MAIL_BUCKET", RAW_MAIL_BUCKET)
     monkeypatch.setenv("FILES_URL", FILES_URL)
+    monkeypatch.setenv("ACTIONS_URL", ACTIONS_URL)
     monkeypatch.setenv("INQUIRY_ROUTER_LOCAL_DIR", str(tmp_path))
     monkeypatch.setenv("ROUTING_CONFIG_CACHE_SECONDS", "0")
     config = routing_config(rep("ana"), rep("bob"), rep("chen", title="Export Manager", phone="+86 755 1"))

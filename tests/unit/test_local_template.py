@@ -28,8 +28,6 @@ from inquiry_router_admin.local.template import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-# The daily recount has no clock locally; `inquiry-router --local reps reconcile-load` runs it.
-SCHEDULE_NOTE = "LoadReconciliationFunction.Events.Daily (ScheduleV2) is not run locally"
 PSEUDO = {
     "AWS::Region": "eu-west-1",
     "AWS::AccountId": "123456789012",
@@ -454,6 +452,8 @@ def test_the_api_routes_come_from_the_functions_http_api_events(project_function
         "POST /inquiries": "IntakeFunction",
         "ANY /inquiries": "IntakeFunction",
         "GET /files/{token}": "FilesFunction",
+        "GET /actions/{token}": "ActionsFunction",
+        "POST /actions/{token}": "ActionsFunction",
     }
 
 
@@ -488,7 +488,7 @@ def test_the_projects_mapping_resources_are_run_with_every_setting(project: Any)
 
     streams, queues, notes = event_source_mappings(project["specs"], project["resources"], mappings)
 
-    assert notes == [SCHEDULE_NOTE]
+    assert notes == []  # the schedules run too (local/schedules.py)
     (stream,) = streams
     assert (stream.function_id, stream.event_name, stream.table_id) == (
         "RouterFunction",
@@ -535,7 +535,6 @@ def test_a_mapping_resource_on_a_source_the_stack_lacks_is_noted_not_run(project
 
     assert (streams, queues) == ([], [])
     assert notes == [
-        SCHEDULE_NOTE,
         "Kinesis (arn:aws:kinesis:eu-west-1:1:stream/s) is not run locally: not a table stream or queue here",
         "Off is disabled",
     ]

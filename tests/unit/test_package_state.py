@@ -21,6 +21,7 @@ PACKAGE = Path(inquiry_router.__file__).parent
 PURE_CACHES = {
     ("mail/render.py", "_compiled"): "an MJML template compiled from the package's files",
     ("mail/translations.py", "bundled_translations"): "the translations shipped in the package",
+    ("actions/pages.py", "page_translations"): "the pages' translations shipped in the package",
     ("inbound/authentication.py", "_public_suffixes"): "the public suffix list of the library",
     ("base/language.py", "_text_identifier"): "py3langid's model, loaded on first use",
 }

@@ -1,4 +1,4 @@
-"""reports/figures.py with a fixed clock: first responses in the team's business hours (across a
+"""models/report_figures.py with a fixed clock: first responses in the team's business hours (across a
 weekend, in the team's timezone, across a DST change), the SLA met, missed or pending, and the
 per-rep and per-source figures a manager reads."""
 
@@ -12,8 +12,8 @@ import pytest
 
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.inquiry import Inquiry
+from inquiry_router.models.report_figures import build_report
 from inquiry_router.models.routing_config import Team
-from inquiry_router.reports.figures import build_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

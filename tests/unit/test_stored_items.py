@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inquiry_router.adapters.serialization import from_attributes, to_attributes
+from inquiry_router.models.action_key import ActionKey
 from inquiry_router.models.assignment import RotationState
 from inquiry_router.models.attachment import MailAttachment
 from inquiry_router.models.contact import Account, Contact, TimelineEvent
@@ -21,6 +22,7 @@ from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.lifecycle import Channel, Status, StatusChange
 from inquiry_router.models.mail_record import MailJobRecord, SentMessage
 from inquiry_router.models.received_mail import MailAddress, ReceivedMail
+from inquiry_router.models.rep_actions import CommandRecord, RepAction
 from inquiry_router.models.stored import KEY_ATTRIBUTES
 
 GOLDEN = Path(__file__).resolve().parents[1] / "integration" / "golden" / "stored_items.json"
@@ -68,6 +70,15 @@ BY_TYPE: dict[str, st.SearchStrategy[Any]] = {
     "MailAddress | None": st.none() | ADDRESS,
     "tuple[MailAddress, ...]": st.lists(ADDRESS, max_size=3).map(tuple),
     "tuple[StatusChange, ...]": st.lists(STATUS_CHANGE, max_size=3).map(tuple),
+    "CommandRecord | None": st.none()
+    | st.builds(
+        CommandRecord,
+        line=TEXT,
+        outcome=st.sampled_from(["done", "already", "refused", "not_yours", "moved", "not_understood"]),
+        action=st.none() | st.sampled_from(list(RepAction)),
+        status=st.none() | st.sampled_from(list(Status)),
+        owner_email=st.none() | NAME,
+    ),
 }
 
 
@@ -87,6 +98,7 @@ MODELS: dict[str, st.SearchStrategy[Any]] = {
     "mail job": every_field(MailJobRecord),
     "rotation": every_field(RotationState),
     "attachment": ATTACHMENT,
+    "action key": every_field(ActionKey),
 }
 
 

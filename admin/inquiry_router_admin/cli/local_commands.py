@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from inquiry_router_admin.local import LocalStack
+    from inquiry_router_admin.local.schedules import ScheduleMapping
 
 DEFAULT_API_PORT = 3000
 DEFAULT_AWS_PORT = 4566
@@ -55,6 +56,13 @@ def register(groups: Any) -> None:
         help="routing YAML applied once the stack is up (default: routing.example.yaml in the project "
         "root; '' applies none)",
     )
+    up.add_argument(
+        "--schedules-every",
+        type=float,
+        metavar="SECONDS",
+        help="run every schedule (the five-minute SLA timer, the daily recount) this often instead of "
+        "its expression: to watch reminders and snoozes without waiting",
+    )
     up.set_defaults(run=start_local_stack)
 
 
@@ -73,6 +81,7 @@ def start_local_stack(args: argparse.Namespace) -> int:
         api_port=args.api_port,
         aws_port=args.aws_port,
         parameters=overrides,
+        schedules_every=args.schedules_every,
     )
     try:
         stack.start()
@@ -151,6 +160,7 @@ def _print_welcome(stack: LocalStack, args: argparse.Namespace, routing: str) ->
         f"  AWS endpoint  {stack.endpoint_url}  (region {stack.region}, fake credentials)",
         f"  State         {stack.state_dir}  (stack.json, outbox/)",
         f"  Routing       {routing}",
+        *(f"  Schedule      {s.function_id}: {_every(s, args)}" for s in stack.schedules),
         "",
         "Try:",
         f"  curl -i {stack.api_url}/inquiries -H 'Content-Type: application/json' \\",
@@ -164,6 +174,11 @@ def _print_welcome(stack: LocalStack, args: argparse.Namespace, routing: str) ->
         "Ctrl-C stops everything.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _every(schedule: ScheduleMapping, args: argparse.Namespace) -> str:
+    every = args.schedules_every
+    return f"every {every:g} s (--schedules-every)" if every else schedule.expression
 
 
 def _cli_prefix(stack: LocalStack, args: argparse.Namespace) -> str:

@@ -1,5 +1,5 @@
 """`inquiry-router report [--team T] [--since DATE] [--until DATE] [--json | --csv]`: what the
-inquiries received in a period became, per rep and per source (reports/figures.py)."""
+inquiries received in a period became, per rep and per source (models/report_figures.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from inquiry_router.adapters.config_store import load_routing_config
 from inquiry_router.adapters.queries import inquiries_received_between
-from inquiry_router.reports.figures import InquiryFigures, Report, build_report
+from inquiry_router.models.report_figures import InquiryFigures, Report, build_report
 from inquiry_router_admin.cli.output import print_json, print_table
 from inquiry_router_admin.cli.rep_input import parse_date
 from inquiry_router_admin.cli.target import TargetError, resolve_target

@@ -87,8 +87,8 @@ def event_source_mappings(
         for event_name, event in spec.events.items():
             kind, properties = event.get("Type"), event.get("Properties") or {}
             where = f"{spec.logical_id}.Events.{event_name}"
-            if kind == "HttpApi":
-                continue  # served by the HTTP gateway
+            if kind in ("HttpApi", "ScheduleV2"):
+                continue  # served by the HTTP gateway; run by the schedule pollers (local/schedules.py)
             if str(properties.get("Enabled", True)).lower() == "false":
                 notes.append(f"{where} is disabled")
             elif kind == "DynamoDB":

@@ -40,6 +40,7 @@ from inquiry_router_admin.local.http_routes import Route, http_routes
 from inquiry_router_admin.local.moto_endpoint import EmbeddedAws, shard_iterator_forgetter
 from inquiry_router_admin.local.queue_poller import QueuePoller
 from inquiry_router_admin.local.resources import CreationContext, StackResources, create_resources
+from inquiry_router_admin.local.schedules import ScheduleMapping, SchedulePoller, schedule_mappings
 from inquiry_router_admin.local.static_files import FORM_PATH, StaticFiles
 from inquiry_router_admin.local.stream_poller import StreamPoller
 from inquiry_router_admin.local.template import (
@@ -104,6 +105,7 @@ class LocalStack:
         parameters: Mapping[str, str] | None = None,
         log: Log = _print,
         log_error: Log = _print_error,
+        schedules_every: float | None = None,
     ) -> None:
         self.project_root = (project_root or Path.cwd()).resolve()
         self.template_path = (template or self.project_root / "template.yaml").resolve()
@@ -125,6 +127,8 @@ class LocalStack:
         self.routes: list[Route] = []
         self.notes: list[str] = []
         self._wrote_state = False
+        self._schedules_every = schedules_every  # None: each schedule on its own expression
+        self.schedules: list[ScheduleMapping] = []
 
     # -- endpoints --------------------------------------------------------------------------------
 
@@ -235,6 +239,13 @@ class LocalStack:
                 queue, runner, sqs=clients.sqs, region=self.region, log=self._log, log_error=self._log_error
             )
             self._pollers.append(queue_poller)
+        self.schedules = schedule_mappings(self.functions)
+        for schedule in self.schedules:
+            self._pollers.append(
+                SchedulePoller(
+                    schedule, runner, log=self._log, log_error=self._log_error, every=self._schedules_every
+                )
+            )
         for poller in self._pollers:
             poller.start()
         self.outbox_dir.mkdir(parents=True, exist_ok=True)

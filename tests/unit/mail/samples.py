@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from inquiry_router.mail.digests import MorningDigestView, OpenInquiryRow, WeeklyDigestView
 from inquiry_router.mail.promise import response_promise
 from inquiry_router.mail.views import (
     AcknowledgementView,
@@ -18,6 +19,8 @@ from inquiry_router.mail.views import (
     RepView,
     UnreadableMailView,
 )
+from inquiry_router.models.rep_actions import RepAction
+from inquiry_router.models.report_figures import InquiryFigures, RepFigures, Report, SourceFigures
 from inquiry_router.models.routing_config import Team
 
 COMPANY = CompanyView(
@@ -59,6 +62,12 @@ def acknowledgement(language: str = "en", **changes: Any) -> AcknowledgementView
     return replace(view, **changes)
 
 
+ACTIONS = {
+    action: f"https://abc123.execute-api.eu-west-1.amazonaws.com/actions/q3Zb8kVtY2xN0cW7mJ4pRg.{action}"
+    for action in RepAction
+}
+
+
 def notification(language: str = "en", **changes: Any) -> NotificationView:
     view = NotificationView(
         reference="INQ-7K3M9Q",
@@ -90,6 +99,8 @@ def notification(language: str = "en", **changes: Any) -> NotificationView:
         ],
         reply_bcc="log@in.sunrise-lighting.com",
         company=COMPANY,
+        actions=ACTIONS,
+        command_address="log@in.sunrise-lighting.com",
     )
     return replace(view, **changes)
 
@@ -154,3 +165,80 @@ def unreadable_notice(language: str = "en", **changes: Any) -> UnreadableMailVie
         company=COMPANY,
     )
     return replace(view, **changes)
+
+
+def weekly_digest(language: str = "en") -> WeeklyDigestView:
+    reps = [
+        RepFigures("li.wei@sunrise-lighting.com", 14, 13, 2.5, 6.0, 92.3, 3, 4, 2),
+        RepFigures("ana.lopez@sunrise-lighting.com", 9, 7, 5.1, 11.5, 71.4, 4, 1, 1),
+        RepFigures("chen.jie@sunrise-lighting.com", 3, 3, 1.2, 1.9, 100.0, 0, 1, 0),
+    ]
+    sources = [SourceFigures("country", "ES", 8, 2), SourceFigures("country", "DE", 5, 1)]
+    rows = [
+        InquiryFigures(
+            reference=f"INQ-{n:06d}",
+            received_at="2026-11-17T02:00:00.000000Z",
+            channel="form",
+            country="ES",
+            topic="LED panels",
+            team="export",
+            owner_email=reps[n % 3].owner_email,
+            status="responded",
+            responded_at="2026-11-17T05:00:00.000000Z",
+            first_response_via="mail_action",
+            first_response_hours=1.0 + n % 7,
+            sla="met" if n % 9 else "missed",
+        )
+        for n in range(26)
+    ]
+    report = Report("2026-11-16T00:00:00+08:00", "2026-11-23T00:00:00+08:00", "export", rows, reps, sources)
+    return WeeklyDigestView(
+        language=language,
+        team_key=TEAM.key,
+        team_name=TEAM.name,
+        since=date(2026, 11, 16),
+        until=date(2026, 11, 22),
+        report=report,
+        names={
+            "li.wei@sunrise-lighting.com": "Li Wei",
+            "ana.lopez@sunrise-lighting.com": "Ana López",
+            "chen.jie@sunrise-lighting.com": "陈杰",
+        },
+        company=COMPANY,
+    )
+
+
+def morning_digest(language: str = "en") -> MorningDigestView:
+    rows = [
+        OpenInquiryRow(
+            reference=f"INQ-7K3M9{n}",
+            buyer=buyer,
+            topic=topic,
+            country=country,
+            status=status,
+            received_at=RECEIVED_AT,
+            waited_hours=hours,
+            due_at=RECEIVED_AT if hours is not None else None,
+            actions=ACTIONS,
+        )
+        for n, (buyer, topic, country, status, hours) in enumerate(
+            [
+                (
+                    "Ana García, Importadora Sol S.L.",
+                    "2,000 LED panels 600x600 mm, CE and RoHS",
+                    "ES",
+                    "assigned",
+                    6.5,
+                ),
+                (
+                    "Klaus Becker, Licht & Raum GmbH",
+                    "Street lights for a municipal tender",
+                    "DE",
+                    "quoted",
+                    None,
+                ),
+                ("王芳, 深圳明光照明有限公司", "LED 面板报价", "CN", "snoozed", 1.0),
+            ]
+        )
+    ]
+    return MorningDigestView(language=language, rep=REP, rows=rows, more=2, company=COMPANY)

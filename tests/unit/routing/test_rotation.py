@@ -102,3 +102,42 @@ def test_pool_changes_never_give_anyone_a_burst(schedule: list[tuple[frozenset[i
         state, chosen = run(state, pool, picks)
         counts = [Counter(chosen)[c.email] for c in pool]
         assert max(counts) - min(counts) <= 2
+
+
+# -- a hand-over counts once ------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=4, max_size=60), st.data())
+def test_an_inquiry_handed_back_counts_once_in_the_teams_fairness(
+    givers: list[int], data: st.DataObject
+) -> None:
+    from inquiry_router.routing.rotation import handed_back
+
+    team = [Candidate(f"rep{n}@x.com", weight=1 + n % 2) for n in range(4)]
+    state = RotationState()
+    for _ in givers:
+        picked = pick_next(state, team)
+        state = picked.state
+        if data.draw(st.booleans()):  # the owner gives it back: the next one but them takes it
+            others = [c for c in team if c.email != picked.email]
+            taken = pick_next(state, others)
+            weight = next(c.weight for c in team if c.email == picked.email)
+            state = handed_back(taken.state, picked.email, weight)
+
+    # One count per inquiry, whoever ended with it
+    assert sum(state.assigned.values()) == len(givers)
+    # And a giver gains no credit beyond the rotation's present: no burst when they come back
+    assert all(finish >= 0 for finish in state.finish.values())
+
+
+def test_a_rep_behind_the_rotation_gains_nothing_from_handing_back() -> None:
+    from inquiry_router.routing.rotation import handed_back
+
+    state = RotationState(version=3, virtual_time=1_000, finish={"a@x.com": 400}, assigned={"a@x.com": 2})
+
+    after = handed_back(state, "a@x.com", 1)
+
+    assert after.finish["a@x.com"] == 400
+    assert after.assigned["a@x.com"] == 1
+    assert handed_back(RotationState(), "b@x.com", 1) == RotationState()

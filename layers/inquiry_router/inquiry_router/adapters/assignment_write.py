@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from inquiry_router.adapters import keys
 from inquiry_router.adapters.open_load import load_change
 from inquiry_router.adapters.serialization import to_attributes
+from inquiry_router.adapters.sla_schedule import SCHEDULE_REMOVE, backlog_set, schedule_set
 from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.assignment import InquiryFacts, OwnerDecision, RotationState
@@ -89,10 +90,18 @@ class AssignmentStore:
         *,
         previous_owner: str | None = None,
         first_response_due_at: datetime | None = None,
+        sla_look_at: datetime | None = None,
     ) -> Outcome:
-        """Write the decision; `previous_owner` set means a hand-over from that owner."""
+        """Write the decision; `previous_owner` set means a hand-over from that owner, `sla_look_at`
+        when the SLA sweep first looks at it (None: off the schedule)."""
         planned = self._assignment_items(
-            facts, decision, state, now, previous_owner, first_response_due_at=first_response_due_at
+            facts,
+            decision,
+            state,
+            now,
+            previous_owner,
+            first_response_due_at=first_response_due_at,
+            sla_look_at=sla_look_at,
         )
         roles, items = zip(*planned, strict=True)
         try:
@@ -120,6 +129,7 @@ class AssignmentStore:
         previous_owner: str | None,
         *,
         first_response_due_at: datetime | None = None,
+        sla_look_at: datetime | None = None,
     ) -> list[tuple[str, TransactWriteItemTypeDef]]:
         at = iso_timestamp(now)
         table = self._table
@@ -127,6 +137,14 @@ class AssignmentStore:
         # An answered inquiry handed over keeps its status, and counts in nobody's load.
         counted = facts.awaits_answer
         status = "SET #status = :assigned, GSI1PK = :status_pk, " if counted else "SET "
+        removes = ["snoozed_from", "snoozed_until"] if counted and previous_owner else []
+        # On the SLA schedule while it waits for its owner's answer (adapters/sla_schedule.py); one
+        # waiting with the fallback address is the backlog drain's, not the sweep's.
+        schedule, schedule_values = schedule_set(sla_look_at if counted else None, facts.inquiry_id)
+        if counted and decision.kind == "fallback":
+            schedule, schedule_values = backlog_set(decision.team.key, facts.received_at, facts.inquiry_id)
+        if counted and not schedule:
+            removes.append(SCHEDULE_REMOVE)
         inquiry_update: Any = {
             "TableName": table,
             "Key": to_attributes(keys.inquiry_key(facts.inquiry_id)),
@@ -136,11 +154,13 @@ class AssignmentStore:
             "GSI2PK = :owner_pk, GSI2SK = :owner_sk, "
             "assignment_seq = if_not_exists(assignment_seq, :zero) + :one"
             + (", first_response_due_at = :due" if first_response_due_at else "")
-            + (" REMOVE snoozed_from" if counted and previous_owner else ""),
+            + (f", {schedule}" if schedule else "")
+            + (f" REMOVE {', '.join(removes)}" if removes else ""),
             "ExpressionAttributeValues": to_attributes(
                 {
                     **({":assigned": "assigned", ":status_pk": "STATUS#assigned"} if counted else {}),
                     **({":due": iso_timestamp(first_response_due_at)} if first_response_due_at else {}),
+                    **schedule_values,
                     ":owner": owner,
                     ":name": decision.owner_name or decision.team.name,
                     ":team": decision.team.key,

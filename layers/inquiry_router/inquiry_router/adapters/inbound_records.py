@@ -163,8 +163,11 @@ class InboundRecords:
         }
         self._client.transact_write_items(TransactItems=[entry.put(self._table), update])  # type: ignore[list-item]
 
-    def log_rep_answer(self, entry: TimelineEntry, inquiry: Inquiry | None) -> int | None:
-        """A rep's answer on the contact's timeline; an open inquiry becomes `responded`.
+    def log_rep_answer(
+        self, entry: TimelineEntry, inquiry: Inquiry | None, channel: Channel = Channel.MAIL_COPY
+    ) -> int | None:
+        """A rep's answer on the contact's timeline; an open inquiry becomes `responded`, its
+        first response shown by `channel` (a BCC copy, or the answer on the buyer's thread).
 
         Returns the first-response time in seconds when this answer was the first, else None.
         """
@@ -173,7 +176,7 @@ class InboundRecords:
         load = None
         if inquiry and inquiry.awaits_answer:
             first_response = max(0, int((entry.at - inquiry.received_moment).total_seconds()))
-            items.append(self._responded(inquiry, entry, first_response))
+            items.append(self._responded(inquiry, entry, first_response, channel))
             owner = inquiry.owner_email
             if owner and inquiry.assignment_kind != "fallback":  # a team address has no load
                 load = load_decrement(self._table, owner, iso_timestamp(entry.at))
@@ -209,11 +212,11 @@ class InboundRecords:
             return False
         return True
 
-    def _responded(self, inquiry: Inquiry, entry: TimelineEntry, seconds: int) -> dict[str, Any]:
+    def _responded(
+        self, inquiry: Inquiry, entry: TimelineEntry, seconds: int, channel: Channel
+    ) -> dict[str, Any]:
         at = iso_timestamp(entry.at)
-        change = StatusChange(
-            Status(inquiry.status), Status.RESPONDED, at, entry.by or "the owner", Channel.MAIL_COPY
-        )
+        change = StatusChange(Status(inquiry.status), Status.RESPONDED, at, entry.by or "the owner", channel)
         return {
             "Update": {
                 "TableName": self._table,
@@ -222,7 +225,7 @@ class InboundRecords:
                 "first_response_seconds = :seconds, first_response_via = :via, GSI1PK = :status_pk, "
                 "status_changed_at = :at, "
                 "transitions = list_append(if_not_exists(transitions, :none), :change) "
-                "REMOVE snoozed_from",
+                "REMOVE snoozed_from, snoozed_until, GSI3PK, GSI3SK",  # off the SLA schedule
                 # Only the first answer counts, and only while the inquiry waits for one (assigned,
                 # or snoozed before an answer: the answer wakes it).
                 "ConditionExpression": "#status = :read AND attribute_not_exists(responded_at)",
@@ -234,7 +237,7 @@ class InboundRecords:
                         ":at": at,
                         ":by": entry.by,
                         ":seconds": seconds,
-                        ":via": str(Channel.MAIL_COPY),
+                        ":via": str(channel),
                         ":status_pk": "STATUS#responded",
                         ":none": [],
                         ":change": [change.to_item()],

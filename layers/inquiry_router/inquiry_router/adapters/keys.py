@@ -23,6 +23,9 @@
 | a company's contacts                   | Query    PK=ACCOUNT#<domain>  SK begins_with CONTACT#   |
 | mail from one sender in 10 minutes     | GetItem  PK=GUARD#FLOOD#<hash>   SK=WINDOW#<start>     |
 | a download link in a rep's mail        | GetItem  PK=LINK#<token>         SK=LINK (TTL)         |
+| a notification's action links (key)    | GetItem  PK=ACTIONKEY#<key id>   SK=ACTIONKEY (TTL)    |
+| inquiries the SLA sweep looks at now   | Query    GSI3  GSI3PK=SLA  GSI3SK <= <now>  (sparse)   |
+| a team's backlog (with the fallback)   | Query    GSI3  GSI3PK=BACKLOG#<team>, oldest first     |
 
 The routing config lives in one partition (a few dozen items) so the router reads all of it with
 one Query; rotation and load items live apart because they are written on every assignment.
@@ -136,3 +139,21 @@ def flood_guard_key(sender_hash: str, window_start: int) -> dict[str, str]:
 
 def download_link_key(token: str) -> dict[str, str]:
     return {"PK": f"LINK#{token}", "SK": "LINK"}
+
+
+def action_key_key(key_id: str) -> dict[str, str]:
+    return {"PK": f"ACTIONKEY#{key_id}", "SK": "ACTIONKEY"}
+
+
+SLA_INDEX = "GSI3"
+SLA_PARTITION = "SLA"
+
+
+def sla_schedule_key(look_at_iso: str, inquiry_id: str) -> dict[str, str]:
+    """An inquiry's place on the SLA schedule (adapters/sla_schedule.py)."""
+    return {"GSI3PK": SLA_PARTITION, "GSI3SK": f"{look_at_iso}#{inquiry_id}"}
+
+
+def backlog_key(team_key: str, received_at: str, inquiry_id: str) -> dict[str, str]:
+    """An inquiry waiting with a team's fallback address for a rep, oldest first (the backlog drain)."""
+    return {"GSI3PK": f"BACKLOG#{team_key}", "GSI3SK": f"{received_at}#{inquiry_id}"}

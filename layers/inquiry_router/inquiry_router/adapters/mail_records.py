@@ -45,6 +45,8 @@ SENT_FIELDS = {
     "acknowledgement": ("acknowledged_at", "acknowledgement_message_id", "acknowledged"),
     "notification": ("notified_at", "notification_message_id", "rep_notified"),
     "forward": ("last_forwarded_at", "last_forward_message_id", "reply_forwarded"),
+    "sla_reminder": ("reminded_at", "reminder_message_id", "sla_reminder_sent"),
+    "sla_escalation": ("escalated_at", "escalation_message_id", "sla_escalation_sent"),
 }
 
 

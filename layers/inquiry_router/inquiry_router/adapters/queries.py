@@ -13,7 +13,7 @@ from inquiry_router.adapters.table import batch_get, get_item
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.lifecycle import Status
+from inquiry_router.models.lifecycle import OPEN, Status
 from inquiry_router.models.received_mail import ReceivedMail
 
 if TYPE_CHECKING:
@@ -183,3 +183,18 @@ def received_mail_by_decision(
     """Received messages with this decision, newest first."""
     pages = _query_index(client, table, keys.STATUS_INDEX, "GSI1PK", f"MAIL#{decision}", limit=limit)
     yield from map(ReceivedMail.from_item, pages)
+
+
+class InquiryQueries:
+    """What the digests read (mail/digests.py's DigestSource)."""
+
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def received_between(self, since: datetime, until: datetime) -> list[Inquiry]:
+        return list(inquiries_received_between(self._client, self._table, since, until))
+
+    def open_of(self, owner_email: str) -> list[Inquiry]:
+        owned = inquiries_by_owner(self._client, self._table, owner_email, limit=10_000)
+        return [inquiry for inquiry in owned if inquiry.status in OPEN]

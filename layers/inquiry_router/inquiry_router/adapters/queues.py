@@ -12,18 +12,24 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 
+MAX_BATCH = 10  # SendMessageBatch's limit
+
+
 def enqueue_mail_jobs(sqs: SQSClient, queue_url: str, jobs: list[MailJob]) -> None:
-    """One SendMessageBatch; raises when any job was not accepted, so the caller's retry re-sends."""
-    if not jobs:
-        return
-    answer = sqs.send_message_batch(
-        QueueUrl=queue_url,
-        Entries=[{"Id": str(n), "MessageBody": json.dumps(job.model_dump())} for n, job in enumerate(jobs)],
-    )
-    failed = answer.get("Failed") or []
-    if failed:
-        codes = ", ".join(sorted({f.get("Code", "?") for f in failed}))
-        raise RuntimeError(f"{len(failed)} of {len(jobs)} mail jobs were not queued ({codes})")
+    """One SendMessageBatch per ten jobs (one, for an inquiry's few); raises when any job was not
+    accepted, so the caller's retry re-sends (the mailer sends each job id once)."""
+    for start in range(0, len(jobs), MAX_BATCH):
+        batch = jobs[start : start + MAX_BATCH]
+        answer = sqs.send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(n), "MessageBody": json.dumps(job.model_dump())} for n, job in enumerate(batch)
+            ],
+        )
+        failed = answer.get("Failed") or []
+        if failed:
+            codes = ", ".join(sorted({f.get("Code", "?") for f in failed}))
+            raise RuntimeError(f"{len(failed)} of {len(batch)} mail jobs were not queued ({codes})")
 
 
 @dataclass(frozen=True)

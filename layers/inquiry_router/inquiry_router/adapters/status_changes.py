@@ -20,7 +20,8 @@ from inquiry_router.adapters import keys
 from inquiry_router.adapters.open_load import load_decrement, write_with_load
 from inquiry_router.adapters.queries import get_inquiry
 from inquiry_router.adapters.serialization import to_attributes
-from inquiry_router.base.timestamps import iso_timestamp
+from inquiry_router.adapters.sla_schedule import SCHEDULE_REMOVE, schedule_set
+from inquiry_router.base.timestamps import iso_timestamp, parse_timestamp
 from inquiry_router.models.contact import TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.lifecycle import (
@@ -32,6 +33,7 @@ from inquiry_router.models.lifecycle import (
     check_move,
     first_response_in,
 )
+from inquiry_router.models.rep_actions import DEFAULT_SNOOZE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -64,8 +66,10 @@ class StatusChanges:
         channel: Channel,
         now: datetime,
         note: str | None = None,
+        snoozed_until: datetime | None = None,
     ) -> StatusChangeOutcome:
-        """Move `inquiry` (as read) to `wanted`; TransitionRefused when the lifecycle forbids it."""
+        """Move `inquiry` (as read) to `wanted`; TransitionRefused when the lifecycle forbids it.
+        A snooze lasts until `snoozed_until` (a day when not given)."""
         current = Status(inquiry.status)
         if current is wanted:
             return StatusChangeOutcome("already", inquiry)
@@ -77,9 +81,12 @@ class StatusChanges:
                 "the ones waiting"
             )
         change = StatusChange(current, wanted, iso_timestamp(now), by, channel, note or None)
+        until = None
+        if wanted is Status.SNOOZED:
+            until = iso_timestamp(snoozed_until or now + DEFAULT_SNOOZE)
         first = first_response_in(current, wanted, answered=inquiry.responded_at is not None)
         items: list[Any] = [
-            {"Update": self._inquiry_update(inquiry, change, now if first else None)},
+            {"Update": self._inquiry_update(inquiry, change, now if first else None, until)},
             {"Put": self._timeline_event(inquiry, change)},
         ]
         owner = inquiry.owner_email
@@ -97,7 +104,7 @@ class StatusChanges:
         return StatusChangeOutcome("changed", inquiry, change, first)
 
     def _inquiry_update(
-        self, inquiry: Inquiry, change: StatusChange, answered_at: datetime | None
+        self, inquiry: Inquiry, change: StatusChange, answered_at: datetime | None, until: str | None
     ) -> dict[str, Any]:
         sets = [
             "#status = :to",
@@ -114,10 +121,21 @@ class StatusChanges:
             ":change": [change.to_item()],
         }
         removes = []
-        if change.to_status is Status.SNOOZED:
-            sets.append("snoozed_from = :from")
+        if until is not None:
+            sets += ["snoozed_from = :from", "snoozed_until = :until"]
+            values[":until"] = until
         else:
-            removes.append("snoozed_from")
+            removes += ["snoozed_from", "snoozed_until"]
+        # The SLA schedule (adapters/sla_schedule.py): a snoozed inquiry is looked at when it wakes,
+        # one waiting for its answer again at once (the sweep plans its next step), others never.
+        answered = answered_at is not None or inquiry.responded_at is not None
+        look_at = until or (change.at if awaits_answer(change.to_status, answered) else None)
+        if look_at is not None:
+            schedule, schedule_values = schedule_set(parse_timestamp(look_at), inquiry.id)
+            sets.append(schedule)
+            values |= schedule_values
+        else:
+            removes.append(SCHEDULE_REMOVE)
         if answered_at is not None:
             sets += [
                 "responded_at = :at",

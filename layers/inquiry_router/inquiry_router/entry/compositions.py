@@ -13,12 +13,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 from inquiry_router.base.observability import Handler
+from inquiry_router.entry.actions_function import build_actions
 from inquiry_router.entry.files_function import build_files
 from inquiry_router.entry.inbound_function import build_inbound
 from inquiry_router.entry.intake_function import build_intake
 from inquiry_router.entry.mailer_function import build_mailer
 from inquiry_router.entry.reconciliation_function import build_reconciliation
 from inquiry_router.entry.router_function import build_router
+from inquiry_router.entry.timer_function import build_timer
 
 if TYPE_CHECKING:
     from inquiry_router.adapters.clients import AwsSession
@@ -42,7 +44,9 @@ COMPOSITION_ROOTS: Mapping[str, CompositionRoot] = MappingProxyType(
         "mailer": build_mailer,
         "inbound": build_inbound,
         "files": build_files,
+        "actions": build_actions,
         "reconciliation": build_reconciliation,
+        "timer": build_timer,
     }
 )
 

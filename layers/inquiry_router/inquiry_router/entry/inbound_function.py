@@ -22,6 +22,7 @@ from inquiry_router.adapters.intake_write import IntakeWriter
 from inquiry_router.adapters.queues import MailQueue
 from inquiry_router.adapters.raw_mail import RawMailStore
 from inquiry_router.base.observability import Handler, instrument
+from inquiry_router.entry.actions_function import rep_actions
 from inquiry_router.inbound.processing import InboundProcessor
 from inquiry_router.inbound.receipt import SesReceipt
 from inquiry_router.models.settings import PipelineSettings
@@ -61,6 +62,8 @@ def build_inbound(environ: Mapping[str, str], session: AwsSession | None = None)
         enqueue=MailQueue(sqs, settings.mail_queue_url).enqueue,
         settings=settings,
         load_config=cached_routing_config(dynamodb, settings.table_name, settings.config_cache_seconds),
+        # A rep's command mail (#won) runs the same service as the actions page's buttons.
+        perform_action=rep_actions(dynamodb, settings.table_name).perform,
     )
 
     def receive(event: dict[str, Any], context: LambdaContext) -> dict[str, str | None]:

@@ -16,10 +16,12 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from inquiry_router.adapters.action_keys import ActionKeys
 from inquiry_router.adapters.cached_config import cached_routing_config
 from inquiry_router.adapters.clients import aws_session, dynamodb_client, s3_client, sesv2_client
 from inquiry_router.adapters.links import LinkStore
 from inquiry_router.adapters.mail_records import MailRecords
+from inquiry_router.adapters.queries import InquiryQueries
 from inquiry_router.adapters.ses import SesSender
 from inquiry_router.base.observability import Handler, instrument
 from inquiry_router.mail.links import MailLinks
@@ -61,6 +63,13 @@ def build_mailer(environ: Mapping[str, str], session: AwsSession | None = None) 
         settings,
         cached_routing_config(dynamodb, settings.table_name, settings.config_cache_seconds),
         links=links,
+        # The notification's one-click actions go through the stack's /actions (entry/actions_api.py).
+        action_links=(
+            ActionKeys(dynamodb, settings.table_name, settings.actions_url, settings.action_link_days)
+            if settings.actions_url
+            else None
+        ),
+        digest_source=InquiryQueries(dynamodb, settings.table_name),
     )
     processor = BatchProcessor(event_type=EventType.SQS)
 

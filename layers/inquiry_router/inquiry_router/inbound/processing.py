@@ -10,6 +10,9 @@ Read the raw message from S3 (streamed), screen it, then:
   instead, so a buyer is never lost;
 - `rep_log`: a known rep's BCC'd answer, logged on each addressed contact's timeline; their open
   inquiry becomes `responded` with its first-response time;
+- `rep_command`: a known rep's mail to the logging address alone whose first line is a command
+  (`#won`, `#lost price too high`, `#snooze 2d`): carried out on the inquiry the subject or the
+  thread names, like the same button on the actions page, and the rep is told what came of it;
 - `bounce`: the failed addresses' contacts are marked bounced and no longer acknowledged, when
   the report names a message we sent to that address (otherwise the reason says it was not trusted);
 - `unparseable`: stored, and the default team's fallback address is told;
@@ -22,9 +25,10 @@ every step before it is itself safe to repeat (see adapters/inbound_records.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -47,8 +51,16 @@ from inquiry_router.inbound.triage import Decision, DecisionKind, screen
 from inquiry_router.models.attachment import MailAttachment
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import MailOrigin, RequestFacts
+from inquiry_router.models.lifecycle import Channel
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.received_mail import MailAddress, ReceivedMail
+from inquiry_router.models.rep_actions import (
+    ActionOutcome,
+    ActionRequest,
+    CommandNotUnderstood,
+    CommandRecord,
+    parse_command,
+)
 from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.models.settings import PipelineSettings
 from inquiry_router.models.submission import MAX_MESSAGE_CHARS, InquirySubmission
@@ -60,6 +72,7 @@ RECORD_TEXT_LIMIT = 50_000
 SUMMARY_LIMIT = 300
 NOISE_RETENTION = timedelta(days=30)  # automated, spam, spoofed, quarantined: kept for review only
 _NOISE = frozenset({"automated", "spam", "quarantine", "spoofed"})
+_REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|tr|rv|r|antw)\s*:\s*)+", re.IGNORECASE)
 _TRUNCATION_NOTE = "\n\n[…] (shortened: the full original is linked)"
 
 
@@ -83,6 +96,15 @@ class _Buyer:
     not_acknowledged: str | None
 
 
+class PerformAction(Protocol):
+    """A rep's action on an inquiry (actions/service.py's RepActions.perform, handed in by the
+    composition root: capabilities do not import each other)."""
+
+    def __call__(
+        self, inquiry: Inquiry, rep_email: str, request: ActionRequest, channel: Channel, now: datetime
+    ) -> ActionOutcome: ...
+
+
 class _Handler(Protocol):
     def __call__(self, receipt: SesReceipt, mail: ReadMail, decision: Decision) -> InboundOutcome: ...
 
@@ -95,6 +117,7 @@ class InboundProcessor:
     enqueue: Callable[[list[MailJob]], None]
     settings: PipelineSettings
     load_config: Callable[[], RoutingConfig | None]
+    perform_action: PerformAction | None = None  # None: command mails are logged like any copy
 
     def process(self, receipt: SesReceipt) -> InboundOutcome:
         """Screen the message and carry out its decision, once: a redelivered event whose record
@@ -261,7 +284,12 @@ class InboundProcessor:
             if not decision.sender_authenticated:
                 return self._not_a_rep_action(receipt, mail, decision)
             return self._log_rep_answer(
-                receipt, mail, sender.address, [(inquiry.contact_key, inquiry)], decision.reason
+                receipt,
+                mail,
+                sender.address,
+                [(inquiry.contact_key, inquiry)],
+                decision.reason,
+                channel=Channel.MAIL_THREAD,
             )
         attachments = self._store_attachments(receipt, mail)
         from_buyer = normalise_email(sender.address) == inquiry.contact_key
@@ -303,7 +331,50 @@ class InboundProcessor:
             outcome = InboundOutcome("rep_log", why)
             self._save(receipt, parsed, outcome, [])
             return outcome
+        line = self._command_line(mail.parsed, sender.address)
+        if line is not None and self.perform_action is not None:
+            return self._rep_command(receipt, mail, sender.address, line)
         return self._log_rep_answer(receipt, mail, sender.address, None, decision.reason)
+
+    def _command_line(self, parsed: ParsedMail, rep: str) -> str | None:
+        """The command of a mail to the logging address alone (a copy of an answer to a buyer is
+        logged, never acted on): its text's first line, else its subject, when it starts with #."""
+        if self._buyer_addresses(parsed, rep):
+            return None
+        first = next((line.strip() for line in (parsed.text or "").splitlines() if line.strip()), "")
+        if first.startswith("#"):
+            return first
+        subject = REFERENCE_IN_TEXT.sub("", _REPLY_PREFIX.sub("", parsed.subject)).strip(" []:")
+        return subject if subject.startswith("#") else None
+
+    def _rep_command(self, receipt: SesReceipt, mail: ReadMail, rep: str, line: str) -> InboundOutcome:
+        """Carry out a rep's command on the inquiry the mail names; the reply tells them the result."""
+        assert self.perform_action is not None
+        parsed = mail.parsed
+        inquiry = self._threaded_inquiry(parsed, Decision("rep_command", ""))
+        try:
+            request = parse_command(line)
+        except CommandNotUnderstood as error:
+            record = CommandRecord(line[:80], "not_understood")
+            reason = f"a command from {rep} not understood: {error}"
+        else:
+            assert request is not None
+            if inquiry is None:
+                record = CommandRecord(line[:80], "no_inquiry", request.action)
+                reason = f"a command from {rep} ({request.action}) names no known inquiry"
+            else:
+                outcome = self.perform_action(
+                    inquiry, rep, request, Channel.MAIL_COMMAND, receipt.received_at
+                )
+                record = CommandRecord.of(line, outcome)
+                reason = f"{rep}: #{request.action} on {inquiry.reference}: {outcome.kind}"
+                if outcome.detail:
+                    reason += f" ({outcome.detail})"
+        result = InboundOutcome(
+            "rep_command", reason, inquiry.id if inquiry else None, inquiry.reference if inquiry else None
+        )
+        self._save(receipt, parsed, result, [], [MailJob.command_reply(receipt.message_id)], command=record)
+        return result
 
     def _log_rep_answer(
         self,
@@ -312,6 +383,8 @@ class InboundProcessor:
         rep: str,
         answered: list[tuple[str, Inquiry | None]] | None,
         why: str,
+        *,
+        channel: Channel = Channel.MAIL_COPY,
     ) -> InboundOutcome:
         """Log a rep's answer on each addressed contact's timeline (`answered`: the contacts and
         the inquiry each answer is about, when known; None: found from the recipients)."""
@@ -330,7 +403,7 @@ class InboundProcessor:
                 reference=inquiry.reference if inquiry else None,
                 by=rep,
             )
-            seconds = self.records.log_rep_answer(entry, inquiry)
+            seconds = self.records.log_rep_answer(entry, inquiry, channel)
             note = contact_key
             if seconds is not None and inquiry is not None:
                 note += f" ({inquiry.reference} answered after {_duration(seconds)})"
@@ -470,6 +543,8 @@ class InboundProcessor:
         outcome: InboundOutcome,
         attachments: list[MailAttachment],
         jobs: list[MailJob] | None = None,
+        *,
+        command: CommandRecord | None = None,
     ) -> None:
         """Write the message's record; with jobs, queue them in between and only then mark it done.
 
@@ -480,6 +555,8 @@ class InboundProcessor:
         record = received_mail(
             receipt, parsed, outcome, attachments, self.raw_mail.raw_key(receipt.message_id)
         )
+        if command is not None:
+            record = replace(record, command=command)
         if not jobs:
             self.records.save_mail_record(record)
             return

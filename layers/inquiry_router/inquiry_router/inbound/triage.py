@@ -32,6 +32,7 @@ DecisionKind = Literal[
     "new_inquiry",
     "thread_reply",
     "rep_log",
+    "rep_command",
     "automated",
     "bounce",
     "spam",

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
 
 from inquiry_router.base.language import choose_language, detect_language
 from inquiry_router.mail.compose import Party, can_send_to, compose_message, sendable_address
 from inquiry_router.mail.echo import echoable
-from inquiry_router.mail.links import MailLinks
+from inquiry_router.mail.links import ActionLinkIssuer, MailLinks
 from inquiry_router.mail.promise import response_promise
 from inquiry_router.mail.render import (
     render_acknowledgement,
+    render_command_reply,
     render_notification,
     render_reply_forward,
     render_unreadable_notice,
@@ -21,6 +24,7 @@ from inquiry_router.mail.render import (
 )
 from inquiry_router.mail.views import (
     AcknowledgementView,
+    CommandReplyView,
     CompanyView,
     NotificationView,
     PreviousInquiry,
@@ -33,6 +37,7 @@ from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.received_mail import ReceivedMail
 from inquiry_router.models.routing_config import Rep, RoutingConfig, Team
 from inquiry_router.models.settings import PipelineSettings
+from inquiry_router.models.sla import waited
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +62,7 @@ def _owner(config: RoutingConfig, team: Team, inquiry: Inquiry) -> RepView:
     return RepView(name=rep.name, email=rep.email, phone=rep.phone, title=rep.title)
 
 
-def _company(settings: PipelineSettings, team: Team) -> CompanyView:
+def company_view(settings: PipelineSettings, team: Team) -> CompanyView:
     domain = team.sending_address.rsplit("@", 1)[1]
     return CompanyView(name=settings.company_name, domain=domain, website=settings.company_website)
 
@@ -71,7 +76,7 @@ def assemble_acknowledgement(
 ) -> MailParts:
     team = _team(config, inquiry)
     rep = _owner(config, team, inquiry)
-    company = _company(settings, team)
+    company = company_view(settings, team)
     language = choose_language(
         inquiry.locale, inquiry.accept_language, inquiry.message, supported_languages()
     )
@@ -105,7 +110,7 @@ def assemble_acknowledgement(
     )
 
 
-def _team_language(team: Team) -> str:
+def team_language(team: Team) -> str:
     supported = supported_languages()
     return next((lang for lang in team.languages if lang in supported), "en")
 
@@ -128,11 +133,28 @@ def assemble_notification(
     links: MailLinks | None = None,
     *,
     message_key: str | None = None,
+    action_links: ActionLinkIssuer | None = None,
+    now: datetime | None = None,
+    purpose: Literal["assignment", "reminder", "escalation"] = "assignment",
 ) -> MailParts:
+    """The owner's notification of an assignment, or (`purpose`) the SLA's reminder to the owner or
+    its escalation to the team's manager: the same inquiry, another headline and recipient."""
     team = _team(config, inquiry)
-    rep = _owner(config, team, inquiry)
-    company = _company(settings, team)
-    language = _team_language(team)
+    owner = _owner(config, team, inquiry)
+    rep = RepView(name=team.name, email=team.manager) if purpose == "escalation" else owner
+    company = company_view(settings, team)
+    language = team_language(team)
+    now = now or datetime.now(UTC)
+    # Action links act for the owner only: the manager's escalation carries none.
+    actions = (
+        action_links.issue(inquiry.id, rep.email, language, now)
+        if action_links is not None and purpose != "escalation"
+        else {}
+    )
+    waited_hours = None
+    if purpose != "assignment":
+        owner_rep = next((r for r in config.reps if r.email == inquiry.owner_email), None)
+        waited_hours = waited(inquiry, team, owner_rep, now).total_seconds() / 3600
     by_mail = inquiry.by_mail
     original = (
         (links or MailLinks(None, "")).original(
@@ -177,6 +199,12 @@ def assemble_notification(
         original=original,
         can_reply_directly=can_send_to(inquiry.email),
         sender_unverified=inquiry.sender_unverified,
+        actions=actions,
+        command_address=settings.reply_bcc_address if actions else None,
+        purpose=purpose,
+        waited_hours=waited_hours,
+        target_hours=team.response_time_hours,
+        owner=owner,
     )
     rendered = render_notification(view)
     # A mailed inquiry reaches the rep as a forward: the buyer's name on our address, Reply-To them.
@@ -210,12 +238,12 @@ def assemble_reply_forward(
     the rep's first notification."""
     team = _team(config, inquiry)
     rep = _owner(config, team, inquiry)
-    company = _company(settings, team)
+    company = company_view(settings, team)
     sender_name = mail.sender.name if mail.sender else None
     sender_email = (mail.sender.address if mail.sender else "") or inquiry.email
     view = ReplyForwardView(
         reference=inquiry.reference,
-        language=_team_language(team),
+        language=team_language(team),
         received_at=mail.received_moment,
         sender_name=sender_name or None,
         sender_email=sender_email,
@@ -248,6 +276,42 @@ def assemble_reply_forward(
     return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, rep.email)
 
 
+def assemble_command_reply(
+    mail: ReceivedMail, config: RoutingConfig, settings: PipelineSettings, *, message_key: str | None = None
+) -> MailParts:
+    """The rep told what came of their command mail: from their team's address, in its language,
+    as an automatic reply in the thread of what they wrote."""
+    if mail.command is None or mail.sender is None:
+        raise ValueError(f"received mail {mail.id} is not a rep's command")
+    rep_email = mail.sender.address
+    rep = next((r for r in config.reps if r.email == rep_email.lower()), None)
+    teams = {team.key: team for team in config.teams}
+    team = next(
+        (teams[key] for key in (rep.teams if rep else ()) if key in teams), teams[config.default_team]
+    )
+    company = company_view(settings, team)
+    view = CommandReplyView(
+        language=team_language(team),
+        subject=mail.subject,
+        command=mail.command,
+        reference=mail.reference,
+        command_address=settings.reply_bcc_address,
+        company=company,
+    )
+    rendered = render_command_reply(view)
+    composed = compose_message(
+        rendered,
+        sender=(f"{settings.company_name} inquiries", team.sending_address),
+        to=(rep.name if rep else None, rep_email),
+        reply_to=None,
+        message_id_domain=company.domain,
+        in_reply_to=mail.message_id,
+        message_key=message_key,
+        auto_reply=True,
+    )
+    return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, rep_email)
+
+
 def assemble_unreadable_notice(
     mail: ReceivedMail,
     config: RoutingConfig,
@@ -258,9 +322,9 @@ def assemble_unreadable_notice(
 ) -> MailParts:
     """The default team's fallback address told about a message nobody could be assigned."""
     team = next(t for t in config.teams if t.key == config.default_team)
-    company = _company(settings, team)
+    company = company_view(settings, team)
     view = UnreadableMailView(
-        language=_team_language(team),
+        language=team_language(team),
         received_at=mail.received_moment,
         sender=mail.sender.address if mail.sender else None,
         recipients=list(mail.recipients),

@@ -10,17 +10,26 @@ links are presigned directly, for as long as the caller's credentials allow.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from inquiry_router.adapters.links import MAX_LINK_SECONDS, LinkStore, presigned_download
 from inquiry_router.mail.views import AttachmentLink, OriginalMail
 from inquiry_router.models.attachment import MailAttachment
+from inquiry_router.models.rep_actions import RepAction
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+
+class ActionLinkIssuer(Protocol):
+    """Makes the one-click action links of one notification (adapters/action_keys.py)."""
+
+    def issue(
+        self, inquiry_id: str, rep_email: str, language: str, now: datetime
+    ) -> Mapping[RepAction, str]: ...
 
 
 @dataclass(frozen=True)

@@ -24,17 +24,20 @@ from inquiry_router.mail.echo import echoable
 from inquiry_router.mail.translations import phrase, supported_languages
 from inquiry_router.mail.views import (
     AcknowledgementView,
+    CommandReplyView,
     NotificationView,
     OriginalMail,
     PreviousInquiry,
     ReplyForwardView,
     UnreadableMailView,
 )
+from inquiry_router.models.rep_actions import BUTTONS, RepAction
 
 __all__ = [
     "RenderedMail",
     "one_line",
     "render_acknowledgement",
+    "render_command_reply",
     "render_notification",
     "render_reply_forward",
     "render_unreadable_notice",
@@ -54,6 +57,17 @@ _VALUE_CELL = "padding:5px 0;vertical-align:top;overflow-wrap:anywhere;word-brea
 _QUOTED_BLOCK = (
     "border-left:3px solid #d1d5db;padding:2px 0 2px 14px;overflow-wrap:anywhere;word-break:break-word"
 )
+_ACTION_LINK = (
+    "display:inline-block;padding:6px 12px;margin:0 4px 6px 0;border:1px solid #cbd5e1;border-radius:6px;"
+    "color:#1f2937;background:#f9fafb;text-decoration:none;font-size:14px;line-height:1.4;white-space:nowrap"
+)
+_ACTIONS_HEADING = (
+    "font-size:12px;font-weight:700;color:#6b7280;text-transform:uppercase;letter-spacing:0.04em;"
+    "padding-bottom:6px"
+)
+_ACTIONS_NOTE = "font-size:13px;color:#4b5563"
+# The reply prefixes mail clients write (English, German, Italian, Nordic, Dutch, Turkish, Chinese).
+_ALREADY_A_REPLY = re.compile(r"(?i)^\s*(re|aw|r|rv|sv|vs|antw|ynt|回复|答复)\s*[:：]")
 _TONES = {"good": "#15803d", "caution": "#b45309", "warning": "#b91c1c", "plain": "#1f2937"}
 
 Row = tuple[str, str]
@@ -79,7 +93,7 @@ def one_line(text: str) -> str:
 
 
 def render_acknowledgement(view: AcknowledgementView) -> RenderedMail:
-    say = _Phrases(view.language)
+    say = Phrases(view.language)
     rep, company = view.rep, view.company
     # What the buyer typed is echoed only when it passes the allow-list (mail/echo.py): no room for
     # a spammer's payload sent to someone else's address.
@@ -119,7 +133,7 @@ def render_acknowledgement(view: AcknowledgementView) -> RenderedMail:
             else []
         )
     )
-    html = _fill(
+    html = fill_template(
         "acknowledgement",
         view.language,
         title=escape(subject),
@@ -142,14 +156,26 @@ def render_acknowledgement(view: AcknowledgementView) -> RenderedMail:
 
 
 def render_notification(view: NotificationView) -> RenderedMail:
-    say = _Phrases(view.language)
+    say = Phrases(view.language)
     buyer = one_line(view.buyer_name or "") or view.buyer_email
     wanted = " ".join(one_line(part) for part in (view.quantity, view.topic) if part)
     headline_key = "notify.subject_mail" if view.channel == "mail" else "notify.subject"
     headline = say(headline_key, buyer=_shorten(buyer) + (f" ({view.country})" if view.country else ""))
-    subject = _subject(view.reference, headline, wanted)
     heading = say("notify.heading", reference=view.reference)
     assigned = say("notify.assigned", rep=view.rep.name)
+    if view.purpose != "assignment":  # the SLA's reminder to the owner, or escalation to the manager
+        owner = view.owner or view.rep
+        values = {
+            "buyer": _shorten(buyer),
+            "reference": view.reference,
+            "owner": f"{owner.name} <{owner.email}>",
+            "hours": f"{view.waited_hours or 0:.1f}",
+            "target": view.target_hours or 0,
+        }
+        headline = say(f"notify.{view.purpose}_subject", **values)
+        heading = say(f"notify.{view.purpose}_heading", **values)
+        assigned = say(f"notify.{view.purpose}_intro", **values)
+    subject = _subject(view.reference, headline, wanted)
     reply_hint = _reply_hint(view.buyer_email, view.reply_bcc, view.can_reply_directly, say)
     signals = _lead_signals(view, say)
     buyer_rows = _rows(
@@ -179,6 +205,7 @@ def render_notification(view: NotificationView) -> RenderedMail:
     text = _paragraphs(
         f"{heading}\n{assigned}",
         f"{say.label(say('notify.reply'), view.buyer_email)}\n{reply_hint}",
+        _text_actions(view, say),
         _text_section(say("notify.signals"), _text_signals(signals)),
         _text_section(say("notify.message"), "\n".join(message_lines) or say("notify.no_message")),
         _text_original(view.original, say),
@@ -190,7 +217,7 @@ def render_notification(view: NotificationView) -> RenderedMail:
     message_html = "<br />\n".join(escape(line) for line in message_lines) or (
         f'<em style="color:#6b7280">{escape(say("notify.no_message"))}</em>'
     )
-    html = _fill(
+    html = fill_template(
         "notification",
         view.language,
         title=escape(subject),
@@ -200,6 +227,7 @@ def render_notification(view: NotificationView) -> RenderedMail:
         reply_href=escape(reply_link(view), quote=True),
         reply_label=escape(say("notify.reply")),
         reply_hint=escape(reply_hint),
+        actions=_html_actions(view, say),
         signals_heading=escape(say("notify.signals")),
         signals=_html_signals(signals),
         message_heading=escape(say("notify.message")),
@@ -217,7 +245,7 @@ def render_notification(view: NotificationView) -> RenderedMail:
 
 
 def render_reply_forward(view: ReplyForwardView) -> RenderedMail:
-    say = _Phrases(view.language)
+    say = Phrases(view.language)
     sender = one_line(view.sender_name or "") or view.sender_email
     subject = _subject(view.reference, say("forward.subject", buyer=_shorten(sender)), view.topic)
     heading = say("forward.heading", reference=view.reference)
@@ -250,7 +278,7 @@ def render_reply_forward(view: ReplyForwardView) -> RenderedMail:
     )
 
 
-def _reply_hint(address: str, bcc: str | None, can_reply_directly: bool, say: _Phrases) -> str:
+def _reply_hint(address: str, bcc: str | None, can_reply_directly: bool, say: Phrases) -> str:
     if not can_reply_directly:  # the mail has no Reply-To: say why, and how to answer all the same
         return say("notify.no_reply_to", buyer=address)
     if bcc:
@@ -258,8 +286,48 @@ def _reply_hint(address: str, bcc: str | None, can_reply_directly: bool, say: _P
     return say("notify.reply_hint", buyer=address)
 
 
+def render_command_reply(view: CommandReplyView) -> RenderedMail:
+    """What came of a rep's command mail, in the forward layout, with a button to write another."""
+    say = Phrases(view.language)
+    command = view.command
+    values = {
+        "reference": view.reference or "",
+        "status": say(f"status.{command.status}") if command.status else "",
+        "owner": command.owner_email or "",
+        "command": one_line(command.line),
+    }
+    outcome = command.outcome
+    if outcome == "done" and command.action is RepAction.GIVE_TO_TEAM:
+        message = say("command.done_team", **values)
+    else:
+        message = say(f"command.{outcome}", **values)
+    subject = one_line(view.subject) or (f"[{view.reference}]" if view.reference else "#")
+    if not _ALREADY_A_REPLY.match(subject):
+        subject = say("command.subject", subject=subject)
+    address = view.command_address
+    again = command_link(address, view.reference or "") if address else None
+    return _forward_mail(
+        view.language,
+        subject=subject,
+        company=view.company.name,
+        heading=say(f"command.title.{outcome}"),
+        intro=message,
+        button=(again, say("command.again")),
+        hint=say("command.hint", address=address) if address else "",
+        message_heading="",
+        message="",
+        original=None,
+        details=(
+            say("command.details"),
+            _rows((say("label.reference"), view.reference), ("#", command.line)),
+        ),
+        footer=say("command.footer", company=view.company.name),
+        say=say,
+    )
+
+
 def render_unreadable_notice(view: UnreadableMailView) -> RenderedMail:
-    say = _Phrases(view.language)
+    say = Phrases(view.language)
     recipients = ", ".join(view.recipients) or "sales@"
     subject = one_line(say("notice.subject", recipients=_shorten(recipients)))
     details = _rows(
@@ -284,6 +352,45 @@ def render_unreadable_notice(view: UnreadableMailView) -> RenderedMail:
         footer=say("notice.footer", company=view.company.name),
         say=say,
     )
+
+
+def _html_actions(view: NotificationView, say: Phrases) -> str:
+    """The one-click actions: links that each open a confirmation page (never a change on a GET,
+    so a mail scanner opening every link changes nothing), then how to do the same by mail."""
+    if not view.actions:
+        return ""
+    buttons = " ".join(
+        f'<a href="{escape(view.actions[action], quote=True)}" style="{_ACTION_LINK}">'
+        f"{escape(say(f'notify.action.{action}'))}</a>"
+        for action in BUTTONS
+        if action in view.actions
+    )
+    parts = [
+        f'<div style="{_ACTIONS_HEADING}">{escape(say("notify.actions"))}</div>',
+        f'<div style="line-height:2.6">{buttons}</div>',
+        f'<div style="{_ACTIONS_NOTE}">{escape(say("notify.actions_hint"))}</div>',
+    ]
+    if view.command_address:
+        commands = say("notify.commands", address=view.command_address, reference=view.reference)
+        link = _link(command_link(view.command_address, view.reference), say("notify.commands_link"))
+        parts.append(f'<div style="{_ACTIONS_NOTE};padding-top:6px">{escape(commands)} {link}</div>')
+    return f'<div style="padding-bottom:20px">{"".join(parts)}</div>'
+
+
+def _text_actions(view: NotificationView, say: Phrases) -> str:
+    if not view.actions:
+        return ""
+    lines = [f"{say(f'notify.action.{a}')}: {view.actions[a]}" for a in BUTTONS if a in view.actions]
+    lines.append(say("notify.actions_hint"))
+    if view.command_address:
+        lines.append(say("notify.commands", address=view.command_address, reference=view.reference))
+    return _text_section(say("notify.actions"), "\n".join(lines))
+
+
+def command_link(address: str, reference: str) -> str:
+    """mailto: to the command address with the reference in the subject and `#` to start the line."""
+    fields = {"subject": f"[{reference}]", "body": "#"}
+    return f"mailto:{quote(address, safe='@')}?{urlencode(fields, quote_via=quote)}"
 
 
 def reply_link(view: NotificationView) -> str:
@@ -313,7 +420,7 @@ def _forward_mail(
     original: OriginalMail | None,
     details: tuple[str, Sequence[Row]],
     footer: str,
-    say: _Phrases,
+    say: Phrases,
 ) -> RenderedMail:
     """The forward layout (forward.mjml): a reply to pass on, or a notice about a message."""
     href, label = button
@@ -327,7 +434,7 @@ def _forward_mail(
         _text_section(details_heading, _text_rows(rows, say)),
         footer,
     )
-    html = _fill(
+    html = fill_template(
         "forward",
         language,
         title=escape(subject),
@@ -353,7 +460,7 @@ def _forward_mail(
     return RenderedMail(subject=subject, html=html, text=text)
 
 
-def _text_original(original: OriginalMail | None, say: _Phrases) -> str:
+def _text_original(original: OriginalMail | None, say: Phrases) -> str:
     if original is None:
         return ""
     lines = [say("notify.truncated")] if original.truncated else []
@@ -369,7 +476,7 @@ def _text_original(original: OriginalMail | None, say: _Phrases) -> str:
     return "\n".join(lines)
 
 
-def _html_original(original: OriginalMail | None, say: _Phrases) -> str:
+def _html_original(original: OriginalMail | None, say: Phrases) -> str:
     if original is None:
         return ""
     parts: list[str] = []
@@ -406,7 +513,7 @@ def _size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-class _Phrases:
+class Phrases:
     """The language's phrases, filled in: `say("ack.promise", promise=...)`."""
 
     def __init__(self, language: str) -> None:
@@ -423,7 +530,7 @@ class _Phrases:
         return self("format.label", label=label, value=value)
 
 
-def _lead_signals(view: NotificationView, say: _Phrases) -> list[_Signal]:
+def _lead_signals(view: NotificationView, say: Phrases) -> list[_Signal]:
     domain = view.buyer_email.rpartition("@")[2]
     if view.disposable:
         address = _Signal(say("notify.signal.disposable", domain=domain), "warning")
@@ -451,7 +558,7 @@ def _lead_signals(view: NotificationView, say: _Phrases) -> list[_Signal]:
     return signals
 
 
-def _channel(channel: str, say: _Phrases) -> str:
+def _channel(channel: str, say: Phrases) -> str:
     return say(f"channel.{channel}") if channel in ("form", "mail") else channel
 
 
@@ -474,7 +581,7 @@ def _compiled(template: str) -> Template:
     return Template(mjml.mjml2html(source, fonts={}))
 
 
-def _fill(template: str, language: str, **html_values: str) -> str:
+def fill_template(template: str, language: str, **html_values: str) -> str:
     """The compiled template with every placeholder filled; each value must already be HTML."""
     direction = "rtl" if language in _RIGHT_TO_LEFT else "ltr"
     return _compiled(template).substitute(html_values, lang=escape(language), direction=direction)
@@ -502,7 +609,7 @@ def _html_rows(rows: Iterable[Row]) -> str:
     )
 
 
-def _text_rows(rows: Iterable[Row], say: _Phrases) -> str:
+def _text_rows(rows: Iterable[Row], say: Phrases) -> str:
     return "\n".join(say.label(label, value) for label, value in rows)
 
 

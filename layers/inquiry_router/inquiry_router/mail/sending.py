@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -23,12 +23,14 @@ from inquiry_router.base.observability import logger, metrics
 from inquiry_router.mail.assemble import (
     MailParts,
     assemble_acknowledgement,
+    assemble_command_reply,
     assemble_notification,
     assemble_reply_forward,
     assemble_unreadable_notice,
 )
 from inquiry_router.mail.compose import UnsendableAddress, can_send_to
-from inquiry_router.mail.links import MailLinks
+from inquiry_router.mail.digests import DigestSource, assemble_morning_digest, assemble_weekly_digest
+from inquiry_router.mail.links import ActionLinkIssuer, MailLinks
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.mail_record import MailJobRecord, SentMail
@@ -53,6 +55,10 @@ class MailNotRecordedYet(RuntimeError):
     """A forward or notice names a received mail whose record is not readable yet: retried."""
 
 
+# Mails that belong to no inquiry: only their job record says they went.
+_NOT_AN_INQUIRY_S = frozenset({"unparseable_notice", "command_reply", "weekly_digest", "morning_digest"})
+
+
 @dataclass
 class Mailer:
     records: MailRecords
@@ -61,6 +67,8 @@ class Mailer:
     load_config: Callable[[], RoutingConfig | None]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     links: MailLinks = field(default_factory=lambda: MailLinks(None, ""))
+    action_links: ActionLinkIssuer | None = None  # None: notifications carry no action buttons
+    digest_source: DigestSource | None = None  # None: digests are not sent
     sleep: Callable[[float], None] = time.sleep
     # Seven retries, about 4.5 s in all, well inside the 2-minute lease and the 60-second timeout:
     # with three (1 s) the fault-injection bench sent 3 of 2,000 mails twice at 20 % failing calls.
@@ -73,8 +81,10 @@ class Mailer:
             return "already_done"
         if done and done.state != "sending":
             return "already_done"
-        if job.kind == "unparseable_notice":
+        if job.kind in ("unparseable_notice", "command_reply"):
             return self._send_notice(job)
+        if job.kind in ("weekly_digest", "morning_digest"):
+            return self._send_digest(job)
         inquiry = self.records.inquiry(job.inquiry_id)
         if inquiry is None:
             logger.warning("mail job for an unknown inquiry", extra={"job_id": job.job_id})
@@ -114,10 +124,14 @@ class Mailer:
         return guard_digest(canonical_mailbox(inquiry.email), self.settings.guard_salt)
 
     def _send_notice(self, job: MailJob) -> Outcome:
-        """A notice about a received mail that became no inquiry: no inquiry, no timeline."""
+        """A notice about a received mail that became no inquiry, or the answer to a rep's command
+        mail: about a received mail, not an inquiry's own mail, so nothing on a timeline."""
         mail = self._received_mail(job)
-        parts = assemble_unreadable_notice(
-            mail, self._config(), self.settings, self.links, message_key=self._message_key(job)
+        key = self._message_key(job)
+        parts = (
+            assemble_command_reply(mail, self._config(), self.settings, message_key=key)
+            if job.kind == "command_reply"
+            else assemble_unreadable_notice(mail, self._config(), self.settings, self.links, message_key=key)
         )
         now = self.clock()
         claim_id = uuid.uuid4().hex
@@ -133,7 +147,57 @@ class Mailer:
         if self._record_accepted(sent, claim_id):
             self._finish(sent, self.clock())
         if self.settings.outbox_dir:
-            stem = f"{now:%Y%m%dT%H%M%S}-unreadable-{job.mail_id}"
+            what = "command" if job.kind == "command_reply" else "unreadable"
+            stem = f"{now:%Y%m%dT%H%M%S}-{what}-{job.mail_id}"
+            write_to_outbox(Path(self.settings.outbox_dir), stem, parts)
+        return "sent"
+
+    def _send_digest(self, job: MailJob) -> Outcome:
+        """A digest: built from the stored inquiries now, sent once per job id (a team's week, a
+        rep's day); a morning with nothing open sends nothing."""
+        if self.digest_source is None:
+            logger.warning("digest job without a digest source", extra={"job_id": job.job_id})
+            return "skipped"
+        now = self.clock()
+        key = self._message_key(job)
+        if job.kind == "weekly_digest":
+            week = date.fromisoformat(job.day or "")
+            parts: MailParts | None = assemble_weekly_digest(
+                str(job.team),
+                week,
+                source=self.digest_source,
+                config=self._config(),
+                settings=self.settings,
+                now=now,
+                message_key=key,
+            )
+        else:
+            parts = assemble_morning_digest(
+                str(job.rep_email),
+                source=self.digest_source,
+                config=self._config(),
+                settings=self.settings,
+                now=now,
+                action_links=self.action_links,
+                message_key=key,
+            )
+        claim_id = uuid.uuid4().hex
+        claim = self.records.claim(job.job_id, claim_id, now, None)
+        if claim != "claimed":
+            return self._not_claimed(job, claim)
+        if parts is None:
+            self.records.finish_notice(job.job_id, "skipped", now, reason="no open inquiries")
+            return "skipped"
+        try:
+            answer = self._send_once(job, parts, claim_id)
+        except _Refused as refused:
+            self.records.finish_notice(job.job_id, "failed", now, reason=refused.reason)
+            return "failed"
+        sent = SentMail(job.job_id, job.kind, "", "", "", parts.recipient_address, parts.message_id, answer)
+        if self._record_accepted(sent, claim_id):
+            self._finish(sent, self.clock())
+        if self.settings.outbox_dir:
+            stem = f"{now:%Y%m%dT%H%M%S}-{job.kind.replace('_', '-')}-{job.team or job.rep_email}"
             write_to_outbox(Path(self.settings.outbox_dir), stem, parts)
         return "sent"
 
@@ -159,6 +223,12 @@ class Mailer:
         return config
 
     def _refusal(self, job: MailJob, inquiry: Inquiry) -> str | None:
+        if job.kind in ("sla_reminder", "sla_escalation"):
+            # Queued by the SLA sweep; the owner may have answered (or snoozed it) since.
+            waiting = inquiry.awaits_answer and inquiry.status != "snoozed"
+            return (
+                None if waiting else f"no {job.kind.replace('_', ' ')}: the inquiry is {inquiry.status} now"
+            )
         if job.kind != "acknowledgement":
             return None
         if inquiry.status == "spam":
@@ -180,7 +250,21 @@ class Mailer:
             mail = self._received_mail(job)
             return assemble_reply_forward(inquiry, mail, config, self.settings, self.links, message_key=key)
         previous = self.records.previous_inquiries(inquiry.contact_key, inquiry.id)
-        return assemble_notification(inquiry, config, self.settings, previous, self.links, message_key=key)
+        purposes: dict[str, Literal["assignment", "reminder", "escalation"]] = {
+            "sla_reminder": "reminder",
+            "sla_escalation": "escalation",
+        }
+        return assemble_notification(
+            inquiry,
+            config,
+            self.settings,
+            previous,
+            self.links,
+            message_key=key,
+            action_links=self.action_links,
+            now=self.clock(),
+            purpose=purposes.get(job.kind, "assignment"),
+        )
 
     def _message_key(self, job: MailJob) -> str:
         """One Message-ID per job, whatever the try; keyed, so nobody can predict ours from a job id
@@ -241,7 +325,7 @@ class Mailer:
     def _finish(self, sent: SentMail, accepted_at: datetime) -> None:
         """What an accepted mail leaves behind; keyed on the acceptance time, so doing it twice
         (a redelivery finishing a failed recording) writes the same items."""
-        if sent.kind == "unparseable_notice":
+        if sent.kind in _NOT_AN_INQUIRY_S:
             self.records.finish_notice(
                 sent.job_id,
                 "sent",

@@ -5,10 +5,12 @@ turns them into words. Buyer-supplied fields arrive raw; escaping is the rendere
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from inquiry_router.mail.promise import Promise
+from inquiry_router.models.rep_actions import CommandRecord, RepAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +102,30 @@ class NotificationView:
     # False when the buyer's address cannot be sent to (josé@…): no Reply-To, and the mail says why.
     can_reply_directly: bool = True
     sender_unverified: str | None = None  # why the sender could not be verified (DMARC failed)
+    # The one-click actions' URLs (each opens a confirmation page), and where commands by mail go.
+    actions: Mapping[RepAction, str] = field(default_factory=dict)
+    command_address: str | None = None
+    # A reminder to the owner, or an escalation to the team's manager, instead of the assignment.
+    purpose: Literal["assignment", "reminder", "escalation"] = "assignment"
+    waited_hours: float | None = None  # working hours the buyer has waited so far
+    target_hours: int | None = None  # the team's first-response target
+    owner: RepView | None = None  # for an escalation: the owner who has not answered
 
     @property
     def topic(self) -> str | None:
         return self.subject or self.product
+
+
+@dataclass(frozen=True, slots=True)
+class CommandReplyView:
+    """To a rep, in their team's language: what came of the command they mailed (#won)."""
+
+    language: str
+    subject: str  # of their command mail
+    command: CommandRecord
+    reference: str | None
+    command_address: str | None  # where commands go (the logging address)
+    company: CompanyView
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """A team's working time: its business hours, on its days, in its timezone. What the acknowledgement's
-promise (mail/promise.py), the working-hours-only routing (routing/decision.py) and the reports'
-response times (reports/) all measure with, so one hour of work means the same everywhere.
+promise (mail/promise.py), the working-hours-only routing (routing/decision.py), the reports'
+response times (models/report_figures.py) and the SLA clock (models/sla.py) all measure with, so
+one hour of work means the same everywhere.
 
 All arithmetic is done in UTC between aware moments: within one zone, aware subtraction ignores
 a DST change, and a Monday that lost an hour would count one too many.

@@ -98,6 +98,10 @@ class Inquiry:
     notified_at: str | None = None
     notification_message_id: str | None = None
     last_forwarded_at: str | None = None
+    reminded_at: str | None = None  # the SLA's reminder to the owner (models/sla.py)
+    reminder_message_id: str | None = None
+    escalated_at: str | None = None  # the SLA's escalation to the team's manager
+    escalation_message_id: str | None = None
     last_forward_message_id: str | None = None
     # set by the inbound function (adapters/inbound_records.py)
     last_reply_at: str | None = None
@@ -111,6 +115,10 @@ class Inquiry:
     transitions: tuple[StatusChange, ...] = ()
     status_changed_at: str | None = None
     snoozed_from: str | None = None
+    snoozed_until: str | None = None  # when a snoozed inquiry wakes (ISO); the SLA clock is paused
+    # The SLA steps taken (models/sla.py: remind, escalate, reassign), and whom a reassign left.
+    sla_steps: tuple[str, ...] = ()
+    sla_reassign_from: str | None = None
     # set when an admin released it from spam (adapters/intake_write.py)
     released_as: str | None = None
     released_reference: str | None = None
@@ -252,6 +260,10 @@ class Inquiry:
             notified_at=text(item, "notified_at"),
             notification_message_id=text(item, "notification_message_id"),
             last_forwarded_at=text(item, "last_forwarded_at"),
+            reminded_at=text(item, "reminded_at"),
+            reminder_message_id=text(item, "reminder_message_id"),
+            escalated_at=text(item, "escalated_at"),
+            escalation_message_id=text(item, "escalation_message_id"),
             last_forward_message_id=text(item, "last_forward_message_id"),
             last_reply_at=text(item, "last_reply_at"),
             last_reply_mail_id=text(item, "last_reply_mail_id"),
@@ -262,6 +274,9 @@ class Inquiry:
             transitions=_status_changes(item),
             status_changed_at=text(item, "status_changed_at"),
             snoozed_from=text(item, "snoozed_from"),
+            snoozed_until=text(item, "snoozed_until"),
+            sla_steps=texts(item, "sla_steps"),
+            sla_reassign_from=text(item, "sla_reassign_from"),
             released_as=text(item, "released_as"),
             released_reference=text(item, "released_reference"),
             released_at=text(item, "released_at"),
@@ -330,6 +345,10 @@ class Inquiry:
                 "notified_at": self.notified_at,
                 "notification_message_id": self.notification_message_id,
                 "last_forwarded_at": self.last_forwarded_at,
+                "reminded_at": self.reminded_at,
+                "reminder_message_id": self.reminder_message_id,
+                "escalated_at": self.escalated_at,
+                "escalation_message_id": self.escalation_message_id,
                 "last_forward_message_id": self.last_forward_message_id,
                 "last_reply_at": self.last_reply_at,
                 "last_reply_mail_id": self.last_reply_mail_id,
@@ -340,6 +359,9 @@ class Inquiry:
                 "transitions": [change.to_item() for change in self.transitions] or None,
                 "status_changed_at": self.status_changed_at,
                 "snoozed_from": self.snoozed_from,
+                "snoozed_until": self.snoozed_until,
+                "sla_steps": list(self.sla_steps) or None,
+                "sla_reassign_from": self.sla_reassign_from,
                 "released_as": self.released_as,
                 "released_reference": self.released_reference,
                 "released_at": self.released_at,

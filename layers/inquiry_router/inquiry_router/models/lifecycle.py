@@ -84,6 +84,7 @@ class Channel(StrEnum):
     MAIL_ACTION = "mail_action"  # a button on a page linked from the rep's notification
     MAIL_COMMAND = "mail_command"  # a command line (#won) in the rep's reply to the notification
     MAIL_COPY = "mail_copy"  # the rep's answer, copied (BCC) to the logging address
+    MAIL_THREAD = "mail_thread"  # the rep's answer on the buyer's thread (to the thread address)
     CLI = "cli"  # an admin, with inquiry-router
     AUTOMATIC = "automatic"  # the pipeline itself: assignment, the SLA sweep, a snooze running out
 

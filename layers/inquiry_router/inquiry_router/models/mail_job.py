@@ -11,7 +11,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-MailKind = Literal["acknowledgement", "notification", "forward", "unparseable_notice"]
+MailKind = Literal[
+    "acknowledgement",
+    "notification",
+    "forward",
+    "unparseable_notice",
+    "command_reply",
+    "sla_reminder",
+    "sla_escalation",
+    "weekly_digest",
+    "morning_digest",
+]
 
 
 class MailJob(BaseModel):
@@ -21,6 +31,9 @@ class MailJob(BaseModel):
     kind: MailKind
     inquiry_id: str = ""  # empty for a notice about a message that became no inquiry
     mail_id: str | None = None  # the received mail (SES message id) a forward or notice is about
+    team: str | None = None  # a weekly digest's team
+    rep_email: str | None = None  # a morning digest's rep
+    day: str | None = None  # a digest's day (ISO date, where the team works): its week's Monday, or today
 
     @classmethod
     def acknowledgement(cls, inquiry_id: str) -> MailJob:
@@ -43,3 +56,32 @@ class MailJob(BaseModel):
     def unparseable_notice(cls, mail_id: str) -> MailJob:
         """The default team's fallback address told that a message could not be read."""
         return cls(job_id=f"unparseable:{mail_id}", kind="unparseable_notice", mail_id=mail_id)
+
+    @classmethod
+    def command_reply(cls, mail_id: str) -> MailJob:
+        """A rep told what came of their command mail (#won): done, or why not."""
+        return cls(job_id=f"command:{mail_id}", kind="command_reply", mail_id=mail_id)
+
+    @classmethod
+    def sla_reminder(cls, inquiry_id: str) -> MailJob:
+        """The owner reminded that the buyer waits for a first answer (once per inquiry)."""
+        return cls(job_id=f"remind:{inquiry_id}", kind="sla_reminder", inquiry_id=inquiry_id)
+
+    @classmethod
+    def sla_escalation(cls, inquiry_id: str) -> MailJob:
+        """The team's manager told that the first answer is late (once per inquiry)."""
+        return cls(job_id=f"escalate:{inquiry_id}", kind="sla_escalation", inquiry_id=inquiry_id)
+
+    @classmethod
+    def weekly_digest(cls, team: str, week_start: str) -> MailJob:
+        """A team's week (from Monday `week_start`) to its manager, once."""
+        return cls(
+            job_id=f"digest:weekly:{team}:{week_start}", kind="weekly_digest", team=team, day=week_start
+        )
+
+    @classmethod
+    def morning_digest(cls, rep_email: str, day: str) -> MailJob:
+        """A rep's open inquiries on the morning of `day`, once."""
+        return cls(
+            job_id=f"digest:morning:{rep_email}:{day}", kind="morning_digest", rep_email=rep_email, day=day
+        )

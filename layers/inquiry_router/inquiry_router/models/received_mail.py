@@ -15,6 +15,7 @@ from typing import Any
 
 from inquiry_router.base.timestamps import parse_timestamp
 from inquiry_router.models.attachment import MailAttachment, attachments_from, attachments_item
+from inquiry_router.models.rep_actions import CommandRecord
 from inquiry_router.models.stored import (
     attribute_names,
     flag,
@@ -68,6 +69,7 @@ class ReceivedMail:
     dmarc_verdict: str | None = None
     expires_at: int | None = None
     truncated_fields: tuple[str, ...] = ()  # what adapters/item_size.py shortened
+    command: CommandRecord | None = None  # a rep's command mail (#won): what came of it
     other: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -106,6 +108,7 @@ class ReceivedMail:
             dmarc_verdict=text(item, "dmarc_verdict"),
             expires_at=number(item, "expires_at"),
             truncated_fields=texts(item, "truncated_fields"),
+            command=CommandRecord.from_item(item.get("command")),
             other=unmapped(item, _MAPPED),
         )
 
@@ -137,6 +140,7 @@ class ReceivedMail:
                 "dmarc_verdict": self.dmarc_verdict,
                 "expires_at": self.expires_at,
                 "truncated_fields": list(self.truncated_fields) or None,
+                "command": self.command.to_item() if self.command else None,
                 **self.other,
             }
         )

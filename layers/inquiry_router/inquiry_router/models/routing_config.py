@@ -51,6 +51,19 @@ class BusinessHours(_Strict):
         return self
 
 
+class SlaPolicy(_Strict):
+    """What happens while an inquiry waits for its owner's first answer (models/sla.py), counted in
+    the team's working time from the buyer's arrival, snoozes and the owner's absences left out."""
+
+    remind_at_percent: int | None = Field(
+        default=75, ge=1, le=99, description="of response_time_hours: remind the owner then (null: never)"
+    )
+    escalate: bool = Field(default=True, description="at response_time_hours, tell the fallback address")
+    reassign_after_hours: int | None = Field(
+        default=None, ge=1, le=24 * 14, description="working hours: give it to the next eligible rep"
+    )
+
+
 def _company_address(value: str, info: ValidationInfo, what: str) -> str:
     address = normalise_email(value)
     if "@" not in address:
@@ -87,6 +100,9 @@ class Team(_Strict):
     working_hours_only: bool = Field(
         default=False, description="assign only to reps inside the team's business hours"
     )
+    sla: SlaPolicy = SlaPolicy()
+    # Who gets the weekly digest and the SLA escalations; the fallback address when not given.
+    manager_address: str | None = None
 
     @field_validator("key")
     @classmethod
@@ -96,6 +112,15 @@ class Team(_Strict):
                 f"team key {value!r}: use lower-case letters, digits and dashes (e.g. 'export-eu')"
             )
         return value
+
+    @property
+    def manager(self) -> str:
+        return self.manager_address or self.fallback_address
+
+    @field_validator("manager_address")
+    @classmethod
+    def _manager(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else _company_address(value, info, "manager address")
 
     @field_validator("sending_address", "fallback_address")
     @classmethod
@@ -158,6 +183,8 @@ class Rep(_Strict):
     # Shown to buyers under the rep's name in the acknowledgement; any format, as the rep writes it.
     phone: Annotated[str, Field(min_length=1, max_length=40)] | None = None
     title: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    # The morning mail of their open inquiries, each one click from its actions.
+    morning_digest: bool = True
 
     @field_validator("email")
     @classmethod

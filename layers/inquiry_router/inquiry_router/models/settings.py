@@ -125,6 +125,9 @@ class PipelineSettings(BaseModel):
     attachment_prefix: str = "attachments/"
     attachment_link_hours: int = 72
     files_url: str | None = None  # the stack's GET /files/{token}: links in reps' mail (mail/links.py)
+    # The stack's /actions/{token}: the one-click actions of a notification, and how long they work.
+    actions_url: str | None = None
+    action_link_days: int = Field(default=30, ge=1, le=365)
     guard_salt: str = ""  # the per-stack key of guard digests (base/digests.py)
     inbound_domain: str | None = None  # the domain SES receives mail for (in.example.com)
     # Named with the rep in every acknowledgement's Reply-To, so a buyer's reply reaches both the
@@ -151,6 +154,8 @@ class PipelineSettings(BaseModel):
             attachment_prefix=environ.get("ATTACHMENT_PREFIX") or "attachments/",
             attachment_link_hours=int(environ.get("ATTACHMENT_LINK_HOURS") or 72),
             files_url=environ.get("FILES_URL") or None,
+            actions_url=environ.get("ACTIONS_URL") or None,
+            action_link_days=int(environ.get("ACTION_LINK_DAYS") or 30),
             guard_salt=environ.get("GUARD_SALT", ""),
             inbound_domain=inbound_domain,
             thread_reply_address=_thread_reply_address(environ, inbound_domain),

@@ -24,7 +24,7 @@ from dataclasses import fields
 from typing import Any
 
 # Keys and index keys: where an item lives, not what it says (adapters/keys.py builds them).
-KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"})
+KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"})
 
 
 def attribute_names(model: type, renamed: Mapping[str, str] | None = None) -> frozenset[str]:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from inquiry_router.models.assignment import InquiryFacts, OwnerDecision, RotationState
 from inquiry_router.models.business_time import is_working_time
 from inquiry_router.models.routing_config import Rep, RoutingConfig, Rule, Team
-from inquiry_router.routing.rotation import Candidate, pick_next
+from inquiry_router.routing.rotation import Candidate, handed_back, pick_next
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,13 +136,17 @@ def decide_owner(
     pool, preference = preferred_reps(eligibility.eligible, facts)
     pick = pick_next(snapshot.rotation, [Candidate(rep.email, rep.weight) for rep in pool])
     chosen = reps_by_email[pick.email]
+    rotation = pick.state
+    previous = reps_by_email.get(exclude or "")
+    if previous is not None and facts.assignment_kind == "round_robin":
+        rotation = handed_back(rotation, previous.email, previous.weight)  # counted once: for the taker
     return OwnerDecision(
         team,
         chosen.email,
         chosen.name,
         "round_robin",
         f"round robin in team {team.key} ({preference})",
-        rotation=pick.state,
+        rotation=rotation,
         capacity=chosen.capacity,
     )
 

@@ -65,3 +65,22 @@ def pick_next(state: RotationState, candidates: Iterable[Candidate]) -> Pick:
             assigned={**state.assigned, chosen.email: state.assigned.get(chosen.email, 0) + 1},
         ),
     )
+
+
+def handed_back(state: RotationState, email: str, weight: int) -> RotationState:
+    """The rotation after a rep picked for an inquiry gave it back (a hand-over to their team, an
+    SLA reassign): their finish tag one stride back and one assignment fewer, so the inquiry
+    counts once in the team's fairness, for whoever takes it, and not also for them.
+
+    Never below the virtual time: a rep who is behind anyway gains no credit to burst with."""
+    if state.assigned.get(email, 0) <= 0:
+        return state
+    finish = max(
+        state.finish.get(email, 0) - stride(weight), min(state.virtual_time, state.finish.get(email, 0))
+    )
+    return RotationState(
+        version=state.version,
+        virtual_time=state.virtual_time,
+        finish={**state.finish, email: finish},
+        assigned={**state.assigned, email: state.assigned[email] - 1},
+    )

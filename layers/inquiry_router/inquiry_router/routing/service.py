@@ -21,6 +21,7 @@ from inquiry_router.models.business_time import working_deadline
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.routing_config import RoutingConfig, Team
+from inquiry_router.models.sla import first_look
 from inquiry_router.routing.decision import (
     Snapshot,
     choose_team,
@@ -113,8 +114,15 @@ class Router:
             now = self.clock()
             state = self.store.read_state(facts, team.key, rep_emails)
             decision = decide(_snapshot(config, state), now)
+            look_at = first_look(team, parse_timestamp(facts.received_at), decision.kind)
             outcome = self.store.commit(
-                facts, decision, state, now, previous_owner=previous_owner, first_response_due_at=due
+                facts,
+                decision,
+                state,
+                now,
+                previous_owner=previous_owner,
+                first_response_due_at=due,
+                sla_look_at=look_at,
             )
             if outcome == "assigned":
                 return RoutingResult(facts.inquiry_id, decision.owner_email, decision.kind, decision.reason)

@@ -1,1 +1,0 @@
-"""What a sales manager reads about the team: response times in business hours, SLA, outcomes."""

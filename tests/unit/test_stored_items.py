@@ -63,6 +63,7 @@ BY_TYPE: dict[str, st.SearchStrategy[Any]] = {
     "int": st.integers(0, 10**12),
     "int | None": st.none() | st.integers(-(10**12), 10**12),
     "tuple[str, ...]": st.lists(TEXT, max_size=3).map(tuple),
+    "frozenset[str]": st.frozensets(NAME, max_size=3),
     "Mapping[str, str]": st.dictionaries(NAME, TEXT, max_size=3),
     "Mapping[str, int]": st.dictionaries(NAME, st.integers(0, 10**9), max_size=3),
     "Mapping[str, Any]": OTHER,

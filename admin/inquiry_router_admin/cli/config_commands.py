@@ -130,6 +130,7 @@ def export_document(config: RoutingConfig) -> dict[str, Any]:
         "reps": [_yaml(rep) for rep in sorted(config.reps, key=lambda r: r.email)],
         "rules": [_yaml(rule) for rule in config.rules],
         "default_team": config.default_team,
+        **({"labels": [_yaml(label) for label in config.labels]} if config.labels else {}),
     }
 
 

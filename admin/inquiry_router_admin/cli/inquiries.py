@@ -1,5 +1,5 @@
-"""`inquiry-router inquiries list | show | set-status | reroute | release`: one inquiry, or the
-inquiries in a status, from the table."""
+"""`inquiry-router inquiries list | show | set-status | label | reassign | reroute | release`: one
+inquiry, or the inquiries in a status, from the table."""
 
 from __future__ import annotations
 
@@ -68,6 +68,17 @@ def register(groups: Any) -> None:
     set_status.add_argument("--note", help=f"why, for the timeline (at most {MAX_NOTE_CHARS} characters)")
     set_status.add_argument("--by", help="who made the change (default: your login name)")
     set_status.set_defaults(run=set_inquiry_status)
+    label = commands.add_parser(
+        "label",
+        help="put labels on an inquiry (or take them off): the team's `labels` in the routing YAML",
+        description="Labels are declared in the routing config (`labels:`, a key and a name each), "
+        "e.g. key-account or tender; they show in `inquiries show`, the digests and `report --csv`.",
+    )
+    label.add_argument("inquiry", metavar="REFERENCE|ID", help="e.g. INQ-7K3M9Q")
+    label.add_argument("labels", metavar="LABEL", nargs="+", help="label keys, e.g. key-account")
+    label.add_argument("--remove", action="store_true", help="take these labels off")
+    label.add_argument("--by", help="who made the change (default: your login name)")
+    label.set_defaults(run=label_inquiry)
     reassign = commands.add_parser(
         "reassign",
         help="give an inquiry to another rep, or to the next one in its team's rotation",
@@ -207,6 +218,7 @@ def _facts(i: Inquiry) -> list[tuple[str, Any]]:
         ("answer due", i.first_response_due_at if not i.responded_at else None),
         ("first response", first),
         ("status changed", i.status_changed_at),
+        ("labels", ", ".join(sorted(i.labels)) or None),
     ]
 
 
@@ -277,6 +289,33 @@ def set_inquiry_status(args: argparse.Namespace) -> int:
     assert outcome.change is not None
     line = f"{inquiry.reference}: {LABELS[outcome.change.from_status]} → {LABELS[wanted]}"
     print(line + (", the first response" if outcome.first_response else "") + ".")
+    return 0
+
+
+def label_inquiry(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from inquiry_router.adapters.config_store import load_routing_config
+    from inquiry_router.adapters.inquiry_labels import change_labels
+
+    target = resolve_target(args)
+    config = load_routing_config(target.dynamodb(), target.table_name)
+    declared = config.label_names() if config else {}
+    unknown = sorted(set(args.labels) - set(declared))
+    if unknown and not args.remove:
+        known = ", ".join(sorted(declared)) or "none yet"
+        raise TargetError(
+            f"not a label of the routing config: {', '.join(unknown)} (declared: {known}); add it "
+            "under `labels:` in the YAML and apply it"
+        )
+    inquiry = _stored_inquiry(target, args.inquiry)
+    by = (args.by or getpass.getuser()).strip()
+    wanted = {"remove": args.labels} if args.remove else {"add": args.labels}
+    after = change_labels(
+        target.dynamodb(), target.table_name, inquiry, by=by, now=datetime.now(UTC), **wanted
+    )
+    names = [declared.get(key, key) for key in sorted(after)]
+    print(f"{inquiry.reference}: {', '.join(names) or 'no labels'}.")
     return 0
 
 

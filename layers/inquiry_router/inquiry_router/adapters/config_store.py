@@ -24,7 +24,7 @@ from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.config_diff import ConfigDiff, diff_config
 from inquiry_router.models.config_errors import config_problems
-from inquiry_router.models.routing_config import Rep, RoutingConfig, Rule, Team
+from inquiry_router.models.routing_config import Label, Rep, RoutingConfig, Rule, Team
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -65,6 +65,7 @@ class RulesItem(BaseModel):
 
     rules: list[Rule] = []
     default_team: str
+    labels: list[Label] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ class ConfigSnapshot:
             reps=list(self.reps.values()),
             rules=list(self.rules.rules) if self.rules else [],
             default_team=self.rules.default_team if self.rules else "",
+            labels=list(self.rules.labels) if self.rules else [],
         )
 
     def stored_rep(self, email: str) -> StoredRep | None:
@@ -243,8 +245,10 @@ def _rep_item(rep: Rep, at: str) -> dict[str, Any]:
 
 
 def _rules_item(config: RoutingConfig, at: str) -> dict[str, Any]:
-    rules = RulesItem(rules=config.rules, default_team=config.default_team)
-    return _item(keys.rules_config_key(), RULES, rules.model_dump(mode="json", by_alias=True), at)
+    rules = RulesItem(rules=config.rules, default_team=config.default_team, labels=config.labels)
+    # Without labels the item is written as before labels existed (older readers forbid the field).
+    dumped = rules.model_dump(mode="json", by_alias=True, exclude={"labels"} if not config.labels else None)
+    return _item(keys.rules_config_key(), RULES, dumped, at)
 
 
 def _item(key: Mapping[str, str], entity: str, config: dict[str, Any], at: str) -> dict[str, Any]:

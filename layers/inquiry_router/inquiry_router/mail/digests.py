@@ -74,6 +74,7 @@ class OpenInquiryRow:
     waited_hours: float | None
     due_at: datetime | None
     actions: Mapping[RepAction, str] = field(default_factory=dict)
+    labels: Sequence[str] = ()  # the names of its labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ def render_morning_digest(view: MorningDigestView) -> RenderedMail:
         title = " — ".join(
             part for part in (f"[{row.reference}] {one_line(row.buyer)}", one_line(row.topic or "")) if part
         )
-        meta = [say(f"status.{row.status}")]
+        meta = [say(f"status.{row.status}"), *row.labels]
         if row.country:
             meta.append(row.country)
         if row.waited_hours is not None:
@@ -383,6 +384,7 @@ def assemble_morning_digest(
                 if waiting and inquiry.first_response_due_at
                 else None,
                 actions=action_links.issue(inquiry.id, rep.email, language, now) if action_links else {},
+                labels=[config.label_names().get(key, key) for key in sorted(inquiry.labels)],
             )
         )
     view = MorningDigestView(

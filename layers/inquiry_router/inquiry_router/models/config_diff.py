@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from inquiry_router.models.routing_config import Rep, RoutingConfig, Rule, Team
+from inquiry_router.models.routing_config import Label, Rep, RoutingConfig, Rule, Team
 
 _SECONDS = re.compile(r"^(\d\d:\d\d):00$")
 
@@ -38,6 +38,8 @@ class RulesChange:
     new_rules: tuple[Rule, ...]
     old_default_team: str | None
     new_default_team: str
+    old_labels: tuple[Label, ...] = ()
+    new_labels: tuple[Label, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,12 @@ def diff_config(current: RoutingConfig | None, desired: RoutingConfig) -> Config
     new_reps = {r.email: r for r in desired.reps}
     old_rules = tuple(current.rules) if current else ()
     old_default = current.default_team if current else None
-    rules_changed = old_default != desired.default_team or _dumped(old_rules) != _dumped(desired.rules)
+    old_labels = tuple(current.labels) if current else ()
+    rules_changed = (
+        old_default != desired.default_team
+        or _dumped(old_rules) != _dumped(desired.rules)
+        or _dumped(old_labels) != _dumped(desired.labels)
+    )
     return ConfigDiff(
         teams_added=tuple(t for key, t in new_teams.items() if key not in old_teams),
         teams_changed=_changed(old_teams, new_teams),
@@ -84,7 +91,14 @@ def diff_config(current: RoutingConfig | None, desired: RoutingConfig) -> Config
         reps_changed=_changed(old_reps, new_reps),
         reps_removed=tuple(sorted(email for email in old_reps if email not in new_reps)),
         rules=(
-            RulesChange(old_rules, tuple(desired.rules), old_default, desired.default_team)
+            RulesChange(
+                old_rules,
+                tuple(desired.rules),
+                old_default,
+                desired.default_team,
+                old_labels,
+                tuple(desired.labels),
+            )
             if rules_changed
             else None
         ),
@@ -146,7 +160,7 @@ def _as_yaml(entity: Team | Rep) -> dict[str, Any]:
     return entity.model_dump(mode="json", by_alias=True)
 
 
-def _dumped(rules: Sequence[Rule]) -> list[dict[str, Any]]:
+def _dumped(rules: Sequence[Rule] | Sequence[Label]) -> list[dict[str, Any]]:
     return [rule.model_dump(mode="json") for rule in rules]
 
 
@@ -161,6 +175,15 @@ def _rules_lines(change: RulesChange) -> list[str]:
     lines = []
     if change.old_default_team != change.new_default_team:
         lines.append(f"~ default_team: {show(change.old_default_team)} → {change.new_default_team}")
+    old_labels = {label.key: label.name for label in change.old_labels}
+    new_labels = {label.key: label.name for label in change.new_labels}
+    for key in sorted(old_labels.keys() | new_labels.keys()):
+        if key not in new_labels:
+            lines.append(f"- label {key} ({old_labels[key]})")
+        elif key not in old_labels:
+            lines.append(f"+ label {key} ({new_labels[key]})")
+        elif old_labels[key] != new_labels[key]:
+            lines.append(f"~ label {key}: {old_labels[key]} → {new_labels[key]}")
     # Rules are tried in order, so they are compared by position: a moved rule shows as changed.
     for number in range(max(len(change.old_rules), len(change.new_rules))):
         old = change.old_rules[number] if number < len(change.old_rules) else None

@@ -119,6 +119,7 @@ class Inquiry:
     # The SLA steps taken (models/sla.py: remind, escalate, reassign), and whom a reassign left.
     sla_steps: tuple[str, ...] = ()
     sla_reassign_from: str | None = None
+    labels: frozenset[str] = frozenset()  # the team's labels on it (routing config `labels`), a string set
     # set when an admin released it from spam (adapters/intake_write.py)
     released_as: str | None = None
     released_reference: str | None = None
@@ -277,6 +278,7 @@ class Inquiry:
             snoozed_until=text(item, "snoozed_until"),
             sla_steps=texts(item, "sla_steps"),
             sla_reassign_from=text(item, "sla_reassign_from"),
+            labels=frozenset(str(label) for label in item.get("labels") or ()),
             released_as=text(item, "released_as"),
             released_reference=text(item, "released_reference"),
             released_at=text(item, "released_at"),
@@ -362,6 +364,7 @@ class Inquiry:
                 "snoozed_until": self.snoozed_until,
                 "sla_steps": list(self.sla_steps) or None,
                 "sla_reassign_from": self.sla_reassign_from,
+                "labels": set(self.labels) or None,  # DynamoDB has no empty set
                 "released_as": self.released_as,
                 "released_reference": self.released_reference,
                 "released_at": self.released_at,

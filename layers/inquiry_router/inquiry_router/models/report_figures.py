@@ -43,6 +43,7 @@ class InquiryFigures:
     first_response_via: str | None
     first_response_hours: float | None  # in the team's business hours (wall-clock without a team)
     sla: Sla
+    labels: str = ""  # the inquiry's label keys, `;`-separated (one cell of the CSV)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ def _inquiry_figures(inquiry: Inquiry, team: Team | None, now: datetime) -> Inqu
         first_response_via=inquiry.first_response_via or ("mail_copy" if inquiry.responded_at else None),
         first_response_hours=hours,
         sla=_sla_by_deadline(due, answered, now) if due else _sla(team, received, hours, now),
+        labels=";".join(sorted(inquiry.labels)),
     )
 
 

@@ -227,11 +227,31 @@ class Rule(_Strict):
     team: str
 
 
+class Label(_Strict):
+    """A tag the team puts on inquiries, beside the status: "key account", "tender", "OEM"."""
+
+    key: str
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not _KEY.match(value):
+            raise ValueError(
+                f"label key {value!r}: use lower-case letters, digits and dashes (e.g. 'key-account')"
+            )
+        return value
+
+
 class RoutingConfig(_Strict):
     teams: list[Team] = Field(min_length=1)
     reps: list[Rep] = []
     rules: list[Rule] = []
     default_team: str
+    labels: list[Label] = []
+
+    def label_names(self) -> dict[str, str]:
+        return {label.key: label.name for label in self.labels}
 
     @model_validator(mode="after")
     def _references_exist(self) -> RoutingConfig:
@@ -255,6 +275,11 @@ class RoutingConfig(_Strict):
                         f"rep {rep.email} is in team {team!r}, which is not declared "
                         f"(teams: {', '.join(keys)})"
                     )
+        labels = [label.key for label in self.labels]
+        if len(set(labels)) != len(labels):
+            raise ValueError(
+                f"label keys must be unique: {', '.join(sorted({k for k in labels if labels.count(k) > 1}))}"
+            )
         for number, rule in enumerate(self.rules, start=1):
             if rule.team not in known:
                 raise ValueError(

@@ -204,7 +204,8 @@ def main(as_json: bool = False) -> dict[str, Any]:
     print(
         f"  per unanswered inquiry, its reminder and escalation: "
         f"{f['requests_per_unanswered_inquiry_for_its_two_steps']:.2f} requests, 2 mail jobs "
-        f"({f['mail_jobs_queued']} queued in all), 0 extra Lambda invocations (the sweep runs anyway)"
+        f"({f['mail_jobs_queued']} queued in all); no timer invocation of its own, but each step's "
+        "write wakes the router once for nothing (issue 13)"
     )
     print(f"  the timer itself: {RUNS_PER_MONTH} runs a month, ${f['timer_usd_per_month']:.4f} a month")
     print(f"  action links per notification: {ops(f['action_key_per_notification'])}")

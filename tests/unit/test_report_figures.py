@@ -158,3 +158,32 @@ def test_the_stored_deadline_decides_the_sla_when_there_is_one() -> None:
     ]
     rows = build_report(inquiries, TEAMS, SINCE, NOW).inquiries
     assert [r.sla for r in rows] == ["met", "missed", "pending", "missed"]
+
+
+def test_the_sla_leaves_out_snoozes_and_the_owner_s_absence_like_the_reminders() -> None:
+    from inquiry_router.models.lifecycle import Channel, Status, StatusChange
+    from inquiry_router.models.routing_config import Rep
+
+    # Monday 09:00; the team's target is 8 working hours (Monday 17:00 without pauses)
+    received = _sh(2026, 10, 26, 9, 0)
+    slept, woke = (iso_timestamp(_sh(2026, 10, day, 10, 0).astimezone(UTC)) for day in (26, 27))
+    snoozed = (
+        StatusChange(Status.ASSIGNED, Status.SNOOZED, slept, ANA, Channel.MAIL_ACTION),
+        StatusChange(Status.SNOOZED, Status.ASSIGNED, woke, "inquiry-router", Channel.AUTOMATIC),
+    )
+    answered_tuesday_noon = _inquiry(received, _sh(2026, 10, 27, 12, 0), transitions=snoozed)
+    monday_off = [{"from": "2026-10-26", "until": "2026-10-26"}]
+    away = Rep.model_validate({"email": ANA, "name": "Ana", "teams": ["sales"], "out_of_office": monday_off})
+    answered_tuesday_3pm = _inquiry(received, _sh(2026, 10, 27, 15, 0))
+
+    snooze_rows = build_report([answered_tuesday_noon], TEAMS, SINCE, NOW).inquiries
+    away_rows = build_report([answered_tuesday_3pm], TEAMS, SINCE, NOW, reps={ANA: away}).inquiries
+    plain_rows = build_report([answered_tuesday_3pm], TEAMS, SINCE, NOW).inquiries
+
+    # 12 working hours, but 1 h before the snooze + 2 h after it: met
+    assert snooze_rows[0].sla == "met"
+    # 15 working hours, but Monday she was away: 6 h, met; without the absence, missed
+    assert away_rows[0].sla == "met"
+    assert plain_rows[0].sla == "missed"
+    # The first-response time itself stays the working time between arrival and answer
+    assert snooze_rows[0].first_response_hours == 12.0

@@ -56,7 +56,8 @@ def print_report(args: argparse.Namespace) -> int:
         known = ", ".join(sorted(teams)) or "none yet (`inquiry-router config apply`)"
         raise TargetError(f"no team {args.team!r}: the teams are {known}")
     inquiries = inquiries_received_between(client, target.table_name, since, min(until, now))
-    report = build_report(inquiries, teams, since, min(until, now), args.team)
+    reps = {rep.email: rep for rep in config.reps} if config else {}
+    report = build_report(inquiries, teams, since, min(until, now), args.team, reps=reps)
     if args.json:
         print_json(asdict(report))
     elif args.csv:

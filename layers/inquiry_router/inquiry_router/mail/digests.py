@@ -332,7 +332,8 @@ def assemble_weekly_digest(
     since = datetime.combine(week_start, time(0, 0), tzinfo=zone)
     until = since + timedelta(days=7)
     inquiries = source.received_between(since, until)
-    report = build_report(inquiries, teams, since, min(until, now), team=team_key)
+    reps = {rep.email: rep for rep in config.reps}
+    report = build_report(inquiries, teams, since, min(until, now), team=team_key, reps=reps)
     view = WeeklyDigestView(
         language=team_language(team),
         team_key=team.key,

@@ -22,7 +22,8 @@ from inquiry_router.base.timestamps import parse_timestamp
 from inquiry_router.models.business_time import working_time
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.lifecycle import OPEN, Status
-from inquiry_router.models.routing_config import Team
+from inquiry_router.models.routing_config import Rep, Team
+from inquiry_router.models.sla import waited
 
 Sla = Literal["met", "missed", "pending", "none"]  # none: no team to measure against
 TOPIC_CHARS = 60
@@ -83,10 +84,14 @@ def build_report(
     since: datetime,
     until: datetime,
     team: str | None = None,
+    *,
+    reps: Mapping[str, Rep] | None = None,
 ) -> Report:
+    """`reps` (by address) lets the SLA leave out their out-of-office days, as the reminders do."""
+    known = reps or {}
     rows = sorted(
         (
-            _inquiry_figures(i, teams.get(i.team or ""), until)
+            _inquiry_figures(i, teams.get(i.team or ""), known.get(i.owner_email or ""), until)
             for i in inquiries
             if i.status != Status.SPAM and (team is None or i.team == team)
         ),
@@ -102,7 +107,7 @@ def build_report(
     )
 
 
-def _inquiry_figures(inquiry: Inquiry, team: Team | None, now: datetime) -> InquiryFigures:
+def _inquiry_figures(inquiry: Inquiry, team: Team | None, rep: Rep | None, now: datetime) -> InquiryFigures:
     received = inquiry.received_moment
     answered = parse_timestamp(inquiry.responded_at) if inquiry.responded_at else None
     hours = _hours(team, received, answered) if answered else None
@@ -119,7 +124,7 @@ def _inquiry_figures(inquiry: Inquiry, team: Team | None, now: datetime) -> Inqu
         responded_at=inquiry.responded_at,
         first_response_via=inquiry.first_response_via or ("mail_copy" if inquiry.responded_at else None),
         first_response_hours=hours,
-        sla=_sla_by_deadline(due, answered, now) if due else _sla(team, received, hours, now),
+        sla=_sla(inquiry, team, rep, due=due, answered=answered, now=now),
         labels=";".join(sorted(inquiry.labels)),
     )
 
@@ -129,20 +134,33 @@ def _hours(team: Team | None, start: datetime, end: datetime) -> float:
     return round(spent.total_seconds() / 3600, 2)
 
 
-def _sla_by_deadline(due: datetime, answered: datetime | None, now: datetime) -> Sla:
-    """Against the deadline the router stored at assignment: the team's target as it was then."""
-    if answered is not None:
-        return "met" if answered <= due else "missed"
-    return "missed" if now > due else "pending"
-
-
-def _sla(team: Team | None, received: datetime, hours: float | None, now: datetime) -> Sla:
-    """For inquiries assigned before deadlines were stored: against the team's target now."""
+def _sla(
+    inquiry: Inquiry,
+    team: Team | None,
+    rep: Rep | None,
+    *,
+    due: datetime | None,
+    answered: datetime | None,
+    now: datetime,
+) -> Sla:
+    """Met when the first response came within the target, missed when it came later or has not
+    come and the time is up, pending otherwise. The target is the one stored at assignment (the
+    working time from arrival to `first_response_due_at`: the team's target as it was then), or
+    the team's target now for inquiries assigned before deadlines were stored; the time waited is
+    the SLA clock's (models/sla.py): working time, snoozes and the owner's absences left out."""
     if team is None:
-        return "none"
-    if hours is not None:
-        return "met" if hours <= team.response_time_hours else "missed"
-    return "missed" if _hours(team, received, now) > team.response_time_hours else "pending"
+        if due is None:
+            return "none"
+        if answered is not None:  # no team to count working time in: against the stored moment
+            return "met" if answered <= due else "missed"
+        return "missed" if now > due else "pending"
+    target = (
+        working_time(team, inquiry.received_moment, due) if due else timedelta(hours=team.response_time_hours)
+    )
+    spent = waited(inquiry, team, rep, answered or now)
+    if answered is not None:
+        return "met" if spent <= target else "missed"
+    return "missed" if spent > target else "pending"
 
 
 def _rep_figures(rows: list[InquiryFigures]) -> list[RepFigures]:

@@ -72,7 +72,7 @@ def confirm_page(inquiry: Inquiry, action: RepAction, form_mac: str, *, language
     """The question, what it is about, and a form whose button POSTs the action (a GET of this page,
     a mail scanner's included, changes nothing)."""
     say = _Say(language)
-    buyer = ", ".join(part for part in (inquiry.name, inquiry.company) if part) or inquiry.email
+    buyer = inquiry.buyer_line
     facts = [
         (say("label.buyer"), buyer),
         (say("label.topic"), inquiry.subject or inquiry.product or ""),

@@ -93,7 +93,7 @@ def http_app(
         page = gone_page(
             language=language, days=settings.action_link_days, command_address=settings.reply_bcc_address
         )
-        return Response(410, HTML, page, headers=_HEADERS)
+        return _html(410, page)
 
     @app.get("/actions/<token>")
     def confirm(token: str) -> Response[str]:
@@ -104,11 +104,9 @@ def http_app(
         key, action, inquiry = found
         settled = actions.preview(inquiry, key.rep_email, action)
         if settled is not None:  # nothing left to confirm: say how it stands
-            return Response(
-                200, HTML, result_page(settled, language=key.language, company=company), headers=_HEADERS
-            )
+            return _html(200, result_page(settled, language=key.language, company=company))
         page = confirm_page(inquiry, action, key.form_mac(action), language=key.language, company=company)
-        return Response(200, HTML, page, headers=_HEADERS)
+        return _html(200, page)
 
     @app.post("/actions/<token>")
     def act(token: str) -> Response[str]:
@@ -120,11 +118,11 @@ def http_app(
         event = app.current_event
         if _cross_site(event.headers):
             logger.warning("action refused: posted from another site")
-            return Response(403, HTML, notice_page("forbidden", language=key.language), headers=_HEADERS)
+            return _html(403, notice_page("forbidden", language=key.language))
         form = _form(event.decoded_body or "")
         if not key.accepts_form(action, form.get("form", "")):
             logger.info("action refused: the form's MAC is missing or wrong")
-            return Response(400, HTML, notice_page("invalid", language=key.language), headers=_HEADERS)
+            return _html(400, notice_page("invalid", language=key.language))
         now = clock()
         days = SNOOZE_CHOICES.get(form.get("snooze", ""), 1)
         request = ActionRequest(action, form.get("note"), timedelta(days=days))
@@ -134,9 +132,13 @@ def http_app(
         )
         until = now + request.snooze_for if action is RepAction.SNOOZE else None
         page = result_page(outcome, language=key.language, company=company, snoozed_until=until)
-        return Response(200, HTML, page, headers=_HEADERS)
+        return _html(200, page)
 
     return app
+
+
+def _html(status: int, page: str) -> Response[str]:
+    return Response(status, HTML, page, headers=_HEADERS)
 
 
 def _cross_site(headers: Mapping[str, str]) -> bool:

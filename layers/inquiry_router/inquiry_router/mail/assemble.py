@@ -15,6 +15,7 @@ from inquiry_router.mail.echo import echoable
 from inquiry_router.mail.links import ActionLinkIssuer, MailLinks
 from inquiry_router.mail.promise import response_promise
 from inquiry_router.mail.render import (
+    RenderedMail,
     render_acknowledgement,
     render_command_reply,
     render_notification,
@@ -35,7 +36,7 @@ from inquiry_router.mail.views import (
 from inquiry_router.models.contact import TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.received_mail import ReceivedMail
-from inquiry_router.models.routing_config import Rep, RoutingConfig, Team
+from inquiry_router.models.routing_config import RoutingConfig, Team
 from inquiry_router.models.settings import PipelineSettings
 from inquiry_router.models.sla import waited
 
@@ -50,13 +51,12 @@ class MailParts:
 
 
 def _team(config: RoutingConfig, inquiry: Inquiry) -> Team:
-    teams = {team.key: team for team in config.teams}
-    return teams.get(str(inquiry.team)) or teams[config.default_team]
+    return config.team_or_default(inquiry.team)
 
 
 def _owner(config: RoutingConfig, team: Team, inquiry: Inquiry) -> RepView:
     owner = inquiry.owner_email or team.fallback_address
-    rep: Rep | None = next((r for r in config.reps if r.email == owner), None)
+    rep = config.rep(owner)
     if rep is None:  # the fallback address: the team answers as a team
         return RepView(name=team.name, email=owner)
     return RepView(name=rep.name, email=rep.email, phone=rep.phone, title=rep.title)
@@ -153,8 +153,7 @@ def assemble_notification(
     )
     waited_hours = None
     if purpose != "assignment":
-        owner_rep = next((r for r in config.reps if r.email == inquiry.owner_email), None)
-        waited_hours = waited(inquiry, team, owner_rep, now).total_seconds() / 3600
+        waited_hours = waited(inquiry, team, config.rep(inquiry.owner_email), now).total_seconds() / 3600
     by_mail = inquiry.by_mail
     original = (
         (links or MailLinks(None, "")).original(
@@ -284,11 +283,8 @@ def assemble_command_reply(
     if mail.command is None or mail.sender is None:
         raise ValueError(f"received mail {mail.id} is not a rep's command")
     rep_email = mail.sender.address
-    rep = next((r for r in config.reps if r.email == rep_email.lower()), None)
-    teams = {team.key: team for team in config.teams}
-    team = next(
-        (teams[key] for key in (rep.teams if rep else ()) if key in teams), teams[config.default_team]
-    )
+    rep = config.rep(rep_email.lower())
+    team = config.team_or_default(rep.teams[0] if rep else None)
     company = company_view(settings, team)
     view = CommandReplyView(
         language=team_language(team),
@@ -299,17 +295,32 @@ def assemble_command_reply(
         company=company,
     )
     rendered = render_command_reply(view)
+    to = (rep.name if rep else None, rep_email)
+    return automatic_mail(rendered, settings, team, to, message_key, in_reply_to=mail.message_id)
+
+
+def automatic_mail(
+    rendered: RenderedMail,
+    settings: PipelineSettings,
+    team: Team,
+    to: Party,
+    message_key: str | None,
+    *,
+    in_reply_to: str | None = None,
+) -> MailParts:
+    """From the team's address to one of the company (a rep, the manager), marked as automatic so
+    no mail client answers it: a command's reply, a digest."""
     composed = compose_message(
         rendered,
         sender=(f"{settings.company_name} inquiries", team.sending_address),
-        to=(rep.name if rep else None, rep_email),
+        to=to,
         reply_to=None,
-        message_id_domain=company.domain,
-        in_reply_to=mail.message_id,
+        message_id_domain=company_view(settings, team).domain,
+        in_reply_to=in_reply_to,
         message_key=message_key,
         auto_reply=True,
     )
-    return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, rep_email)
+    return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, to[1])
 
 
 def assemble_unreadable_notice(

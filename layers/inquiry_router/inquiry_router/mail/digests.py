@@ -18,15 +18,14 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from inquiry_router.base.timestamps import parse_timestamp
-from inquiry_router.mail.assemble import MailParts, company_view, team_language
-from inquiry_router.mail.compose import compose_message
+from inquiry_router.mail.assemble import MailParts, automatic_mail, company_view, team_language
 from inquiry_router.mail.links import ActionLinkIssuer
 from inquiry_router.mail.render import Phrases, RenderedMail, fill_template, one_line
 from inquiry_router.mail.views import CompanyView, RepView
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.rep_actions import RepAction
 from inquiry_router.models.report_figures import RepFigures, Report, build_report
-from inquiry_router.models.routing_config import RoutingConfig, Team
+from inquiry_router.models.routing_config import RoutingConfig
 from inquiry_router.models.settings import PipelineSettings
 from inquiry_router.models.sla import waited
 
@@ -334,6 +333,7 @@ def assemble_weekly_digest(
     inquiries = source.received_between(since, until)
     reps = {rep.email: rep for rep in config.reps}
     report = build_report(inquiries, teams, since, min(until, now), team=team_key, reps=reps)
+    names = {email: rep.name for email, rep in reps.items()}
     view = WeeklyDigestView(
         language=team_language(team),
         team_key=team.key,
@@ -341,11 +341,11 @@ def assemble_weekly_digest(
         since=week_start,
         until=week_start + timedelta(days=6),
         report=report,
-        names={rep.email: rep.name for rep in config.reps},
+        names=names,
         company=company_view(settings, team),
     )
     rendered = render_weekly_digest(view)
-    return _composed(rendered, settings, team, (team.name, team.manager), message_key)
+    return automatic_mail(rendered, settings, team, (team.name, team.manager), message_key)
 
 
 def assemble_morning_digest(
@@ -359,11 +359,12 @@ def assemble_morning_digest(
     message_key: str | None = None,
 ) -> MailParts | None:
     """The rep's open inquiries, oldest first, each with its actions; None when they have none."""
-    rep = next((r for r in config.reps if r.email == rep_email), None)
+    rep = config.rep(rep_email)
     if rep is None or not rep.active:
         return None
     teams = {team.key: team for team in config.teams}
-    home = teams.get(rep.teams[0]) or teams[config.default_team]
+    home = config.team_or_default(rep.teams[0])
+    label_names = config.label_names()
     language = team_language(home)
     open_now = sorted(source.open_of(rep.email), key=lambda inquiry: inquiry.received_at)
     if not open_now:
@@ -375,7 +376,7 @@ def assemble_morning_digest(
         rows.append(
             OpenInquiryRow(
                 reference=inquiry.reference,
-                buyer=", ".join(p for p in (inquiry.name, inquiry.company) if p) or inquiry.email,
+                buyer=inquiry.buyer_line,
                 topic=inquiry.topic,
                 country=inquiry.country,
                 status=inquiry.status,
@@ -385,7 +386,7 @@ def assemble_morning_digest(
                 if waiting and inquiry.first_response_due_at
                 else None,
                 actions=action_links.issue(inquiry.id, rep.email, language, now) if action_links else {},
-                labels=[config.label_names().get(key, key) for key in sorted(inquiry.labels)],
+                labels=[label_names.get(key, key) for key in sorted(inquiry.labels)],
             )
         )
     view = MorningDigestView(
@@ -396,24 +397,4 @@ def assemble_morning_digest(
         company=company_view(settings, home),
     )
     rendered = render_morning_digest(view)
-    return _composed(rendered, settings, home, (rep.name, rep.email), message_key)
-
-
-def _composed(
-    rendered: RenderedMail,
-    settings: PipelineSettings,
-    team: Team,
-    to: tuple[str, str],
-    message_key: str | None,
-) -> MailParts:
-    company = company_view(settings, team)
-    composed = compose_message(
-        rendered,
-        sender=(f"{settings.company_name} inquiries", team.sending_address),
-        to=to,
-        reply_to=None,
-        message_id_domain=company.domain,
-        message_key=message_key,
-        auto_reply=True,  # nobody's mail client should answer a digest automatically
-    )
-    return MailParts(composed.raw, rendered.html, composed.message_id, team.sending_address, to[1])
+    return automatic_mail(rendered, settings, home, (rep.name, rep.email), message_key)

@@ -133,24 +133,8 @@ class Mailer:
             if job.kind == "command_reply"
             else assemble_unreadable_notice(mail, self._config(), self.settings, self.links, message_key=key)
         )
-        now = self.clock()
-        claim_id = uuid.uuid4().hex
-        claim = self.records.claim(job.job_id, claim_id, now, None)
-        if claim != "claimed":
-            return self._not_claimed(job, claim)
-        try:
-            answer = self._send_once(job, parts, claim_id)
-        except _Refused as refused:
-            self.records.finish_notice(job.job_id, "failed", now, reason=refused.reason)
-            return "failed"
-        sent = SentMail(job.job_id, job.kind, "", "", "", parts.recipient_address, parts.message_id, answer)
-        if self._record_accepted(sent, claim_id):
-            self._finish(sent, self.clock())
-        if self.settings.outbox_dir:
-            what = "command" if job.kind == "command_reply" else "unreadable"
-            stem = f"{now:%Y%m%dT%H%M%S}-{what}-{job.mail_id}"
-            write_to_outbox(Path(self.settings.outbox_dir), stem, parts)
-        return "sent"
+        what = "command" if job.kind == "command_reply" else "unreadable"
+        return self._send_without_inquiry(job, parts, self.clock(), f"{what}-{job.mail_id}")
 
     def _send_digest(self, job: MailJob) -> Outcome:
         """A digest: built from the stored inquiries now, sent once per job id (a team's week, a
@@ -181,6 +165,14 @@ class Mailer:
                 action_links=self.action_links,
                 message_key=key,
             )
+        label = f"{job.kind.replace('_', '-')}-{job.team or job.rep_email}"
+        return self._send_without_inquiry(job, parts, now, label)
+
+    def _send_without_inquiry(
+        self, job: MailJob, parts: MailParts | None, now: datetime, label: str
+    ) -> Outcome:
+        """Claim, send once and record a mail that belongs to no inquiry (only its job record says
+        it went); `parts` None: nothing to send, the job is recorded as skipped."""
         claim_id = uuid.uuid4().hex
         claim = self.records.claim(job.job_id, claim_id, now, None)
         if claim != "claimed":
@@ -197,8 +189,7 @@ class Mailer:
         if self._record_accepted(sent, claim_id):
             self._finish(sent, self.clock())
         if self.settings.outbox_dir:
-            stem = f"{now:%Y%m%dT%H%M%S}-{job.kind.replace('_', '-')}-{job.team or job.rep_email}"
-            write_to_outbox(Path(self.settings.outbox_dir), stem, parts)
+            write_to_outbox(Path(self.settings.outbox_dir), f"{now:%Y%m%dT%H%M%S}-{label}", parts)
         return "sent"
 
     def _not_claimed(self, job: MailJob, claim: Claim) -> Outcome:

@@ -127,6 +127,11 @@ class Inquiry:
     other: Mapping[str, Any] = field(default_factory=dict)  # attributes no field names
 
     @property
+    def buyer_line(self) -> str:
+        """Who wrote, on one line for a rep's page or digest: name and company, else the address."""
+        return ", ".join(part for part in (self.name, self.company) if part) or self.email
+
+    @property
     def awaits_answer(self) -> bool:
         """Waiting on its owner's first answer (models/lifecycle.awaits_answer): what a rep's load
         counts and a leaving rep hands over."""

@@ -253,6 +253,15 @@ class RoutingConfig(_Strict):
     def label_names(self) -> dict[str, str]:
         return {label.key: label.name for label in self.labels}
 
+    def team_or_default(self, key: str | None) -> Team:
+        """The team `key` names, else the default team (no team yet, or one removed since)."""
+        named = next((team for team in self.teams if team.key == key), None)
+        return named or next(team for team in self.teams if team.key == self.default_team)
+
+    def rep(self, email: str | None) -> Rep | None:
+        """The rep with this (normalised) address; None for a team address or an unknown one."""
+        return next((rep for rep in self.reps if rep.email == email), None) if email else None
+
     @model_validator(mode="after")
     def _references_exist(self) -> RoutingConfig:
         keys = [t.key for t in self.teams]

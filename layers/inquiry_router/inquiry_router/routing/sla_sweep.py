@@ -82,9 +82,8 @@ class SlaSweep:
             return self._wake(inquiry, now)
         if self._reassign_unfinished(inquiry):
             return self._reassign(inquiry, now)
-        teams = {team.key: team for team in config.teams}
-        team = teams.get(str(inquiry.team)) or teams[config.default_team]
-        rep = next((r for r in config.reps if r.email == inquiry.owner_email), None)
+        team = config.team_or_default(inquiry.team)
+        rep = config.rep(inquiry.owner_email)
         step_plan = plan(inquiry, team, rep, now)
         waiting_for_a_rep = inquiry.status == Status.ASSIGNED and inquiry.assignment_kind == "fallback"
         if step_plan.step is None and waiting_for_a_rep and inquiry.awaits_answer:

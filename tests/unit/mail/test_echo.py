@@ -215,7 +215,13 @@ def acknowledgement(**fields: Any) -> EmailMessage:
 def everything_the_victim_reads(message: EmailMessage) -> str:
     headers = " ".join(f"{name}: {value}" for name, value in message.items())
     parts = [str(part.get_content()) for part in message.walk() if not part.is_multipart()]
-    return (headers + " ".join(parts)).casefold()
+    shown = headers + " ".join(parts)
+    # The Message-ID and the MIME boundaries are random digits that no buyer wrote: "7391" turns
+    # up in them about once in a hundred mails, so they are taken out before the search.
+    for random_token in [message["Message-ID"], *(part.get_boundary() for part in message.walk())]:
+        if random_token:
+            shown = shown.replace(str(random_token), "")
+    return shown.casefold()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

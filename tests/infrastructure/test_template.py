@@ -396,13 +396,35 @@ def test_the_mailer_may_send_only_from_the_stacks_identity_and_configuration_set
 def test_every_dead_letter_queue_raises_an_alarm() -> None:
     alarms = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     alarmed = {a["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in alarms if a["Namespace"] == "AWS/SQS"}
-    assert alarmed == {"MailDeadLetterQueue", "RouterDeadLetterQueue", "InboundDeadLetterQueue"}
+    assert alarmed == dead_letter_queues(RESOURCES)
+    assert {"MailDeadLetterQueue", "RouterDeadLetterQueue", "InboundDeadLetterQueue"} <= alarmed
     # The scheduled functions, whose failures park nowhere (the next run retries), raise their errors.
     failing = {a["Dimensions"][0]["Value"]["Ref"] for a in alarms if a["Namespace"] == "AWS/Lambda"}
     assert failing == {"LoadReconciliationFunction", "TimerFunction"}
     for name, resource in RESOURCES.items():
         if resource["Type"] == "AWS::CloudWatch::Alarm":
             assert resource["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+
+
+def dead_letter_queues(resources: dict[str, Any]) -> set[str]:
+    """Every queue something parks its failures in: a queue's redrive target, a mapping's or a
+    function's on-failure destination, an EventBridge target's dead-letter queue."""
+    found: set[str] = set()
+
+    def walk(value: Any, parent: str = "") -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                parks_failures = parent in ("RedrivePolicy", "OnFailure", "DeadLetterConfig")
+                named = key in ("deadLetterTargetArn", "Destination", "Arn")
+                if parks_failures and named and isinstance(inner, dict) and "Fn::GetAtt" in inner:
+                    found.add(inner["Fn::GetAtt"][0])
+                walk(inner, key)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner, parent)
+
+    walk({name: r.get("Properties", {}) for name, r in resources.items()})
+    return {name for name in found if resources[name]["Type"] == "AWS::SQS::Queue"}
 
 
 def alarm_topic_problems(template: dict[str, Any]) -> list[str]:

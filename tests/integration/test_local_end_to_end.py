@@ -364,3 +364,50 @@ def test_the_local_scheduler_drains_the_backlog_when_a_rep_comes_back(
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_a_bounce_reaches_the_contact_the_timeline_and_the_owner_within_a_minute(
+    running_stack: RunningStack,
+) -> None:
+    """SES's bounce event, in SES's shape, through the local default bus, the stack's rule, the
+    feedback queue and the feedback function (the path a real bounce takes in AWS)."""
+    buyer = "nobody@importadora-muerta.example"
+    form = {
+        "name": "Ana Muerta",
+        "email": buyer,
+        "phone": "+34 961 234 567",
+        "product": "LED strips",
+        "message": "Please quote 500 m of LED strips.",
+        "rendered_at": str(int(time.time() * 1000) - 30_000),
+    }
+    answer = call(
+        running_stack.api_url,
+        "POST",
+        "/inquiries",
+        json.dumps(form),
+        [("Content-Type", "application/json"), ("Origin", running_stack.api_url)],
+    )
+    assert answer.status == 202
+    reference = json.loads(answer.body)["reference"]
+    _mails_about(running_stack.state_dir, reference, 2)
+
+    bounced = time.monotonic()
+    put = running_stack.cli("local", "ses-event", "bounce", reference)
+    assert put.returncode == 0, put.stderr
+
+    notice: list[EmailMessage] = []
+    while time.monotonic() - bounced < 60 and not notice:
+        time.sleep(0.2)
+        notice = [
+            m
+            for m in outbox_mails(running_stack.state_dir)
+            if reference in str(m["Subject"]) and "Undeliverable" in str(m["Subject"])
+        ]
+    assert notice, "no bounce notice to the owner within a minute"
+    shown = running_stack.cli("contacts", "show", buyer, "--json")
+    assert shown.returncode == 0, shown.stderr
+    profile = json.loads(shown.stdout)
+    assert profile["contact"]["bounced"] is True
+    assert profile["contact"]["suppressed"] is True
+    assert "acknowledgement_bounced" in [event["kind"] for event in profile["timeline"]]
+    assert notice[0]["To"].addresses[0].addr_spec in EXAMPLE_REPS

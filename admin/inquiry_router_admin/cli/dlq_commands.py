@@ -1,10 +1,11 @@
-"""`inquiry-router dlq list [--queue mail|router|inbound] [--json]` and `dlq redrive --queue Q [--yes]`.
+"""`inquiry-router dlq list [--queue mail|router|inbound|feedback] [--json]`, `dlq redrive --queue Q`.
 
 The mail dead-letter queue holds mail jobs the mailer gave up on; the router's holds Lambda's
 on-failure records of stream batches that could not be routed (the records point at the stream,
 they do not carry the inquiries: the redrive reads them back, or finds the inquiries in the
 table once the stream no longer has them); the inbound one holds Lambda's on-failure records of SES receipt
-events (the message itself stays in the raw mail bucket under raw/<SES message id>).
+events (the message itself stays in the raw mail bucket under raw/<SES message id>); the feedback
+one holds SES sending events (bounces, complaints) the feedback function could not record.
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ DEAD_LETTER_OUTPUTS = {
     "mail": "MailDeadLetterQueueUrl",
     "router": "RouterDeadLetterQueueUrl",
     "inbound": "InboundDeadLetterQueueUrl",
+    "feedback": "FeedbackDeadLetterQueueUrl",
 }
 TITLES = {
     "mail": "mail dead-letter queue",
     "router": "router dead-letter queue",
     "inbound": "inbound mail dead-letter queue",
+    "feedback": "feedback (SES sending events) dead-letter queue",
 }
 
 
@@ -79,6 +82,8 @@ def list_dead_letters(args: argparse.Namespace) -> int:
             _print_mail_jobs(letters)
         elif queue == "router":
             _print_router_failures(letters)
+        elif queue == "feedback":
+            _print_sending_events(letters)
         else:
             _print_inbound_failures(letters)
     return 0
@@ -91,21 +96,30 @@ def redrive_dead_letters(args: argparse.Namespace) -> int:
     if args.queue == "inbound":
         return _redrive_inbound(args, target)
     sqs: SQSClient = target.client("sqs")
-    dead_letters, mail_queue = target.output("MailDeadLetterQueueUrl"), target.output("MailQueueUrl")
+    # The feedback queue's events are recorded once each (their timeline event is keyed by the
+    # event), so moving them back is as safe as moving mail jobs back.
+    queue = "feedback" if args.queue == "feedback" else "mail"
+    source_output, queue_output = {
+        "mail": ("MailDeadLetterQueueUrl", "MailQueueUrl"),
+        "feedback": ("FeedbackDeadLetterQueueUrl", "FeedbackQueueUrl"),
+    }[queue]
+    dead_letters, back_to = target.output(source_output), target.output(queue_output)
     declined = _declined(
         args,
         sqs,
         dead_letters,
-        "mail",
-        "Move {} message(s) from the mail dead-letter queue back to the mail queue?",
+        queue,
+        f"Move {{}} message(s) from the {queue} dead-letter queue back to the {queue} queue?",
     )
     if declined is not None:
         return declined
-    result = move_all(sqs, dead_letters, mail_queue)
-    print(
-        f"Moved {result.moved} message(s) back to the mail queue; "
+    result = move_all(sqs, dead_letters, back_to)
+    settled = (
         "jobs that were sent after all are skipped by the mailer."
+        if queue == "mail"
+        else "events recorded after all are recognised and skipped."
     )
+    print(f"Moved {result.moved} message(s) back to the {queue} queue; {settled}")
     if result.failed:
         stayed = f"{result.failed} could not be sent; they stay in the dead-letter queue"
         print(f"inquiry-router: {stayed}", file=sys.stderr)
@@ -120,6 +134,18 @@ def _print_mail_jobs(letters: list[DeadLetter]) -> None:
         about = job.get("inquiry_id") if job else f"unreadable: {letter.body[:60]}"
         rows.append((_when(letter.sent_at), letter.receive_count, job.get("kind"), about, job.get("job_id")))
     print_table(rows, ["first sent (UTC)", "receives", "kind", "inquiry", "job id"])
+
+
+def _print_sending_events(letters: list[DeadLetter]) -> None:
+    rows = []
+    for letter in letters:
+        event = letter.record() or {}
+        detail = event.get("detail")
+        mail = detail.get("mail") if isinstance(detail, dict) else None
+        message_id = mail.get("messageId") if isinstance(mail, dict) else None
+        about = event.get("detail-type") or f"unreadable: {letter.body[:60]}"
+        rows.append((_when(letter.sent_at), letter.receive_count, about, message_id))
+    print_table(rows, ["first sent (UTC)", "receives", "event", "SES message id"])
 
 
 def _print_router_failures(letters: list[DeadLetter]) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from inquiry_router_admin.cli import ses_event_command
+
 if TYPE_CHECKING:
     from inquiry_router_admin.local import LocalStack
     from inquiry_router_admin.local.schedules import ScheduleMapping
@@ -64,6 +66,7 @@ def register(groups: Any) -> None:
         "its expression: to watch reminders and snoozes without waiting",
     )
     up.set_defaults(run=start_local_stack)
+    ses_event_command.register(commands)
 
 
 def start_local_stack(args: argparse.Namespace) -> int:
@@ -170,6 +173,7 @@ def _print_welcome(stack: LocalStack, args: argparse.Namespace, routing: str) ->
         f"  ls {stack.state_dir / 'outbox'}   # the acknowledgement and the rep's notification",
         f"  {cli} reps list",
         f"  {cli} contacts show {EXAMPLE_EMAIL}",
+        f"  {cli} local ses-event bounce INQ-…   # SES says the acknowledgement bounced",
         "",
         "Ctrl-C stops everything.",
     ]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 LOCAL_CREDENTIALS = ("testing", "testing")
 
 # Stack output -> the local stack's logical resource id, so commands look both up by one name.
-OUTPUT_RESOURCES = {"TableName": "InquiryTable"}
+OUTPUT_RESOURCES = {"TableName": "InquiryTable", "MailConfigurationSetName": "MailConfigurationSet"}
 
 
 class TargetError(Exception):

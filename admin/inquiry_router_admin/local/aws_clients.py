@@ -69,6 +69,11 @@ class AwsClients:
         """SES v1, for what v2 lacks: receipt rule sets (inbound mail)."""
         return self._session.client("ses", endpoint_url=self.endpoint_url)
 
+    @cached_property
+    def events(self) -> Any:
+        """EventBridge: the default bus SES's sending events reach the feedback queue through."""
+        return self._session.client("events", endpoint_url=self.endpoint_url)
+
     def warm_up(self) -> None:
         """Create every client now, in the calling thread."""
         _ = (
@@ -79,4 +84,5 @@ class AwsClients:
             self.sesv2,
             self.ses,
             self.secretsmanager,
+            self.events,
         )

@@ -180,6 +180,27 @@ def create_receipt_rule_set(
     return LocalResource(logical_id, "AWS::SES::ReceiptRuleSet", name, {})
 
 
+def create_event_rule(context: CreationContext, logical_id: str, properties: dict[str, Any]) -> LocalResource:
+    """A rule on the default bus with its queue targets, so an event put there (an SES sending event
+    from `inquiry-router local ses-event`) reaches its queue as in AWS; other targets are left out."""
+    name = str(properties.get("Name") or context.physical_name(logical_id, max_length=64))
+    pattern = properties.get("EventPattern") or {}
+    context.clients.events.put_rule(
+        Name=name,
+        EventPattern=pattern if isinstance(pattern, str) else json.dumps(pattern),
+        State=str(properties.get("State") or "ENABLED"),
+    )
+    targets = [
+        {"Id": str(t["Id"]), "Arn": str(t["Arn"])}
+        for t in properties.get("Targets") or []
+        if ":sqs:" in str(t.get("Arn", ""))
+    ]
+    if targets:
+        context.clients.events.put_targets(Rule=name, Targets=targets)
+    arn = f"arn:aws:events:{context.region}:{ACCOUNT_ID}:rule/{name}"
+    return LocalResource(logical_id, "AWS::Events::Rule", name, {"Arn": arn})
+
+
 def create_secret(context: CreationContext, logical_id: str, properties: dict[str, Any]) -> LocalResource:
     """A secret whose value Secrets Manager generates (GenerateSecretString), as CloudFormation asks for it;
     `{{resolve:secretsmanager:...}}` references then read it back (dynamic_references.py)."""
@@ -236,6 +257,7 @@ CREATORS: dict[str, Creator] = {
     "AWS::SES::EmailIdentity": create_email_identity,
     "AWS::SES::ReceiptRuleSet": create_receipt_rule_set,
     "AWS::SecretsManager::Secret": create_secret,
+    "AWS::Events::Rule": create_event_rule,
 }
 
 

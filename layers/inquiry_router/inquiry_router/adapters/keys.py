@@ -17,6 +17,7 @@
 | a mail job's send record               | GetItem  PK=GUARD#MAIL#<job id>  SK=GUARD             |
 | acknowledgements sent to a mailbox     | GetItem  PK=GUARD#ACK#<digest>   SK=GUARD (24 h TTL)  |
 | outbound Message-ID -> inquiry         | GetItem  PK=MSGID#<message-id>   SK=MSGID             |
+| outbound SES message id -> inquiry     | GetItem  PK=SESMSG#<SES id>      SK=SESMSG            |
 | one received mail and its decision     | GetItem  PK=MAIL#<SES message id> SK=MAIL             |
 | received mail by decision and date     | Query    GSI1  GSI1PK=MAIL#<decision> GSI1SK=<received_at>#<id> |
 | assignments by date (router redrive)   | Query    GSI1  GSI1PK=ASSIGNED#<yyyy-mm-dd> GSI1SK=<at>#<id> |
@@ -107,6 +108,11 @@ def acknowledgement_guard_key(mailbox_digest: str) -> dict[str, str]:
 
 def message_id_key(message_id: str) -> dict[str, str]:
     return {"PK": f"MSGID#{message_id.strip('<>').lower()}", "SK": "MSGID"}
+
+
+def ses_message_key(ses_message_id: str) -> dict[str, str]:
+    """Our mail by SES's id for it: what SES's sending events (bounces, deliveries) name."""
+    return {"PK": f"SESMSG#{ses_message_id}", "SK": "SESMSG"}
 
 
 def status_index_key(status: str, received_at: str, inquiry_id: str) -> dict[str, str]:

@@ -4,8 +4,9 @@ sent (or refused) mail leaves on the inquiry, the contact's timeline and the Mes
 Exactly one send per job: a job is claimed (conditional put of GUARD#MAIL#<job id>, with this
 delivery's claim id) before SES is called. The moment SES accepts the mail, one conditional update
 marks the claim "accepted" with everything needed to record it; then one transaction records it
-(job "sent", inquiry fields, Message-ID index, timeline). A redelivered job that finds "accepted"
-finishes that recording without sending again; one that finds "sent" stops. A claim whose sender
+(job "sent", inquiry fields, the Message-ID index and its twin by SES's id, timeline). A
+redelivered job that finds "accepted" finishes that recording without sending again; one that
+finds "sent" stops. A claim whose sender
 died before SES answered expires after the lease, so the job is retried rather than lost: the one
 window for a duplicate left is SES accepting a mail whose "accepted" write then fails for good.
 """
@@ -26,7 +27,7 @@ from inquiry_router.adapters.table import get_item
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.mail_record import MailJobRecord, SentMail, SentMessage
+from inquiry_router.models.mail_record import MailJobRecord, SentMail, SentMessage, SesMessage
 from inquiry_router.models.received_mail import ReceivedMail
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ SENT_FIELDS = {
     "forward": ("last_forwarded_at", "last_forward_message_id", "reply_forwarded"),
     "sla_reminder": ("reminded_at", "reminder_message_id", "sla_reminder_sent"),
     "sla_escalation": ("escalated_at", "escalation_message_id", "sla_escalation_sent"),
+    "bounce_notice": ("bounce_noticed_at", "bounce_notice_message_id", "bounce_notice_sent"),
 }
 
 
@@ -267,6 +269,20 @@ class MailRecords:
                 summary=summary,
             ),
         ]
+        if sent.ses_message_id:  # what SES's bounce, complaint and delivery events will name
+            by_ses_id = SesMessage(
+                ses_message_id=sent.ses_message_id,
+                job_id=sent.job_id,
+                kind=sent.kind,
+                recipient=sent.recipient.lower(),
+                message_id=indexed.message_id,
+                inquiry_id=sent.inquiry_id,
+                reference=sent.reference,
+                contact_key=sent.contact_key,
+                sent_at=at,
+            )
+            item = {**keys.ses_message_key(sent.ses_message_id), **by_ses_id.to_item()}
+            items.append({"Put": {"TableName": self._table, "Item": to_attributes(item)}})
         self._write_sent_record(lambda: self._client.transact_write_items(TransactItems=items))
 
     def _write_sent_record(self, write: Callable[[], object]) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from inquiry_router.base.observability import Handler
 from inquiry_router.entry.actions_function import build_actions
+from inquiry_router.entry.feedback_function import build_feedback
 from inquiry_router.entry.files_function import build_files
 from inquiry_router.entry.inbound_function import build_inbound
 from inquiry_router.entry.intake_function import build_intake
@@ -47,6 +48,7 @@ COMPOSITION_ROOTS: Mapping[str, CompositionRoot] = MappingProxyType(
         "actions": build_actions,
         "reconciliation": build_reconciliation,
         "timer": build_timer,
+        "feedback": build_feedback,
     }
 )
 

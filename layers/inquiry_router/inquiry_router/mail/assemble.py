@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
 
 from inquiry_router.base.language import choose_language, detect_language
 from inquiry_router.mail.compose import Party, can_send_to, compose_message, sendable_address
@@ -27,6 +26,7 @@ from inquiry_router.mail.views import (
     AcknowledgementView,
     CommandReplyView,
     CompanyView,
+    NotificationPurpose,
     NotificationView,
     PreviousInquiry,
     ReplyForwardView,
@@ -135,10 +135,12 @@ def assemble_notification(
     message_key: str | None = None,
     action_links: ActionLinkIssuer | None = None,
     now: datetime | None = None,
-    purpose: Literal["assignment", "reminder", "escalation"] = "assignment",
+    purpose: NotificationPurpose = "assignment",
+    bounce_reason: str | None = None,
 ) -> MailParts:
-    """The owner's notification of an assignment, or (`purpose`) the SLA's reminder to the owner or
-    its escalation to the team's manager: the same inquiry, another headline and recipient."""
+    """The owner's notification of an assignment, or (`purpose`) the SLA's reminder to the owner,
+    its escalation to the team's manager, or the owner told that the buyer's address bounced
+    (`bounce_reason`): the same inquiry, another headline and recipient."""
     team = _team(config, inquiry)
     owner = _owner(config, team, inquiry)
     rep = RepView(name=team.name, email=team.manager) if purpose == "escalation" else owner
@@ -152,7 +154,7 @@ def assemble_notification(
         else {}
     )
     waited_hours = None
-    if purpose != "assignment":
+    if purpose in ("reminder", "escalation"):
         waited_hours = waited(inquiry, team, config.rep(inquiry.owner_email), now).total_seconds() / 3600
     by_mail = inquiry.by_mail
     original = (
@@ -201,6 +203,7 @@ def assemble_notification(
         actions=actions,
         command_address=settings.reply_bcc_address if actions else None,
         purpose=purpose,
+        bounce_reason=bounce_reason,
         waited_hours=waited_hours,
         target_hours=team.response_time_hours,
         owner=owner,

@@ -163,7 +163,7 @@ def render_notification(view: NotificationView) -> RenderedMail:
     headline = say(headline_key, buyer=_shorten(buyer) + (f" ({view.country})" if view.country else ""))
     heading = say("notify.heading", reference=view.reference)
     assigned = say("notify.assigned", rep=view.rep.name)
-    if view.purpose != "assignment":  # the SLA's reminder to the owner, or escalation to the manager
+    if view.purpose != "assignment":  # the SLA's reminder or escalation, or a bounced address
         owner = view.owner or view.rep
         values = {
             "buyer": _shorten(buyer),
@@ -171,6 +171,8 @@ def render_notification(view: NotificationView) -> RenderedMail:
             "owner": f"{owner.name} <{owner.email}>",
             "hours": f"{view.waited_hours or 0:.1f}",
             "target": view.target_hours or 0,
+            "address": view.buyer_email,
+            "reason": one_line(view.bounce_reason or "") or "-",
         }
         headline = say(f"notify.{view.purpose}_subject", **values)
         heading = say(f"notify.{view.purpose}_heading", **values)

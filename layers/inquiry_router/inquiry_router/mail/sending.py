@@ -31,6 +31,7 @@ from inquiry_router.mail.assemble import (
 from inquiry_router.mail.compose import UnsendableAddress, can_send_to
 from inquiry_router.mail.digests import DigestSource, assemble_morning_digest, assemble_weekly_digest
 from inquiry_router.mail.links import ActionLinkIssuer, MailLinks
+from inquiry_router.mail.views import NotificationPurpose
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.mail_record import MailJobRecord, SentMail
@@ -241,9 +242,10 @@ class Mailer:
             mail = self._received_mail(job)
             return assemble_reply_forward(inquiry, mail, config, self.settings, self.links, message_key=key)
         previous = self.records.previous_inquiries(inquiry.contact_key, inquiry.id)
-        purposes: dict[str, Literal["assignment", "reminder", "escalation"]] = {
+        purposes: dict[str, NotificationPurpose] = {
             "sla_reminder": "reminder",
             "sla_escalation": "escalation",
+            "bounce_notice": "bounced",
         }
         return assemble_notification(
             inquiry,
@@ -255,6 +257,7 @@ class Mailer:
             action_links=self.action_links,
             now=self.clock(),
             purpose=purposes.get(job.kind, "assignment"),
+            bounce_reason=job.note,
         )
 
     def _message_key(self, job: MailJob) -> str:

@@ -68,6 +68,9 @@ class AcknowledgementView:
     company: CompanyView
 
 
+NotificationPurpose = Literal["assignment", "reminder", "escalation", "bounced"]
+
+
 @dataclass(frozen=True, slots=True)
 class NotificationView:
     """To the owning rep, in the team's language: everything the buyer sent and what we know of them."""
@@ -105,8 +108,10 @@ class NotificationView:
     # The one-click actions' URLs (each opens a confirmation page), and where commands by mail go.
     actions: Mapping[RepAction, str] = field(default_factory=dict)
     command_address: str | None = None
-    # A reminder to the owner, or an escalation to the team's manager, instead of the assignment.
-    purpose: Literal["assignment", "reminder", "escalation"] = "assignment"
+    # A reminder to the owner, an escalation to the team's manager, or the owner told that the
+    # buyer's address bounced (with SES's reason), instead of the assignment.
+    purpose: NotificationPurpose = "assignment"
+    bounce_reason: str | None = None
     waited_hours: float | None = None  # working hours the buyer has waited so far
     target_hours: int | None = None  # the team's first-response target
     owner: RepView | None = None  # for an escalation: the owner who has not answered

@@ -56,12 +56,21 @@ class Contact:
     suppressed: bool | None = None
     bounced_at: str | None = None
     bounce_reason: str | None = None
+    # what SES's sending events said (feedback/service.py)
+    bounce_sub_type: str | None = None
+    transient_bounces: int | None = None
+    last_transient_bounce_at: str | None = None
+    complained: bool | None = None
+    complained_at: str | None = None
+    complaint_type: str | None = None
+    suppressed_at: str | None = None
+    suppressed_reason: str | None = None
     other: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def is_suppressed(self) -> bool:
         """No acknowledgement goes to this address (it bounced, or its owner complained)."""
-        return bool(self.suppressed or self.bounced)
+        return bool(self.suppressed or self.bounced or self.complained)
 
     @classmethod
     def seen_in(cls, record: InquiryRecord) -> Contact:
@@ -118,6 +127,14 @@ class Contact:
             suppressed=optional_flag(item, "suppressed"),
             bounced_at=text(item, "bounced_at"),
             bounce_reason=text(item, "bounce_reason"),
+            bounce_sub_type=text(item, "bounce_sub_type"),
+            transient_bounces=number(item, "transient_bounces"),
+            last_transient_bounce_at=text(item, "last_transient_bounce_at"),
+            complained=optional_flag(item, "complained"),
+            complained_at=text(item, "complained_at"),
+            complaint_type=text(item, "complaint_type"),
+            suppressed_at=text(item, "suppressed_at"),
+            suppressed_reason=text(item, "suppressed_reason"),
             other=unmapped(item, _MAPPED_CONTACT),
         )
 
@@ -150,6 +167,14 @@ class Contact:
                 "suppressed": self.suppressed,
                 "bounced_at": self.bounced_at,
                 "bounce_reason": self.bounce_reason,
+                "bounce_sub_type": self.bounce_sub_type,
+                "transient_bounces": self.transient_bounces,
+                "last_transient_bounce_at": self.last_transient_bounce_at,
+                "complained": self.complained,
+                "complained_at": self.complained_at,
+                "complaint_type": self.complaint_type,
+                "suppressed_at": self.suppressed_at,
+                "suppressed_reason": self.suppressed_reason,
                 **self.other,
             }
         )

@@ -21,6 +21,7 @@ MailKind = Literal[
     "sla_escalation",
     "weekly_digest",
     "morning_digest",
+    "bounce_notice",
 ]
 
 
@@ -34,6 +35,7 @@ class MailJob(BaseModel):
     team: str | None = None  # a weekly digest's team
     rep_email: str | None = None  # a morning digest's rep
     day: str | None = None  # a digest's day (ISO date, where the team works): its week's Monday, or today
+    note: str | None = None  # a bounce notice's reason, as SES gave it
 
     @classmethod
     def acknowledgement(cls, inquiry_id: str) -> MailJob:
@@ -71,6 +73,16 @@ class MailJob(BaseModel):
     def sla_escalation(cls, inquiry_id: str) -> MailJob:
         """The team's manager told that the first answer is late (once per inquiry)."""
         return cls(job_id=f"escalate:{inquiry_id}", kind="sla_escalation", inquiry_id=inquiry_id)
+
+    @classmethod
+    def bounce_notice(cls, inquiry_id: str, event_key: str, reason: str) -> MailJob:
+        """The owner told that the buyer's address bounced (once per SES event)."""
+        return cls(
+            job_id=f"bounced:{inquiry_id}:{event_key}",
+            kind="bounce_notice",
+            inquiry_id=inquiry_id,
+            note=reason[:500],
+        )
 
     @classmethod
     def weekly_digest(cls, team: str, week_start: str) -> MailJob:

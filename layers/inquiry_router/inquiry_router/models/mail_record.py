@@ -1,6 +1,7 @@
 """What the mailer keeps about the mails it sends: each job's send record
 (`GUARD#MAIL#<job id>` / `GUARD`), and the Message-ID index of what went out
-(`MSGID#<message-id>` / `MSGID`), which threads replies and lets a bounce name what it returns.
+(`MSGID#<message-id>` / `MSGID`), which threads replies and lets a bounce name what it returns,
+and the same by SES's message id (`SESMSG#<id>` / `SESMSG`), which SES's sending events name.
 
 The send record goes through `sending` (claimed, with a lease), `accepted` (SES took the mail,
 with what recording it needs) and ends `sent`, `skipped` or `failed` (adapters/mail_records.py).
@@ -177,3 +178,59 @@ class SentMessage:
 
 
 _MAPPED_MESSAGE = attribute_names(SentMessage) - {"message_id"}
+
+
+@dataclass(frozen=True, slots=True)
+class SesMessage:
+    """One of our outbound mails by the id SES gave it (the SESMSG index), written with the sent
+    record: what SES's bounce, complaint or delivery event is about, found with one GetItem."""
+
+    ses_message_id: str
+    job_id: str
+    kind: str
+    recipient: str  # as written: lower case
+    message_id: str  # ours (the MSGID index's key)
+    inquiry_id: str | None = None
+    reference: str | None = None
+    contact_key: str | None = None
+    sent_at: str | None = None
+    other: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def to_buyer(self) -> bool:
+        """Mail to the inquiry's own contact (an acknowledgement), not to a company mailbox."""
+        return bool(self.contact_key) and self.recipient == (self.contact_key or "").lower()
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any], ses_message_id: str) -> SesMessage:
+        return cls(
+            ses_message_id=ses_message_id,
+            job_id=str(item.get("job_id", "")),
+            kind=str(item.get("kind", "")),
+            recipient=str(item.get("recipient", "")),
+            message_id=str(item.get("message_id", "")),
+            inquiry_id=text(item, "inquiry_id"),
+            reference=text(item, "reference"),
+            contact_key=text(item, "contact_key"),
+            sent_at=text(item, "sent_at"),
+            other=unmapped(item, _MAPPED_SES_MESSAGE),
+        )
+
+    def to_item(self) -> dict[str, Any]:
+        return present(
+            {
+                "entity": "ses_message_index",
+                "job_id": self.job_id,
+                "kind": self.kind,
+                "recipient": self.recipient,
+                "message_id": self.message_id,
+                "inquiry_id": self.inquiry_id,
+                "reference": self.reference,
+                "contact_key": self.contact_key,
+                "sent_at": self.sent_at,
+                **self.other,
+            }
+        )
+
+
+_MAPPED_SES_MESSAGE = attribute_names(SesMessage) - {"ses_message_id"}

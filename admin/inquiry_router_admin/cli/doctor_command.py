@@ -7,6 +7,8 @@ doctor could not run (no credentials, no stack)."""
 from __future__ import annotations
 
 import argparse
+import shutil
+import textwrap
 from typing import Any
 
 from inquiry_router_admin.cli.output import print_json
@@ -75,7 +77,10 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 
 def _print_result(result: CheckResult) -> None:
-    print(f"{_MARKS[result.status]:<8} {result.check:<19} {result.detail}")
+    """The verdict wrapped to the terminal; the fix on lines of its own, never wrapped, to copy."""
+    head = f"{_MARKS[result.status]:<8} {result.check:<19} "
+    width = max(60, shutil.get_terminal_size((100, 20)).columns)
+    print(textwrap.fill(result.detail, width, initial_indent=head, subsequent_indent=" " * len(head)))
     fix = result.fix
     indent = " " * 9
     if isinstance(fix, Record):

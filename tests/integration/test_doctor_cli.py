@@ -66,6 +66,9 @@ def deploy_fake_stack(alarm_email: str = ALARM_EMAIL) -> str:
             "TableName": {"Value": "inquiry-router-test"},
             "CompanyDomains": {"Value": DOMAIN},
             "ReceiptRuleSetName": {"Value": RULE_SET},
+            "DnsDkimRecords": {
+                "Value": " | ".join(f"{t}._domainkey.{DOMAIN} CNAME {t}.dkim.amazonses.com" for t in TOKENS)
+            },
             "DnsDmarcRecord": {
                 "Value": f'_dmarc.{DOMAIN} TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@{DOMAIN}; '
                 'adkim=r; aspf=r"'
@@ -134,12 +137,16 @@ def stub_sesv2(
     destinations: dict[str, Any] | None = None,
     *,
     account_error: str | None = None,
+    identity_error: str | None = None,
 ) -> Stubber:
     """SES v2 stubbed whole, in the order the doctor asks: moto 5.2.5 has no GetAccount and no
     GetConfigurationSetEventDestinations (NotImplementedError), and its GetEmailIdentity has no
     DKIM tokens or MAIL FROM attributes, the very things the DNS checks need."""
     sesv2 = stubs.stub("sesv2")
-    sesv2.add_response("get_email_identity", identity or mail_dns.identity(), {"EmailIdentity": DOMAIN})
+    if identity_error:
+        sesv2.add_client_error("get_email_identity", identity_error, "not authorized")
+    else:
+        sesv2.add_response("get_email_identity", identity or mail_dns.identity(), {"EmailIdentity": DOMAIN})
     if account_error:
         sesv2.add_client_error(
             "get_account", account_error, "User is not authorized to perform ses:GetAccount"
@@ -322,6 +329,24 @@ def test_a_missing_permission_names_the_iam_action(
     assert "do:      allow ses:GetAccount in the IAM policy" in out
     assert "Traceback" not in out + err
     assert "ok       dkim" in out  # the other checks still ran
+
+
+def test_without_ses_identity_rights_dkim_is_checked_from_the_stacks_output(
+    aws: None, stubs: StubbedClients, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy_fake_stack()
+    activate_rule_set()
+    stub_sesv2(stubs, identity_error="AccessDeniedException")
+
+    code, out, _ = doctor(capsys, mail_dns.zones(drop=[mail_dns.DKIM[0]]), "--json")
+
+    results = json.loads(out)
+    assert code == 1
+    dkim = [r for r in results if r["check"] == "dkim"]
+    assert [r["status"] for r in dkim] == ["problem", "ok", "ok"]
+    assert dkim[0]["fix"]["name"] == f"{TOKENS[0]}._domainkey.{DOMAIN}"
+    identity = next(r for r in results if r["check"] == "ses-identity")
+    assert "may not call ses:GetEmailIdentity" in identity["detail"]
 
 
 def test_an_unreachable_resolver_is_named_once(

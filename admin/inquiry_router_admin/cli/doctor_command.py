@@ -80,7 +80,16 @@ def _print_result(result: CheckResult) -> None:
     """The verdict wrapped to the terminal; the fix on lines of its own, never wrapped, to copy."""
     head = f"{_MARKS[result.status]:<8} {result.check:<19} "
     width = max(60, shutil.get_terminal_size((100, 20)).columns)
-    print(textwrap.fill(result.detail, width, initial_indent=head, subsequent_indent=" " * len(head)))
+    print(
+        textwrap.fill(
+            result.detail,
+            width,
+            initial_indent=head,
+            subsequent_indent=" " * len(head),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
     fix = result.fix
     indent = " " * 9
     if isinstance(fix, Record):

@@ -53,6 +53,8 @@ class StackFacts:
     inbound_domain: str | None
     receipt_rule_set: str | None
     suggested_dmarc: str
+    # The Easy DKIM tokens the stack's DnsDkimRecords output names: used when SES cannot be asked.
+    dkim_tokens: tuple[str, ...]
     alarm_email: str
     resources: Mapping[str, str] | Unanswered
 
@@ -119,6 +121,7 @@ def stack_facts(target: Target, clients: Clients) -> StackFacts:
         inbound_domain=parameters.get("InboundDomain") or None,
         receipt_rule_set=outputs.get("ReceiptRuleSetName") or target.resources.get("ReceiptRuleSet"),
         suggested_dmarc=_quoted_value(outputs.get("DnsDmarcRecord")) or default_dmarc(sending),
+        dkim_tokens=_tokens(outputs.get("DnsDkimRecords", "")),
         alarm_email=parameters.get("AlarmEmail", ""),
         resources=resources,
     )
@@ -127,6 +130,12 @@ def stack_facts(target: Target, clients: Clients) -> StackFacts:
 def _deployed_resources(cloudformation: Any, stack: str) -> dict[str, str]:
     listed = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
     return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in listed}
+
+
+def _tokens(output: str) -> tuple[str, ...]:
+    """`<t1>._domainkey.<domain> CNAME <t1>.dkim.amazonses.com | …` -> the tokens."""
+    names = (record.split()[0] for record in output.split("|") if "._domainkey." in record)
+    return tuple(name.split("._domainkey.", 1)[0] for name in names)
 
 
 def _quoted_value(output: str | None) -> str | None:

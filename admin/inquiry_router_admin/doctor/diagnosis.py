@@ -14,9 +14,11 @@ from inquiry_router_admin.doctor.results import Action, CheckResult
 def dns_results(facts: StackFacts, answers: AwsAnswers, lookup: dns_checks.DnsLookup) -> list[CheckResult]:
     domain = facts.sending_domain
     mail_from = ses_checks.custom_mail_from(answers.identity)
+    # SES's tokens; the stack's DnsDkimRecords output's when SES could not be asked.
+    tokens = ses_checks.dkim_tokens(answers.identity) or list(facts.dkim_tokens)
     steps: list[Callable[[], list[CheckResult]]] = [
         lambda: [dns_checks.check_spf(lookup, domain, mail_from_domain=mail_from)],
-        lambda: dns_checks.check_dkim(lookup, domain, ses_checks.dkim_tokens(answers.identity)),
+        lambda: dns_checks.check_dkim(lookup, domain, tokens),
         lambda: dns_checks.check_dmarc(lookup, domain, facts.suggested_dmarc),
     ]
     if mail_from:

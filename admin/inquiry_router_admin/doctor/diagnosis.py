@@ -47,7 +47,7 @@ def dns_results(facts: StackFacts, answers: AwsAnswers, lookup: dns_checks.DnsLo
 def diagnose(facts: StackFacts, answers: AwsAnswers, lookup: dns_checks.DnsLookup) -> list[CheckResult]:
     domain = facts.sending_domain
     results = dns_results(facts, answers, lookup)
-    results.extend(ses_checks.check_identity(domain, answers.identity))
+    results.extend(ses_checks.check_identity(domain, answers.identity, facts.region))
     mail_from = ses_checks.check_mail_from_setting(
         domain, answers.identity, facts.mail_from_domain, facts.region
     )

@@ -42,7 +42,7 @@ def custom_mail_from(identity: Answer) -> str | None:
     return str(domain) if domain else None
 
 
-def check_identity(domain: str, identity: Answer) -> list[CheckResult]:
+def check_identity(domain: str, identity: Answer, region: str) -> list[CheckResult]:
     """Verified for sending, and Easy DKIM found by SES."""
     if isinstance(identity, Unanswered):
         return [identity.result("ses-identity")]
@@ -69,7 +69,7 @@ def check_identity(domain: str, identity: Answer) -> list[CheckResult]:
                 f"DKIM signing is off for {domain}: mail is not signed, and DMARC cannot pass on DKIM.",
                 Command(
                     "aws sesv2 put-email-identity-dkim-attributes "
-                    f"--email-identity {domain} --signing-enabled"
+                    f"--email-identity {domain} --signing-enabled" + _region(region)
                 ),
             )
         )

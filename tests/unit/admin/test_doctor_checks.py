@@ -185,7 +185,7 @@ def test_the_account(changes: dict[str, Any], status: str, words: str) -> None:
 )
 def test_the_identitys_dkim_status(dkim: dict[str, Any], status: str) -> None:
     results = ses_checks.check_identity(
-        "example.com", {"VerifiedForSendingStatus": True, "DkimAttributes": dkim}
+        "example.com", {"VerifiedForSendingStatus": True, "DkimAttributes": dkim}, "eu-west-1"
     )
 
     assert [(r.check, r.status) for r in results] == [("ses-identity", "ok"), ("ses-dkim", status)]

@@ -109,7 +109,7 @@ def stack_facts(target: Target, clients: Clients) -> StackFacts:
     if not target.local:
         resources = ask(
             lambda: _deployed_resources(clients("cloudformation"), target.stack_name or ""),
-            "cloudformation:DescribeStackResources",
+            "cloudformation:ListStackResources",
             local=False,
         )
     return StackFacts(
@@ -128,8 +128,13 @@ def stack_facts(target: Target, clients: Clients) -> StackFacts:
 
 
 def _deployed_resources(cloudformation: Any, stack: str) -> dict[str, str]:
-    listed = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
-    return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in listed}
+    # ListStackResources, paged: DescribeStackResources stops at 100, and SAM's roles,
+    # permissions and event source mappings take this stack past that.
+    names: dict[str, str] = {}
+    for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack):
+        for summary in page.get("StackResourceSummaries", []):
+            names[summary["LogicalResourceId"]] = summary.get("PhysicalResourceId", "")
+    return names
 
 
 def _tokens(output: str) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from inquiry_router_admin.cli import (
     config_commands,
     contacts,
     dlq_commands,
+    doctor_command,
     inquiries,
     local_commands,
     mail_commands,
@@ -29,6 +30,7 @@ COMMAND_GROUPS = (
     report_command,
     dlq_commands,
     mail_commands,
+    doctor_command,
     openapi_command,
 )
 

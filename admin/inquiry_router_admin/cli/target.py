@@ -22,6 +22,12 @@ LOCAL_CREDENTIALS = ("testing", "testing")
 OUTPUT_RESOURCES = {"TableName": "InquiryTable", "MailConfigurationSetName": "MailConfigurationSet"}
 
 
+NO_CREDENTIALS = (
+    "no AWS credentials found: sign in (`aws sso login`, or `aws configure`), or set AWS_PROFILE "
+    "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for the local stack pass --local"
+)
+
+
 class TargetError(Exception):
     """The CLI cannot tell which stack to talk to, or cannot reach it; the message says what to do."""
 
@@ -40,6 +46,11 @@ class Target:
     outputs: Mapping[str, str] = field(default_factory=dict)
     # The local gateway, which also answers Lambda's Invoke API (local/lambda_invoke.py).
     api_url: str | None = None
+    stack_name: str | None = None
+    # The stack's parameters as deployed (or as the local stack resolved them).
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    # Logical id -> name of what the local stack created; a deployed stack's are read on demand.
+    resources: Mapping[str, str] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
         import boto3
@@ -103,6 +114,8 @@ def local_target(state_dir: Path | None = None) -> Target:
             local=True,
             outputs=outputs | state.get("outputs", {}),
             api_url=state.get("api_url"),
+            parameters=state.get("parameters", {}),
+            resources=resources,
         )
     except (ValueError, KeyError, TypeError) as error:
         message = f"{state_file} is not a local stack's state ({error}): restart `make local`"
@@ -123,19 +136,28 @@ def stack_name_from_samconfig(path: Path = Path("samconfig.toml")) -> str:
 
 def _deployed_target(stack: str, region: str | None) -> Target:
     import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
         cloudformation = boto3.client("cloudformation", region_name=region)
         described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
+    except NoCredentialsError:
+        raise TargetError(NO_CREDENTIALS) from None
     except (ClientError, BotoCoreError) as error:
         raise TargetError(f"cannot read stack {stack!r}: {error}") from None
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", []) if "OutputKey" in o}
     if "TableName" not in outputs:
         raise TargetError(f"stack {stack!r} has no TableName output: is it an inquiry-router stack?")
+    parameters = {
+        p["ParameterKey"]: p.get("ParameterValue", "")
+        for p in described.get("Parameters", [])
+        if "ParameterKey" in p
+    }
     return Target(
         table_name=outputs["TableName"],
         region=cloudformation.meta.region_name,
         endpoint_url=None,
         outputs=outputs,
+        stack_name=stack,
+        parameters=parameters,
     )

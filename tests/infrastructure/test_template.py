@@ -498,6 +498,18 @@ def test_a_generated_per_stack_salt_reaches_every_function_that_hashes_guards() 
     }
     assert with_salt == {"IntakeFunction", "InboundFunction", "MailerFunction"}
     assert "GUARD_SALT" not in TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    # The CLI finds a person's guards (contacts export|erase) with it: its ARN is an output.
+    assert TEMPLATE["Outputs"]["GuardSaltSecretArn"]["Value"] == {"Ref": "GuardSaltSecret"}
+
+
+def test_how_long_backups_keep_erased_data_is_a_parameter_within_dynamodbs_limits() -> None:
+    parameter = TEMPLATE["Parameters"]["BackupRetentionDays"]
+    assert (parameter["Default"], parameter["MinValue"], parameter["MaxValue"]) == (35, 1, 35)
+    recovery = RESOURCES["InquiryTable"]["Properties"]["PointInTimeRecoverySpecification"]
+    assert recovery == {
+        "PointInTimeRecoveryEnabled": True,
+        "RecoveryPeriodInDays": {"Ref": "BackupRetentionDays"},
+    }
 
 
 # -- inbound mail: SES receipt rule -> S3 -> inbound function ------------------------------------

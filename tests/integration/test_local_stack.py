@@ -279,6 +279,7 @@ def test_the_guard_salt_is_generated_by_the_stacks_secret_and_given_to_the_guard
         "MailerFunction",
     }
     assert salts["RouterFunction"] is None
+    assert project_stack.outputs["GuardSaltSecretArn"] == secret  # what `contacts erase` reads
 
 
 def test_the_event_source_mappings_run_and_the_alarm_key_is_skipped_on_purpose(

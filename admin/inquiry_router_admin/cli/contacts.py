@@ -1,4 +1,5 @@
-"""`inquiry-router contacts show EMAIL [--json]`: the profile and the timeline, newest first."""
+"""`inquiry-router contacts show EMAIL [--json]`: the profile and the timeline, newest first.
+`contacts export` and `contacts erase` (a data subject's requests) are cli/contact_data.py's."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from inquiry_router.adapters.queries import contact_timeline, get_contact
 from inquiry_router.base.addresses import normalise_email
+from inquiry_router_admin.cli import contact_data
 from inquiry_router_admin.cli.output import print_json, print_table
 from inquiry_router_admin.cli.target import TargetError, resolve_target
 
@@ -45,6 +47,7 @@ def register(groups: Any) -> None:
     show.add_argument("--limit", type=int, default=50, help="timeline events to show (default 50)")
     show.add_argument("--json", action="store_true", help="print JSON for scripts")
     show.set_defaults(run=show_contact)
+    contact_data.register_commands(commands)
 
 
 def show_contact(args: argparse.Namespace) -> int:

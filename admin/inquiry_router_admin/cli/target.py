@@ -85,6 +85,16 @@ class Target:
         client: DynamoDBClient = self.client("dynamodb")
         return client
 
+    def guard_salt(self) -> str:
+        """The stack's key of guard digests (GUARD_SALT), from the secret the stack generated."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        arn = self.output("GuardSaltSecretArn")
+        try:
+            return str(self.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
+        except (ClientError, BotoCoreError) as error:
+            raise TargetError(f"cannot read the guard salt secret {arn}: {error}") from None
+
     def output(self, name: str) -> str:
         if name not in self.outputs:
             where = "the local stack" if self.local else "the stack's outputs"

@@ -37,7 +37,12 @@ class ActionKeys:
             secret=secrets.token_urlsafe(32),
             expires_at=int((now + timedelta(days=self.days)).timestamp()),
         )
-        item = {**keys.action_key_key(key.key_id), **key.to_item()}
+        # Indexed by the inquiry, so erasing the inquiry finds its keys.
+        item = {
+            **keys.action_key_key(key.key_id),
+            **keys.action_keys_index_key(inquiry_id, key.key_id),
+            **key.to_item(),
+        }
         self.client.put_item(TableName=self.table, Item=to_attributes(item))
         base = self.actions_url.rstrip("/")
         return {action: f"{base}/{key.token(action)}" for action in RepAction}

@@ -21,6 +21,7 @@ from inquiry_router.adapters.item_size import fit_item
 from inquiry_router.adapters.open_load import load_decrement, write_with_load
 from inquiry_router.adapters.serialization import to_attributes
 from inquiry_router.adapters.table import batch_get, get_item
+from inquiry_router.base.addresses import normalise_email
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.contact import Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
@@ -110,10 +111,16 @@ class InboundRecords:
     # -- the per-message record -------------------------------------------------------------
 
     def save_mail_record(self, mail: ReceivedMail) -> None:
-        """The message's record, under its key and in the decision index (adapters/keys.py)."""
+        """The message's record, under its key and in the decision and sender indexes (adapters/keys.py)."""
         item = {
             **keys.inbound_mail_key(mail.id),
             **keys.mail_decision_index_key(mail.decision, mail.received_at, mail.id),
+            # By sender too: a data subject's mail that became no inquiry (an auto-reply, spam).
+            **(
+                keys.sender_index_key(normalise_email(mail.sender.address), mail.received_at, mail.id)
+                if mail.sender and mail.sender.address
+                else {}
+            ),
             **mail.to_item(),
         }
         # Subject, addresses, names and attachments are the sender's to size: shortened, marked.

@@ -9,7 +9,7 @@ a refused or repeated submit stores nothing.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +115,9 @@ class IntakeWriter:
         items: list[TransactWriteItemTypeDef] = [self._idempotency_guard(record, guards)]
         items += [self._rate_guard(window, now) for window in guards.rate_windows]
         items.append(self._put_new(keys.reference_key(record.reference), {"inquiry_id": record.id}, record))
-        items.append(self._put_new(keys.inquiry_key(record.id), inquiry_item(record), record))
+        items.append(
+            self._put_new(keys.inquiry_key(record.id), inquiry_item(record, guards.fingerprint), record)
+        )
         if not record.is_spam:
             # Spam never touches the contact: a bot typing someone's address must not rewrite them.
             items.append(self._contact_upsert(record))
@@ -291,12 +293,11 @@ class IntakeWriter:
 
 
 def _with_reference(record: InquiryRecord, reference: str) -> InquiryRecord:
-    from dataclasses import replace
-
     return replace(record, reference=reference)
 
 
-def inquiry_item(record: InquiryRecord) -> dict[str, Any]:
-    """The new inquiry's item: its mapping (models/inquiry.py) under the status index's key."""
-    inquiry = Inquiry.from_record(record)
+def inquiry_item(record: InquiryRecord, fingerprint: str | None = None) -> dict[str, Any]:
+    """The new inquiry's item: its mapping (models/inquiry.py) under the status index's key, naming
+    its idempotency guard (`fingerprint`), which only an erasure needs to find."""
+    inquiry = replace(Inquiry.from_record(record), idempotency_fingerprint=fingerprint)
     return {**keys.status_index_key(inquiry.status, inquiry.received_at, inquiry.id), **inquiry.to_item()}

@@ -27,6 +27,14 @@
 | a notification's action links (key)    | GetItem  PK=ACTIONKEY#<key id>   SK=ACTIONKEY (TTL)    |
 | inquiries the SLA sweep looks at now   | Query    GSI3  GSI3PK=SLA  GSI3SK <= <now>  (sparse)   |
 | a team's backlog (with the fallback)   | Query    GSI3  GSI3PK=BACKLOG#<team>, oldest first     |
+| received mail from one address         | Query    GSI2  GSI2PK=FROM#<email>  GSI2SK=<received_at>#<id> |
+| the download links to one stored file  | Query    GSI1  GSI1PK=LINKS#<S3 key>  GSI1SK=<token>   |
+| the action keys of one inquiry         | Query    GSI1  GSI1PK=ACTIONKEYS#<inquiry id>  GSI1SK=<key id> |
+| a sent mail by SES's message id        | GetItem  PK=SESMSG#<SES message id> SK=SESMSG          |
+| an erased address (digest only)        | GetItem  PK=ERASED#<digest>       SK=ERASED            |
+
+The last rows are what a data subject's export and erasure (adapters/data_subject.py) find a
+person's items by, besides the contact partition and what its items name.
 
 The routing config lives in one partition (a few dozen items) so the router reads all of it with
 one Query; rotation and load items live apart because they are written on every assignment.
@@ -163,3 +171,31 @@ def sla_schedule_key(look_at_iso: str, inquiry_id: str) -> dict[str, str]:
 def backlog_key(team_key: str, received_at: str, inquiry_id: str) -> dict[str, str]:
     """An inquiry waiting with a team's fallback address for a rep, oldest first (the backlog drain)."""
     return {"GSI3PK": f"BACKLOG#{team_key}", "GSI3SK": f"{received_at}#{inquiry_id}"}
+
+
+def sender_index_key(email_key: str, received_at: str, ses_message_id: str) -> dict[str, str]:
+    """On a received mail's record: every message from one address (a data subject's export)."""
+    return {"GSI2PK": f"{SENDER_PREFIX}{email_key}", "GSI2SK": f"{received_at}#{ses_message_id}"}
+
+
+SENDER_PREFIX = "FROM#"
+
+
+def download_links_index_key(object_key: str, token: str) -> dict[str, str]:
+    """On a LINK# item: the links issued to one stored object, so erasing the object finds them."""
+    return {"GSI1PK": f"LINKS#{object_key}", "GSI1SK": token}
+
+
+def action_keys_index_key(inquiry_id: str, key_id: str) -> dict[str, str]:
+    """On an ACTIONKEY# item: the keys issued for one inquiry's notifications."""
+    return {"GSI1PK": f"ACTIONKEYS#{inquiry_id}", "GSI1SK": key_id}
+
+
+def ses_message_key(ses_message_id: str) -> dict[str, str]:
+    """A sent mail by SES's message id (delivery events name it); the mail job record names it."""
+    return {"PK": f"SESMSG#{ses_message_id}", "SK": "SESMSG"}
+
+
+def erasure_record_key(address_digest: str) -> dict[str, str]:
+    """What is left of an erased address: guard_digest of it, a date and counts (no address)."""
+    return {"PK": f"ERASED#{address_digest}", "SK": "ERASED"}

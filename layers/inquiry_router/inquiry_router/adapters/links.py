@@ -33,7 +33,12 @@ class LinkStore:
     def put(self, key: str, download_name: str, content_type: str, expires: datetime) -> str:
         token = secrets.token_urlsafe(16)
         link = DownloadLink(key, download_name, content_type, int(expires.timestamp()))
-        item = {**keys.download_link_key(token), **link.to_item()}
+        # Indexed by the object, so erasing a person's stored mail finds the links to it.
+        item = {
+            **keys.download_link_key(token),
+            **keys.download_links_index_key(key, token),
+            **link.to_item(),
+        }
         self.client.put_item(TableName=self.table, Item=to_attributes(item))
         return f"{self.files_url.rstrip('/')}/{token}"
 

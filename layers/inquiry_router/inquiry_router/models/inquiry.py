@@ -70,6 +70,8 @@ class Inquiry:
     origin: str | None = None
     request_id: str | None = None
     form_charset: str | None = None
+    # the intake's idempotency guard (GUARD#IDEMPOTENCY#<fingerprint>): what an erasure deletes with it
+    idempotency_fingerprint: str | None = None
     # by mail
     mail_id: str | None = None
     raw_mail_key: str | None = None
@@ -242,6 +244,7 @@ class Inquiry:
             origin=text(item, "origin"),
             request_id=text(item, "request_id"),
             form_charset=text(item, "form_charset"),
+            idempotency_fingerprint=text(item, "idempotency_fingerprint"),
             mail_id=text(item, "mail_id"),
             raw_mail_key=text(item, "raw_mail_key"),
             mail_subject=text(item, "mail_subject"),
@@ -328,6 +331,7 @@ class Inquiry:
                 "origin": self.origin,
                 "request_id": self.request_id,
                 "form_charset": self.form_charset,
+                "idempotency_fingerprint": self.idempotency_fingerprint,
                 "mail_id": self.mail_id,
                 "raw_mail_key": self.raw_mail_key,
                 "mail_subject": self.mail_subject,

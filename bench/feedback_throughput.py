@@ -32,6 +32,10 @@ CONFIGURATION_SET = "bench-mail"
 BATCH = 10  # the mapping's BatchSize
 
 
+def _context() -> Any:
+    return FakeLambdaContext(str(uuid.uuid4()))
+
+
 def _records(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "Records": [
@@ -120,9 +124,7 @@ def measure(events: int) -> dict[str, Any]:
             before = counter.operations.copy()
             started = time.perf_counter()
             for start in range(0, len(made), BATCH):
-                answer = function.handler(
-                    _records(made[start : start + BATCH]), FakeLambdaContext(str(uuid.uuid4()))
-                )
+                answer = function.handler(_records(made[start : start + BATCH]), _context())
                 assert answer == {"batchItemFailures": []}, answer
             seconds = time.perf_counter() - started
             requests: Counter[str] = counter.operations - before

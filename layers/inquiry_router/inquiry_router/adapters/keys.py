@@ -30,7 +30,6 @@
 | received mail from one address         | Query    GSI2  GSI2PK=FROM#<email>  GSI2SK=<received_at>#<id> |
 | the download links to one stored file  | Query    GSI1  GSI1PK=LINKS#<S3 key>  GSI1SK=<token>   |
 | the action keys of one inquiry         | Query    GSI1  GSI1PK=ACTIONKEYS#<inquiry id>  GSI1SK=<key id> |
-| a sent mail by SES's message id        | GetItem  PK=SESMSG#<SES message id> SK=SESMSG          |
 | an erased address (digest only)        | GetItem  PK=ERASED#<digest>       SK=ERASED            |
 
 The last rows are what a data subject's export and erasure (adapters/data_subject.py) find a
@@ -189,11 +188,6 @@ def download_links_index_key(object_key: str, token: str) -> dict[str, str]:
 def action_keys_index_key(inquiry_id: str, key_id: str) -> dict[str, str]:
     """On an ACTIONKEY# item: the keys issued for one inquiry's notifications."""
     return {"GSI1PK": f"ACTIONKEYS#{inquiry_id}", "GSI1SK": key_id}
-
-
-def ses_message_key(ses_message_id: str) -> dict[str, str]:
-    """A sent mail by SES's message id (delivery events name it); the mail job record names it."""
-    return {"PK": f"SESMSG#{ses_message_id}", "SK": "SESMSG"}
 
 
 def erasure_record_key(address_digest: str) -> dict[str, str]:

@@ -156,6 +156,7 @@ def test_a_later_consent_replaces_the_contacts_proof_as_a_whole(intake: Invoke, 
         ("marketing_text_sha256", "ab" * 33, "64 hexadecimal digits"),
         ("consent_text_version", "version 1", "version name"),
         ("marketing_text_version", "v" * 65, "up to 64"),
+        ("page_url", "https://www.example.com/contact\n", "absolute http(s) URL"),
     ],
 )
 def test_a_malformed_proof_is_a_422_naming_the_field(
@@ -174,3 +175,10 @@ def test_spam_expires_after_the_stacks_spam_retention(dynamodb: Any) -> None:
     assert inquiry["status"] == "spam"
     received = parse_timestamp(inquiry["received_at"]).timestamp()
     assert inquiry["expires_at"] - received == pytest.approx(7 * 86_400, abs=2)
+
+
+def test_the_text_null_a_scripts_formdata_sends_means_not_given(intake: Invoke, dynamodb: Any) -> None:
+    fields = {**BUYER, "consent": "on", "page_url": "null", "consent_text_version": "null"}
+    inquiry = stored_inquiry(dynamodb, intake(json_post(fields)))
+    assert "page_url" not in inquiry
+    assert set(inquiry["consent_proof"]) == {"at", "ip_digest"}

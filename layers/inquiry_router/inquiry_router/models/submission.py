@@ -58,14 +58,17 @@ _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # what is accepted. A URL as a browser serialises it (`location.href`, `new URL(…).href`): http(s),
 # a host name or an IP, an optional port, then printable ASCII (browsers percent-encode the rest).
 MAX_URL_CHARS = 2_000
+# Empty, or the text `null` (what `FormData.append(name, null)` sends), means not given. Matched
+# with fullmatch: Python's `$` also matches before a final newline, JSON Schema's does not.
+_NOT_GIVEN = r"^(?:null)?$|"
 HTTP_URL_PATTERN = (
-    r"^[Hh][Tt][Tt][Pp][Ss]?://"
+    _NOT_GIVEN + r"^[Hh][Tt][Tt][Pp][Ss]?://"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?"
     r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:[/?#][!-~]*)?$"
 )
 MAX_TEXT_VERSION_CHARS = 64
-TEXT_VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:+/-]*$"
-SHA256_PATTERN = r"^[0-9A-Fa-f]{64}$"
+TEXT_VERSION_PATTERN = _NOT_GIVEN + r"^[A-Za-z0-9][A-Za-z0-9._:+/-]*$"
+SHA256_PATTERN = _NOT_GIVEN + r"^[0-9A-Fa-f]{64}$"
 _HTTP_URL = re.compile(HTTP_URL_PATTERN)
 _TEXT_VERSION = re.compile(TEXT_VERSION_PATTERN)
 _SHA256 = re.compile(SHA256_PATTERN)
@@ -91,7 +94,11 @@ _TIMESTAMP_SCHEMA = WithJsonSchema(
 
 def is_http_url(value: str | None) -> bool:
     """Whether `value` is a URL the `page_url` and `privacy_policy_url` fields accept."""
-    return bool(value) and len(value or "") <= MAX_URL_CHARS and _HTTP_URL.match(value or "") is not None
+    return (
+        value not in (None, "", "null")
+        and len(value or "") <= MAX_URL_CHARS
+        and bool(_HTTP_URL.fullmatch(value or ""))
+    )
 
 
 def replace_lone_surrogates(value: Any) -> Any:
@@ -290,15 +297,15 @@ class InquirySubmission(BaseModel):
     @field_validator("page_url", "privacy_policy_url", mode="before")
     @classmethod
     def _http_url(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value  # refused as not text by the field's type
+        if not isinstance(value, str) or value == "null":
+            return None if value == "null" else value  # else refused by the field's type
         if len(value) > MAX_URL_CHARS:
             raise PydanticCustomError(
                 "url_too_long",
                 "This URL has {length} characters; the limit is {limit}.",
                 {"length": f"{len(value):,}", "limit": f"{MAX_URL_CHARS:,}"},
             )
-        if not _HTTP_URL.match(value):
+        if not _HTTP_URL.fullmatch(value):
             raise PydanticCustomError(
                 "http_url",
                 "This must be an absolute http(s) URL as a browser writes it (location.href), "
@@ -309,7 +316,11 @@ class InquirySubmission(BaseModel):
     @field_validator("consent_text_version", "marketing_text_version", mode="before")
     @classmethod
     def _text_version(cls, value: Any) -> Any:
-        if isinstance(value, str) and (len(value) > MAX_TEXT_VERSION_CHARS or not _TEXT_VERSION.match(value)):
+        if value == "null":
+            return None
+        if isinstance(value, str) and (
+            len(value) > MAX_TEXT_VERSION_CHARS or not _TEXT_VERSION.fullmatch(value)
+        ):
             raise PydanticCustomError(
                 "text_version",
                 "This must be the text's version name: up to {limit} letters, digits and . _ : + / -, "
@@ -321,9 +332,9 @@ class InquirySubmission(BaseModel):
     @field_validator("consent_text_sha256", "marketing_text_sha256", mode="before")
     @classmethod
     def _sha256(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        if not _SHA256.match(value):
+        if not isinstance(value, str) or value == "null":
+            return None if value == "null" else value
+        if not _SHA256.fullmatch(value):
             raise PydanticCustomError(
                 "sha256", "This must be the SHA-256 of the text shown, as 64 hexadecimal digits."
             )

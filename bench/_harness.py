@@ -56,6 +56,8 @@ def intake_environ(endpoint_url: str | None = None, **overrides: str) -> dict[st
         "RATE_LIMIT_PER_IP": "1000000",
         "RATE_LIMIT_PER_EMAIL": "1000000",
         "CAPTCHA_PROVIDER": "none",
+        "CLOSED_INQUIRY_RETENTION_DAYS": "730",
+        "SPAM_RETENTION_DAYS": "30",
         "POWERTOOLS_SERVICE_NAME": "intake",
         "POWERTOOLS_METRICS_NAMESPACE": "InquiryRouter",
         "POWERTOOLS_LOG_LEVEL": "INFO",

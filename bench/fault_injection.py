@@ -222,6 +222,8 @@ class Bench:
             "MIN_FILL_SECONDS": "0",
             "CAPTCHA_PROVIDER": "none",
             "GUARD_SALT": "fault-injection",
+            "CLOSED_INQUIRY_RETENTION_DAYS": "730",
+            "SPAM_RETENTION_DAYS": "30",
             "MAIL_QUEUE_URL": queues["MailQueue"],
             "SES_CONFIGURATION_SET": CONFIGURATION_SET,
             "REPLY_BCC_ADDRESS": f"log@in.{DOMAIN}",

@@ -64,6 +64,7 @@ def measure() -> dict[str, Any]:
     from inquiry_router.adapters.queries import get_inquiry, inquiries_by_owner, inquiry_id_by_reference
     from inquiry_router.adapters.status_changes import StatusChanges
     from inquiry_router.models.lifecycle import Channel, Status
+    from inquiry_router.models.settings import Retention
     from inquiry_router.routing.load_reconciliation import reconcile_loads
     from inquiry_router.routing.reroute import reroute_waiting_inquiries
 
@@ -79,7 +80,7 @@ def measure() -> dict[str, Any]:
             ]
             reroute_waiting_inquiries(client, TABLE_NAME, INQUIRIES)
 
-        changes = StatusChanges(client, TABLE_NAME)
+        changes = StatusChanges(client, TABLE_NAME, retention=Retention())
         before, write_units = counter.operations.copy(), 0
         now = datetime.now(UTC)
         for reference in references:

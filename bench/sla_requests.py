@@ -71,6 +71,8 @@ def measure() -> dict[str, Any]:
             "TABLE_NAME": TABLE_NAME,
             "MAIL_QUEUE_URL": queue_url,
             "COMPANY_DOMAINS": DOMAIN,
+            "CLOSED_INQUIRY_RETENTION_DAYS": "730",
+            "SPAM_RETENTION_DAYS": "30",
             "ACTIONS_URL": "https://bench.execute-api.eu-west-1.amazonaws.com/actions",
             "POWERTOOLS_TRACE_DISABLED": "1",
             "POWERTOOLS_METRICS_NAMESPACE": "Bench",

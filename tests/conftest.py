@@ -39,6 +39,8 @@ strict_parameters.install()
 ROOT = Path(__file__).resolve().parents[1]
 TABLE_NAME = "inquiry-router-test"
 SITE = "https://www.example.com"
+# template.yaml's defaults for ClosedInquiryRetentionDays and SpamRetentionDays
+RETENTION_ENVIRONMENT = {"CLOSED_INQUIRY_RETENTION_DAYS": "730", "SPAM_RETENTION_DAYS": "30"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,6 +65,8 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPANY_NAME", "Sunrise Lighting Co.")
     monkeypatch.setenv("COMPANY_DOMAINS", "sunrise-lighting.com")
     monkeypatch.setenv("ALLOWED_ORIGINS", f"{SITE},https://example.com")
+    for name, value in RETENTION_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "intake")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "InquiryRouterTest")

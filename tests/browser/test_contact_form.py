@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -109,6 +110,19 @@ def test_script_sends_the_form_and_shows_the_reference_in_place(open_form: OpenF
     assert inquiry["locale"] == "zh-CN"
     assert inquiry["page_url"] == f"{local_stack.api_url}/examples/contact-form.html{query}"
     assert inquiry["utm"] == {"source": "newsletter", "campaign": "canton-fair"}
+    # And the proof of what the buyer agreed to: the text's version and SHA-256, the policy it links
+    # to, the page, all as the browser sent them; when is the server's time
+    consent_text = page.locator("label[for=inq-consent]").text_content() or ""
+    words = " ".join(consent_text.replace("*", "").split())
+    proof = inquiry["consent_proof"]
+    assert proof["text_version"] == "2026-01"
+    assert proof["text_sha256"] == hashlib.sha256(words.encode()).hexdigest()
+    assert proof["policy_url"] == f"{local_stack.api_url}/privacy"
+    assert proof["page_url"] == inquiry["page_url"]
+    assert proof["page_origin_listed"] is True
+    assert proof["at"] == inquiry["received_at"]
+    assert len(proof["ip_digest"]) == 24
+    assert inquiry["marketing_proof"]["text_version"] == "2026-01"
 
 
 def test_form_works_without_javascript(open_form: OpenForm, local_stack: LocalStack):
@@ -134,6 +148,10 @@ def test_form_works_without_javascript(open_form: OpenForm, local_stack: LocalSt
     assert inquiry["consent"] is True
     assert inquiry["marketing_opt_in"] is False
     assert inquiry.get("locale") is None  # only the script sets it
+    # The text's version is in the form itself; the page and the text's hash need the script
+    assert inquiry["consent_proof"]["text_version"] == "2026-01"
+    assert "page_url" not in inquiry["consent_proof"]
+    assert "marketing_proof" not in inquiry
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,11 @@ from typing import Any
 
 import pytest
 
+from inquiry_router.models.settings import (
+    CLOSED_INQUIRY_RETENTION_MAX_DAYS,
+    SPAM_RETENTION_MAX_DAYS,
+    Retention,
+)
 from tests.support.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -287,10 +292,39 @@ def test_the_table_is_durable_and_streams_new_images() -> None:
         "RawMailRetentionDays",
         "AttachmentLinkHours",
         "ActivateReceiptRuleSet",
+        "ClosedInquiryRetentionDays",
+        "SpamRetentionDays",
     ],
 )
 def test_the_admin_can_set(parameter: str) -> None:
     assert TEMPLATE["Parameters"][parameter]["Description"]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "variable", "default", "lowest", "highest"),
+    [
+        (
+            "ClosedInquiryRetentionDays",
+            "CLOSED_INQUIRY_RETENTION_DAYS",
+            730,
+            0,
+            CLOSED_INQUIRY_RETENTION_MAX_DAYS,
+        ),
+        ("SpamRetentionDays", "SPAM_RETENTION_DAYS", 30, 1, SPAM_RETENTION_MAX_DAYS),
+    ],
+)
+def test_inquiry_retention_reaches_every_function_within_what_the_settings_accept(
+    parameter: str, variable: str, default: int, lowest: int, highest: int
+) -> None:
+    declared = TEMPLATE["Parameters"][parameter]
+    assert (declared["Type"], declared["Default"]) == ("Number", default)
+    # The deploy refuses what the functions' settings would refuse at init (models/settings.py).
+    assert (declared["MinValue"], declared["MaxValue"]) == (lowest, highest)
+    Retention.model_validate({"closed_inquiry_days": lowest, "spam_days": max(lowest, 1)})
+    # Every function ends inquiries or may (status changes, spam, mail noise): set for all of them.
+    assert TEMPLATE["Globals"]["Function"]["Environment"]["Variables"][variable] == {"Ref": parameter}
+    for name, properties in functions():
+        assert variable not in properties.get("Environment", {}).get("Variables", {}), name
 
 
 def test_every_function_logs_to_a_group_with_retention() -> None:

@@ -28,6 +28,7 @@ from inquiry_router.adapters.status_changes import StatusChanges
 from inquiry_router.inbound.receipt import InvalidReceiptEvent, SesReceipt, receipt_event
 from inquiry_router.inbound.triage import SesVerdicts
 from inquiry_router.models.lifecycle import Channel, Status
+from inquiry_router.models.settings import Retention
 from tests.conftest import TABLE_NAME, LambdaFunction
 from tests.support.events import load_event
 from tests.support.items import contact_timeline, get_inquiry
@@ -486,7 +487,7 @@ def test_a_reps_bcc_copy_marks_the_inquiry_responded_with_its_first_response_tim
     if snoozed:
         stored_inquiry = queries.get_inquiry(inbox.pipeline.dynamodb, TABLE_NAME, inquiry["id"])
         assert stored_inquiry is not None
-        StatusChanges(inbox.pipeline.dynamodb, TABLE_NAME).change(
+        StatusChanges(inbox.pipeline.dynamodb, TABLE_NAME, retention=Retention()).change(
             stored_inquiry, Status.SNOOZED, by=owner, channel=Channel.CLI, now=datetime.now(UTC)
         )
 

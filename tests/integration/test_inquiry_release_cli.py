@@ -65,7 +65,8 @@ def test_a_buyer_kept_back_as_spam_is_released_assigned_and_acknowledged_once(
     assert released["extra"] == {"delivery_port": "Valencia"}
     assert not released.get("spam_reasons")
     contact = get_contact(dynamodb, TABLE_NAME, BUYER["email"]) or {}
-    assert contact["consent_at"] == released["received_at"]
+    # The buyer agreed when they sent the form, not when an admin released it: the proof travels.
+    assert contact["consent_at"] == kept["received_at"] == released["consent_proof"]["at"]
     recipients = sorted(m.message["To"].addresses[0].addr_spec for m in sent_mails())
     assert recipients == sorted([BUYER["email"], released["owner_email"]])
 

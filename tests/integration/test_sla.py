@@ -20,6 +20,7 @@ from inquiry_router.adapters.status_changes import StatusChanges
 from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.lifecycle import Channel, Status
+from inquiry_router.models.settings import Retention
 from tests.conftest import TABLE_NAME, LambdaFunction
 from tests.integration.test_rep_actions import stored
 from tests.support.events import load_event
@@ -178,7 +179,7 @@ def test_a_snooze_pauses_the_clock_and_ends_on_time(pipeline: Pipeline, timer: T
     inquiry = received(pipeline, monday_9)
     owner = str(inquiry.owner_email)
     # Monday 10:00: snoozed until Wednesday 10:00 (one working hour waited so far)
-    StatusChanges(pipeline.dynamodb, TABLE_NAME).change(
+    StatusChanges(pipeline.dynamodb, TABLE_NAME, retention=Retention()).change(
         stored(pipeline, inquiry.id),
         Status.SNOOZED,
         by=owner,
@@ -319,7 +320,7 @@ def test_monday_morning_brings_the_manager_the_week_and_each_rep_their_open_inqu
         for h in (0, 2, 26, 50)
     ]
     won = last_week[0]
-    StatusChanges(pipeline.dynamodb, TABLE_NAME).change(
+    StatusChanges(pipeline.dynamodb, TABLE_NAME, retention=Retention()).change(
         stored(pipeline, won.id), Status.WON, by=str(won.owner_email), channel=Channel.MAIL_ACTION,
         now=datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
     )  # fmt: skip

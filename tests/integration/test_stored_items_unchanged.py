@@ -30,10 +30,12 @@ from inquiry_router.adapters.intake_write import IntakeGuards, IntakeWriter, Rat
 from inquiry_router.adapters.mail_records import MailRecords
 from inquiry_router.adapters.queries import get_inquiry
 from inquiry_router.adapters.raw_mail import RawMailStore
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.inbound.processing import InboundProcessor
 from inquiry_router.inbound.receipt import SesReceipt, receipt_event
 from inquiry_router.mail.sending import Mailer
 from inquiry_router.models import inquiry_record
+from inquiry_router.models.consent import consent_proofs
 from inquiry_router.models.inquiry_record import RequestFacts, build_inquiry_record
 from inquiry_router.models.mail_job import MailJob
 from inquiry_router.models.settings import PipelineSettings
@@ -203,7 +205,17 @@ def test_every_stored_item_is_written_as_before(stack: dict[str, Any]) -> None:
         idempotency_key="key-1",
         request_id="req-1",
     )
-    record = build_inquiry_record(form_submission(), facts, spam_reasons=(), captcha="passed")
+    # …with the proof of what they agreed to (the intake's own, models/consent.py)…
+    proven = form_submission(
+        consent_text_version="2026-01",
+        consent_text_sha256="ab" * 32,
+        privacy_policy_url="https://www.sunrise-lighting.com/privacy",
+        marketing_text_version="news-2026-01",
+    )
+    proofs = consent_proofs(
+        proven, at=iso_timestamp(facts.received_at), page_origin_listed=True, ip_digest="ip-hash"
+    )
+    record = build_inquiry_record(proven, facts, spam_reasons=(), captcha="passed", proofs=proofs)
     form = writer.record_inquiry(record, guards("key:one"))
     # …a free-mail buyer, and spam (which expires and leaves the contact alone).
     free = build_inquiry_record(

@@ -14,13 +14,25 @@ from inquiry_router_admin.cli.main import main
 STACK = "inquiry-router"
 
 
-def fake_stack(outputs: Mapping[str, str], name: str = STACK) -> str:
+# The stack parameters the CLI reads (the retention its status changes set), at template.yaml's defaults.
+PARAMETERS = {"ClosedInquiryRetentionDays": "730", "SpamRetentionDays": "30"}
+
+
+def fake_stack(
+    outputs: Mapping[str, str], name: str = STACK, parameters: Mapping[str, str] | None = None
+) -> str:
     """A stack whose outputs are `outputs`; call inside moto (the `dynamodb` fixture)."""
     template = {
+        "Parameters": {key: {"Type": "String"} for key in PARAMETERS},
         "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
         "Outputs": {key: {"Value": value} for key, value in outputs.items()},
     }
-    boto3.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
+    values = PARAMETERS | dict(parameters or {})
+    boto3.client("cloudformation").create_stack(
+        StackName=name,
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()],
+    )
     return name
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from inquiry_router.base.browser_urls import browser_origin, parse_browser_url
 from inquiry_router.models.settings import IntakeSettings
+from tests.conftest import RETENTION_ENVIRONMENT
 
 ALLOWED = "https://www.example.com"
 SITE = IntakeSettings(table_name="t", allowed_origins=[ALLOWED, "https://example.com"])
@@ -222,7 +223,9 @@ def test_a_host_ending_in_a_dot_of_any_script_is_refused(dot: str) -> None:
     "raw", ["https://www.example.com:99999/thanks", "www.example.com/thanks", "javascript:x"]
 )
 def test_a_malformed_configured_url_falls_back_to_the_built_in_page(raw: str) -> None:
-    settings = IntakeSettings.from_environment({"TABLE_NAME": "t", "THANK_YOU_URL": raw, "ERROR_URL": raw})
+    settings = IntakeSettings.from_environment(
+        {"TABLE_NAME": "t", "THANK_YOU_URL": raw, "ERROR_URL": raw, **RETENTION_ENVIRONMENT}
+    )
     assert settings.thank_you_url is None
     assert settings.error_url is None
 
@@ -233,6 +236,7 @@ def test_configured_urls_and_origins_are_kept_as_browsers_read_them() -> None:
             "TABLE_NAME": "t",
             "THANK_YOU_URL": "HTTPS://WWW.Example.com:443/thanks",
             "ALLOWED_ORIGINS": "https://www.example.com/, https://bücher.de, not a url",
+            **RETENTION_ENVIRONMENT,
         }
     )
     assert settings.thank_you_url == "https://www.example.com/thanks"

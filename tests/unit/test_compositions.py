@@ -42,6 +42,8 @@ def complete_environment(table: str, **overrides: str) -> dict[str, str]:
         "ATTACHMENT_PREFIX": "attachments/",
         "ATTACHMENT_LINK_HOURS": "48",
         "FILES_URL": f"https://api.{table}.example/files",
+        "CLOSED_INQUIRY_RETENTION_DAYS": "365",
+        "SPAM_RETENTION_DAYS": "14",
         "POWERTOOLS_SERVICE_NAME": table,
         "POWERTOOLS_METRICS_NAMESPACE": f"{table}-metrics",
         "POWERTOOLS_TRACE_DISABLED": "true",

@@ -15,6 +15,7 @@ from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.adapters.status_changes import StatusChanges
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.lifecycle import Channel, Status, TransitionRefused
+from inquiry_router.models.settings import Retention
 from tests.conftest import TABLE_NAME
 
 RECEIVED = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -63,7 +64,7 @@ def _now(hours: float) -> datetime:
 
 def test_a_quote_is_the_first_response_and_lands_on_the_inquiry_and_the_timeline(dynamodb: Any) -> None:
     inquiry = _stored(dynamodb)
-    changes = StatusChanges(dynamodb, TABLE_NAME)
+    changes = StatusChanges(dynamodb, TABLE_NAME, retention=Retention())
 
     outcome = changes.change(
         inquiry, Status.QUOTED, by=OWNER, channel=Channel.CLI, now=_now(5), note="FOB Ningbo 2.10 USD"
@@ -99,7 +100,7 @@ def test_a_quote_is_the_first_response_and_lands_on_the_inquiry_and_the_timeline
 
 
 def test_the_first_response_is_recorded_once_and_the_load_drops_once(dynamodb: Any) -> None:
-    changes = StatusChanges(dynamodb, TABLE_NAME)
+    changes = StatusChanges(dynamodb, TABLE_NAME, retention=Retention())
     inquiry = _stored(dynamodb)
     for step, (status, hours) in enumerate(
         [
@@ -125,7 +126,7 @@ def test_the_first_response_is_recorded_once_and_the_load_drops_once(dynamodb: A
 
 
 def test_a_snooze_remembers_where_it_left_and_the_load_keeps_counting_it(dynamodb: Any) -> None:
-    changes = StatusChanges(dynamodb, TABLE_NAME)
+    changes = StatusChanges(dynamodb, TABLE_NAME, retention=Retention())
     inquiry = _stored(dynamodb)
     changes.change(inquiry, Status.SNOOZED, by=OWNER, channel=Channel.MAIL_COMMAND, now=_now(1))
     snoozed = _reread(dynamodb, inquiry.id)
@@ -139,7 +140,7 @@ def test_a_snooze_remembers_where_it_left_and_the_load_keeps_counting_it(dynamod
 
 def test_a_team_address_has_no_load_to_change(dynamodb: Any) -> None:
     inquiry = _stored(dynamodb, kind="fallback")
-    outcome = StatusChanges(dynamodb, TABLE_NAME).change(
+    outcome = StatusChanges(dynamodb, TABLE_NAME, retention=Retention()).change(
         inquiry, Status.CLOSED, by="admin", channel=Channel.CLI, now=_now(1)
     )
     assert outcome.kind == "changed"
@@ -148,7 +149,7 @@ def test_a_team_address_has_no_load_to_change(dynamodb: Any) -> None:
 
 def test_a_load_already_at_zero_does_not_go_below_and_the_change_still_lands(dynamodb: Any) -> None:
     inquiry = _stored(dynamodb, load=0)
-    outcome = StatusChanges(dynamodb, TABLE_NAME).change(
+    outcome = StatusChanges(dynamodb, TABLE_NAME, retention=Retention()).change(
         inquiry, Status.RESPONDED, by=OWNER, channel=Channel.CLI, now=_now(1)
     )
     assert outcome.kind == "changed"
@@ -158,7 +159,7 @@ def test_a_load_already_at_zero_does_not_go_below_and_the_change_still_lands(dyn
 
 
 def test_a_change_on_a_stale_read_writes_nothing_and_says_what_it_is_now(dynamodb: Any) -> None:
-    changes = StatusChanges(dynamodb, TABLE_NAME)
+    changes = StatusChanges(dynamodb, TABLE_NAME, retention=Retention())
     stale = _stored(dynamodb)
     changes.change(stale, Status.SNOOZED, by=OWNER, channel=Channel.CLI, now=_now(1))
     woken = _reread(dynamodb, stale.id)
@@ -177,7 +178,7 @@ def test_a_change_on_a_stale_read_writes_nothing_and_says_what_it_is_now(dynamod
 
 def test_the_same_status_again_writes_nothing(dynamodb: Any) -> None:
     inquiry = _stored(dynamodb, status="quoted")
-    outcome = StatusChanges(dynamodb, TABLE_NAME).change(
+    outcome = StatusChanges(dynamodb, TABLE_NAME, retention=Retention()).change(
         inquiry, Status.QUOTED, by=OWNER, channel=Channel.MAIL_ACTION, now=_now(1)
     )
     assert outcome.kind == "already"
@@ -195,7 +196,7 @@ def test_the_same_status_again_writes_nothing(dynamodb: Any) -> None:
 def test_a_refused_move_writes_nothing(dynamodb: Any, status: str, wanted: str, says: str) -> None:
     inquiry = _stored(dynamodb, status=status)
     with pytest.raises(TransitionRefused, match=says):
-        StatusChanges(dynamodb, TABLE_NAME).change(
+        StatusChanges(dynamodb, TABLE_NAME, retention=Retention()).change(
             inquiry, Status(wanted), by="admin", channel=Channel.CLI, now=_now(1)
         )
     assert contact_timeline(dynamodb, TABLE_NAME, inquiry.contact_key) == []

@@ -17,6 +17,7 @@ from inquiry_router.adapters.serialization import from_attributes, to_attributes
 from inquiry_router.models.action_key import ActionKey
 from inquiry_router.models.assignment import RotationState
 from inquiry_router.models.attachment import MailAttachment
+from inquiry_router.models.consent import ConsentProof
 from inquiry_router.models.contact import Account, Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.lifecycle import Channel, Status, StatusChange
@@ -89,6 +90,7 @@ def every_field(model: type, **special: st.SearchStrategy[Any]) -> st.SearchStra
     return st.builds(model, **drawn)
 
 
+BY_TYPE["ConsentProof | None"] = st.none() | every_field(ConsentProof)
 STATES = st.sampled_from(["done", "queueing"])
 MODELS: dict[str, st.SearchStrategy[Any]] = {
     "inquiry": every_field(Inquiry),

@@ -4,10 +4,13 @@ functions already know (the mailer has the logging address, the inbound function
 from __future__ import annotations
 
 from inquiry_router.models.settings import PipelineSettings
+from tests.conftest import RETENTION_ENVIRONMENT
 
 
 def address(**environ: str) -> str | None:
-    return PipelineSettings.from_environment({"TABLE_NAME": "t", **environ}).thread_reply_address
+    return PipelineSettings.from_environment(
+        {"TABLE_NAME": "t", **RETENTION_ENVIRONMENT, **environ}
+    ).thread_reply_address
 
 
 def test_explicit_then_inbound_domain_then_the_logging_addresss_domain() -> None:

@@ -269,7 +269,7 @@ def set_inquiry_status(args: argparse.Namespace) -> int:
         raise TargetError(str(error)) from None
     inquiry = _stored_inquiry(target, args.inquiry)
     by = (args.by or getpass.getuser()).strip()
-    changes = StatusChanges(target.dynamodb(), target.table_name)
+    changes = StatusChanges(target.dynamodb(), target.table_name, retention=target.retention())
     try:
         outcome = changes.change(
             inquiry, wanted, by=by, channel=Channel.CLI, now=datetime.now(UTC), note=args.note

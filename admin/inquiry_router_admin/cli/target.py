@@ -14,9 +14,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from inquiry_router.models.settings import Retention
+
 # The local stack answers any credentials; fixed ones keep the user's AWS profile (and a real
 # account) out of it, so a command meant for `make local` can never touch production.
 LOCAL_CREDENTIALS = ("testing", "testing")
+
+# The functions' retention variables and the stack parameters that set them (template.yaml).
+RETENTION_PARAMETERS = {
+    "CLOSED_INQUIRY_RETENTION_DAYS": "ClosedInquiryRetentionDays",
+    "SPAM_RETENTION_DAYS": "SpamRetentionDays",
+}
 
 # Stack output -> the local stack's logical resource id, so commands look both up by one name.
 OUTPUT_RESOURCES = {"TableName": "InquiryTable", "MailConfigurationSetName": "MailConfigurationSet"}
@@ -47,10 +55,25 @@ class Target:
     # The local gateway, which also answers Lambda's Invoke API (local/lambda_invoke.py).
     api_url: str | None = None
     stack_name: str | None = None
-    # The stack's parameters as deployed (or as the local stack resolved them).
+    # The stack's parameters (template.yaml), as deployed or as the local stack resolved them.
     parameters: Mapping[str, str] = field(default_factory=dict)
     # Logical id -> name of what the local stack created; a deployed stack's are read on demand.
     resources: Mapping[str, str] = field(default_factory=dict)
+
+    def retention(self) -> Retention:
+        """How long ended inquiries are kept, as the stack's functions keep them: a status the CLI
+        sets expires on the same schedule as one a rep sets from their mailbox."""
+        from inquiry_router.models.settings import Retention
+
+        environ = {
+            variable: self.parameters.get(parameter, "")
+            for variable, parameter in RETENTION_PARAMETERS.items()
+        }
+        try:
+            return Retention.from_environment(environ)
+        except ValueError as error:
+            where = "restart `make local`" if self.local else "redeploy the stack"
+            raise TargetError(f"the stack's retention parameters cannot be read ({error}): {where}") from None
 
     def client(self, service: str) -> Any:
         import boto3
@@ -159,7 +182,7 @@ def _deployed_target(stack: str, region: str | None) -> Target:
     if "TableName" not in outputs:
         raise TargetError(f"stack {stack!r} has no TableName output: is it an inquiry-router stack?")
     parameters = {
-        p["ParameterKey"]: p.get("ParameterValue", "")
+        p["ParameterKey"]: p.get("ResolvedValue") or p.get("ParameterValue", "")
         for p in described.get("Parameters", [])
         if "ParameterKey" in p
     }

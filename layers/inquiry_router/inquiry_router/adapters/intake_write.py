@@ -20,7 +20,7 @@ from inquiry_router.adapters.item_size import fit_item
 from inquiry_router.adapters.serialization import from_attributes, to_attribute, to_attributes
 from inquiry_router.base.references import new_reference
 from inquiry_router.base.timestamps import iso_timestamp
-from inquiry_router.models.contact import Contact, TimelineEvent
+from inquiry_router.models.contact import CONSENT_PREFIX, MARKETING_PREFIX, Contact, TimelineEvent
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import InquiryRecord
 from inquiry_router.models.intake_errors import IdempotencyKeyReused, RateLimited, StoreBusy
@@ -181,16 +181,21 @@ class IntakeWriter:
 
     def _contact_upsert(self, record: InquiryRecord) -> TransactWriteItemTypeDef:
         # Only what this submission actually says overwrites what we knew (Contact.seen_in).
-        present = Contact.seen_in(record).to_item()
+        contact = Contact.seen_in(record)
+        present = contact.to_item()
         names = {f"#{k}": k for k in present} | {"#first_seen_at": "first_seen_at", "#count": "inquiry_count"}
         values = {f":{k}": to_attribute(v) for k, v in present.items()} | {":one": to_attribute(1)}
         assignments = [f"#{k} = :{k}" for k in present]
         assignments.append("#first_seen_at = if_not_exists(#first_seen_at, :last_seen_at)")
+        # A new consent replaces the one before as a whole: a part it lacks is not left from the old.
+        stale = _absent_proof_parts(contact)
+        names |= {f"#{k}": k for k in stale}
+        removes = " REMOVE " + ", ".join(f"#{k}" for k in stale) if stale else ""
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": to_attributes(keys.contact_key(record.contact_key)),
-                "UpdateExpression": "SET " + ", ".join(assignments) + " ADD #count :one",
+                "UpdateExpression": "SET " + ", ".join(assignments) + removes + " ADD #count :one",
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": values,
             }
@@ -290,6 +295,18 @@ class IntakeWriter:
         if "TransactionConflict" in codes:
             return "retry_conflict"
         return "busy"
+
+
+def _absent_proof_parts(contact: Contact) -> list[str]:
+    """The contact's attributes of each proof this inquiry brings that the proof has no value for."""
+    proofs = ((contact.consent, CONSENT_PREFIX), (contact.marketing, MARKETING_PREFIX))
+    return [
+        name
+        for proof, prefix in proofs
+        if proof
+        for name, value in proof.flat(prefix).items()
+        if value is None
+    ]
 
 
 def _with_reference(record: InquiryRecord, reference: str) -> InquiryRecord:

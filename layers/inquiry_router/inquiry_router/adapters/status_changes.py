@@ -3,6 +3,10 @@ new status with the change appended to its `transitions`, the same change as an 
 contact's timeline, the first response when the change shows one, and the owner's open load when
 the inquiry stops waiting for an answer.
 
+An inquiry that ends (won, lost, closed, or spam) gets its expiry (`expires_at`, the table's TTL;
+models/settings.py Retention) in the same transaction, on the inquiry and on its reference item;
+one that moves to an open status loses any it had.
+
 The transaction is conditioned on what the inquiry was read with (its status and how many changes
 it had), so two people acting at once cannot both move it: the second is told what happened. The
 timeline event is keyed by the inquiry and the change's number, so a retried write rewrites it.
@@ -34,6 +38,7 @@ from inquiry_router.models.lifecycle import (
     first_response_in,
 )
 from inquiry_router.models.rep_actions import DEFAULT_SNOOZE
+from inquiry_router.models.settings import Retention
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -53,9 +58,10 @@ class StatusChangeOutcome:
 
 
 class StatusChanges:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str, *, retention: Retention) -> None:
         self._client = client
         self._table = table_name
+        self._retention = retention
 
     def change(
         self,
@@ -85,10 +91,13 @@ class StatusChanges:
         if wanted is Status.SNOOZED:
             until = iso_timestamp(snoozed_until or now + DEFAULT_SNOOZE)
         first = first_response_in(current, wanted, answered=inquiry.responded_at is not None)
+        expires_at = self._retention.expires_at(wanted, now)
         items: list[Any] = [
-            {"Update": self._inquiry_update(inquiry, change, now if first else None, until)},
+            {"Update": self._inquiry_update(inquiry, change, now if first else None, until, expires_at)},
             {"Put": self._timeline_event(inquiry, change)},
         ]
+        if expires_at is not None or inquiry.expires_at is not None:
+            items.append({"Update": self._reference_expiry(inquiry, expires_at)})
         owner = inquiry.owner_email
         load = None
         if owner and inquiry.assignment_kind != "fallback" and _stops_waiting(inquiry, wanted, first):
@@ -104,7 +113,12 @@ class StatusChanges:
         return StatusChangeOutcome("changed", inquiry, change, first)
 
     def _inquiry_update(
-        self, inquiry: Inquiry, change: StatusChange, answered_at: datetime | None, until: str | None
+        self,
+        inquiry: Inquiry,
+        change: StatusChange,
+        answered_at: datetime | None,
+        until: str | None,
+        expires_at: int | None,
     ) -> dict[str, Any]:
         sets = [
             "#status = :to",
@@ -136,6 +150,11 @@ class StatusChanges:
             values |= schedule_values
         else:
             removes.append(SCHEDULE_REMOVE)
+        if expires_at is not None:
+            sets.append("expires_at = :expires_at")
+            values[":expires_at"] = expires_at
+        elif inquiry.expires_at is not None:
+            removes.append("expires_at")
         if answered_at is not None:
             sets += [
                 "responded_at = :at",
@@ -160,6 +179,20 @@ class StatusChanges:
             "UpdateExpression": expression,
             "ConditionExpression": f"#status = :from AND {counted}",
             "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": to_attributes(values),
+        }
+
+    def _reference_expiry(self, inquiry: Inquiry, expires_at: int | None) -> dict[str, Any]:
+        """The reference item expires with its inquiry (it says the inquiry id again, so a
+        reference item that went missing is whole again)."""
+        values: dict[str, Any] = {":id": inquiry.id}
+        expression = "SET inquiry_id = :id REMOVE expires_at"
+        if expires_at is not None:
+            expression, values[":expires_at"] = "SET inquiry_id = :id, expires_at = :expires_at", expires_at
+        return {
+            "TableName": self._table,
+            "Key": to_attributes(keys.reference_key(inquiry.reference)),
+            "UpdateExpression": expression,
             "ExpressionAttributeValues": to_attributes(values),
         }
 

@@ -18,7 +18,7 @@ from inquiry_router.adapters.status_changes import StatusChanges
 from inquiry_router.base.observability import Handler, instrument
 from inquiry_router.entry.actions_api import actions_http_handler
 from inquiry_router.models.inquiry import Inquiry
-from inquiry_router.models.settings import PipelineSettings
+from inquiry_router.models.settings import PipelineSettings, Retention
 from inquiry_router.routing.hand_over import reassign_inquiry
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class ActionsFunction:
     handler: Handler  # Lambda's `app.handler`
 
 
-def rep_actions(dynamodb: DynamoDBClient, table: str) -> RepActions:
+def rep_actions(dynamodb: DynamoDBClient, table: str, retention: Retention) -> RepActions:
     """The rep actions service on this table, with the routing's hand-over as *give to the team*
     (also what the inbound function's mail commands run on)."""
 
@@ -45,14 +45,14 @@ def rep_actions(dynamodb: DynamoDBClient, table: str) -> RepActions:
             raise HandOverRefused(result.error or "no rep of the team could take it")
         return result.to_owner
 
-    return RepActions(StatusChanges(dynamodb, table), give_to_team)
+    return RepActions(StatusChanges(dynamodb, table, retention=retention), give_to_team)
 
 
 def build_actions(environ: Mapping[str, str], session: AwsSession | None = None) -> ActionsFunction:
     settings = PipelineSettings.from_environment(environ)
     session = aws_session() if session is None else session
     dynamodb = dynamodb_client(session)
-    actions = rep_actions(dynamodb, settings.table_name)
+    actions = rep_actions(dynamodb, settings.table_name, settings.retention)
     handler = instrument(
         actions_http_handler(settings, dynamodb=dynamodb, actions=actions), settings.observability
     )

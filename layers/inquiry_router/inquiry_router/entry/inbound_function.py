@@ -63,7 +63,7 @@ def build_inbound(environ: Mapping[str, str], session: AwsSession | None = None)
         settings=settings,
         load_config=cached_routing_config(dynamodb, settings.table_name, settings.config_cache_seconds),
         # A rep's command mail (#won) runs the same service as the actions page's buttons.
-        perform_action=rep_actions(dynamodb, settings.table_name).perform,
+        perform_action=rep_actions(dynamodb, settings.table_name, settings.retention).perform,
     )
 
     def receive(event: dict[str, Any], context: LambdaContext) -> dict[str, str | None]:

@@ -82,7 +82,7 @@ def build_timer(
 
     sweep = SlaSweep(
         schedule=SlaSchedule(dynamodb, table),
-        changes=StatusChanges(dynamodb, table),
+        changes=StatusChanges(dynamodb, table, retention=settings.retention),
         enqueue=queue.enqueue,
         load_config=lambda: load_routing_config(dynamodb, table),
         hand_over=hand_over,

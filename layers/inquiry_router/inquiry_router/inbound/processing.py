@@ -70,7 +70,7 @@ FLOOD_LIMIT = 5
 # The record keeps the readable text for forwards and review; DynamoDB items stop at 400 KB.
 RECORD_TEXT_LIMIT = 50_000
 SUMMARY_LIMIT = 300
-NOISE_RETENTION = timedelta(days=30)  # automated, spam, spoofed, quarantined: kept for review only
+# automated, spam, spoofed, quarantined: kept for review only, SpamRetentionDays (settings.retention)
 _NOISE = frozenset({"automated", "spam", "quarantine", "spoofed"})
 _REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|tr|rv|r|antw)\s*:\s*)+", re.IGNORECASE)
 _TRUNCATION_NOTE = "\n\n[…] (shortened: the full original is linked)"
@@ -553,7 +553,12 @@ class InboundProcessor:
         (the mailer sends each job id once).
         """
         record = received_mail(
-            receipt, parsed, outcome, attachments, self.raw_mail.raw_key(receipt.message_id)
+            receipt,
+            parsed,
+            outcome,
+            attachments,
+            self.raw_mail.raw_key(receipt.message_id),
+            noise_retention=self.settings.retention.spam,
         )
         if command is not None:
             record = replace(record, command=command)
@@ -571,6 +576,8 @@ def received_mail(
     outcome: InboundOutcome,
     attachments: list[MailAttachment],
     raw_key: str,
+    *,
+    noise_retention: timedelta,
 ) -> ReceivedMail:
     """The message's record: its decision and reason, and what a forward or notice about it needs."""
     text = parsed.text or parsed.full_text
@@ -599,7 +606,7 @@ def received_mail(
         spam_verdict=receipt.verdicts.spam,
         virus_verdict=receipt.verdicts.virus,
         dmarc_verdict=receipt.verdicts.dmarc,
-        expires_at=int((receipt.received_at + NOISE_RETENTION).timestamp()) if noise else None,
+        expires_at=int((receipt.received_at + noise_retention).timestamp()) if noise else None,
     )
 
 

@@ -9,17 +9,20 @@ from inquiry_router.adapters.intake_write import IntakeGuards, IntakeReceipt, In
 from inquiry_router.base.addresses import canonical_mailbox
 from inquiry_router.base.digests import guard_digest
 from inquiry_router.base.observability import count_stored_inquiry
+from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.intake.captcha import CaptchaVerifier
 from inquiry_router.intake.spam_checks import screen_submission
+from inquiry_router.models.consent import ConsentProofs, consent_proofs
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.models.inquiry_record import (
+    SPAM_RETENTION,
     RequestFacts,
     build_inquiry_record,
     payload_digest,
     submission_fingerprint,
 )
 from inquiry_router.models.settings import IntakeSettings
-from inquiry_router.models.submission import InquirySubmission
+from inquiry_router.models.submission import InquirySubmission, is_http_url
 
 PAYLOAD_REPEAT_WINDOW = timedelta(minutes=10)
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
@@ -43,7 +46,12 @@ def submit_inquiry(
     # Fail closed, never drop: what no provider vouched for is kept for review, as suspected spam.
     reasons = verdict.reasons + (("captcha_unverified",) if check and not check.passed else ())
     record = build_inquiry_record(
-        submission, facts, spam_reasons=reasons, captcha=check.recorded if check else None
+        submission,
+        facts,
+        spam_reasons=reasons,
+        captcha=check.recorded if check else None,
+        proofs=_consent_proofs(submission, facts, settings),
+        spam_retention=settings.retention.spam,
     )
     receipt = writer.record_inquiry(record, _guards(record.contact_key, submission, facts, settings))
 
@@ -57,8 +65,8 @@ def submit_inquiry(
     return receipt
 
 
-# A released inquiry's guard outlives the 30 days a spam inquiry is kept: releasing twice is one.
-RELEASE_GUARD_LIFETIME = timedelta(days=31)
+# A released inquiry's guard outlives the spam inquiry it came from: releasing twice is one.
+RELEASE_GUARD_MARGIN = timedelta(days=1)
 
 
 class NotReleasable(ValueError):
@@ -89,7 +97,8 @@ def release_spam_inquiry(stored: Inquiry, now: datetime, *, writer: IntakeWriter
         "locale": stored.locale,
         "consent": stored.consent,
         "marketing_opt_in": stored.marketing_opt_in,
-        "page_url": stored.page_url,
+        # One stored before page_url had to be an http(s) URL stays on the spam inquiry only.
+        "page_url": stored.page_url if is_http_url(stored.page_url) else None,
     }
     fields = {name: value for name, value in released.items() if value is not None}
     fields["phone"] = stored.phone_as_typed or stored.phone
@@ -105,11 +114,15 @@ def release_spam_inquiry(stored: Inquiry, now: datetime, *, writer: IntakeWriter
         accept_language=stored.accept_language,
         request_id=f"release:{stored.id}",
     )
-    record = build_inquiry_record(submission, facts, spam_reasons=(), captcha=None)
+    # What the buyer agreed to, when and where, is what they agreed to then, not at the release.
+    proofs = ConsentProofs(stored.consent_proof, stored.marketing_proof)
+    record = build_inquiry_record(submission, facts, spam_reasons=(), captcha=None, proofs=proofs)
+    expires = stored.expires_at or int((now + SPAM_RETENTION).timestamp())
+    spam_left = timedelta(seconds=max(0, expires - int(now.timestamp())))
     guards = IntakeGuards(
         fingerprint=f"release:{stored.id}",
         payload_digest=payload_digest(submission),
-        idempotency_ttl=RELEASE_GUARD_LIFETIME,
+        idempotency_ttl=spam_left + RELEASE_GUARD_MARGIN,
         rate_windows=(),
     )
     receipt = writer.record_inquiry(record, guards)
@@ -126,6 +139,21 @@ def _count_and_log(receipt: IntakeReceipt, sender: str, *, channel: str, **detai
         sender=sender,
         channel=channel,
         **details,
+    )
+
+
+def _consent_proofs(
+    submission: InquirySubmission, facts: RequestFacts, settings: IntakeSettings
+) -> ConsentProofs:
+    """What the buyer agreed to, at the server's time, with a keyed digest of their IP (never the IP:
+    base/digests.py). A page outside AllowedOrigins is kept and noted, not refused: the buyer is
+    honest either way, and a seller's new site is often live before its origin is listed."""
+    listed = settings.is_allowed_origin(submission.page_url) if submission.page_url else None
+    return consent_proofs(
+        submission,
+        at=iso_timestamp(facts.received_at),
+        page_origin_listed=listed,
+        ip_digest=guard_digest(facts.source_ip, settings.guard_salt) if facts.source_ip else None,
     )
 
 

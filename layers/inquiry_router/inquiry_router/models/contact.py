@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from inquiry_router.base.timestamps import iso_timestamp, parse_timestamp
+from inquiry_router.models.consent import PARTS as CONSENT_PARTS
+from inquiry_router.models.consent import ConsentProof
 from inquiry_router.models.inquiry_record import InquiryRecord
 from inquiry_router.models.stored import (
     attribute_names,
@@ -40,9 +42,11 @@ class Contact:
     phone: str | None = None
     website: str | None = None
     locale: str | None = None
-    consent_at: str | None = None
+    # The latest consent and marketing opt-in, each as a whole (models/consent.py), kept flat as
+    # `consent_at`, `consent_text_version`… and `marketing_opt_in_at`, `marketing_opt_in_text_version`…
+    consent: ConsentProof | None = None
     marketing_opt_in: bool | None = None
-    marketing_opt_in_at: str | None = None
+    marketing: ConsentProof | None = None
     first_seen_at: str | None = None
     last_seen_at: str | None = None
     last_inquiry_id: str | None = None
@@ -66,6 +70,14 @@ class Contact:
     suppressed_at: str | None = None
     suppressed_reason: str | None = None
     other: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def consent_at(self) -> str | None:
+        return self.consent.at if self.consent else None
+
+    @property
+    def marketing_opt_in_at(self) -> str | None:
+        return self.marketing.at if self.marketing else None
 
     @property
     def is_suppressed(self) -> bool:
@@ -94,9 +106,9 @@ class Contact:
             phone=record.phone_e164 or s.phone,
             website=s.website,
             locale=s.locale,
-            consent_at=at if s.consent else None,
+            consent=record.proofs.consent or (ConsentProof(at) if s.consent else None),
             marketing_opt_in=True if s.marketing_opt_in else None,
-            marketing_opt_in_at=at if s.marketing_opt_in else None,
+            marketing=record.proofs.marketing or (ConsentProof(at) if s.marketing_opt_in else None),
         )
 
     @classmethod
@@ -113,9 +125,9 @@ class Contact:
             phone=text(item, "phone"),
             website=text(item, "website"),
             locale=text(item, "locale"),
-            consent_at=text(item, "consent_at"),
+            consent=ConsentProof.from_flat(item, CONSENT_PREFIX),
             marketing_opt_in=optional_flag(item, "marketing_opt_in"),
-            marketing_opt_in_at=text(item, "marketing_opt_in_at"),
+            marketing=ConsentProof.from_flat(item, MARKETING_PREFIX),
             first_seen_at=text(item, "first_seen_at"),
             last_seen_at=text(item, "last_seen_at"),
             last_inquiry_id=text(item, "last_inquiry_id"),
@@ -153,9 +165,9 @@ class Contact:
                 "phone": self.phone,
                 "website": self.website,
                 "locale": self.locale,
-                "consent_at": self.consent_at,
+                **(self.consent.flat(CONSENT_PREFIX) if self.consent else {}),
                 "marketing_opt_in": self.marketing_opt_in,
-                "marketing_opt_in_at": self.marketing_opt_in_at,
+                **(self.marketing.flat(MARKETING_PREFIX) if self.marketing else {}),
                 "first_seen_at": self.first_seen_at,
                 "last_seen_at": self.last_seen_at,
                 "last_inquiry_id": self.last_inquiry_id,
@@ -180,7 +192,11 @@ class Contact:
         )
 
 
-_MAPPED_CONTACT = attribute_names(Contact)
+CONSENT_PREFIX = "consent"
+MARKETING_PREFIX = "marketing_opt_in"
+_MAPPED_CONTACT = attribute_names(Contact) | {
+    f"{prefix}_{part}" for prefix in (CONSENT_PREFIX, MARKETING_PREFIX) for part in CONSENT_PARTS
+}
 
 
 @dataclass(frozen=True, slots=True)

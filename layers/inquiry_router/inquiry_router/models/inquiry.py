@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from inquiry_router.base.timestamps import iso_timestamp, parse_timestamp
 from inquiry_router.models.attachment import MailAttachment, attachments_from, attachments_item
+from inquiry_router.models.consent import ConsentProof
 from inquiry_router.models.inquiry_record import InquiryRecord
 from inquiry_router.models.stored import (
     attribute_names,
@@ -58,6 +59,9 @@ class Inquiry:
     consent: bool = False
     marketing_opt_in: bool = False
     page_url: str | None = None
+    # what was agreed, when, where (models/consent.py): present when its box was ticked
+    consent_proof: ConsentProof | None = None
+    marketing_proof: ConsentProof | None = None
     utm: Mapping[str, str] = field(default_factory=dict)
     extra: Mapping[str, str] = field(default_factory=dict)
     extra_truncated: bool = False
@@ -183,6 +187,8 @@ class Inquiry:
             consent=s.consent,
             marketing_opt_in=s.marketing_opt_in,
             page_url=s.page_url,
+            consent_proof=record.proofs.consent,
+            marketing_proof=record.proofs.marketing,
             utm=s.utm(),
             extra=record.extra,
             extra_truncated=record.extra_truncated,
@@ -232,6 +238,8 @@ class Inquiry:
             consent=flag(item, "consent"),
             marketing_opt_in=flag(item, "marketing_opt_in"),
             page_url=text(item, "page_url"),
+            consent_proof=ConsentProof.from_item(item.get("consent_proof")),
+            marketing_proof=ConsentProof.from_item(item.get("marketing_proof")),
             utm=text_map(item, "utm"),
             extra=text_map(item, "extra"),
             extra_truncated=flag(item, "extra_truncated"),
@@ -319,6 +327,8 @@ class Inquiry:
                 "consent": self.consent,
                 "marketing_opt_in": self.marketing_opt_in,
                 "page_url": self.page_url,
+                "consent_proof": self.consent_proof.to_item() if self.consent_proof else None,
+                "marketing_proof": self.marketing_proof.to_item() if self.marketing_proof else None,
                 "utm": dict(self.utm) or None,
                 "extra": dict(self.extra) or None,
                 "extra_truncated": true_or_absent(self.extra_truncated),

@@ -18,8 +18,10 @@ from inquiry_router.base.addresses import (
 )
 from inquiry_router.base.references import new_reference
 from inquiry_router.models.attachment import MailAttachment
+from inquiry_router.models.consent import ConsentProofs
 from inquiry_router.models.submission import InquirySubmission
 
+# SpamRetentionDays' default (models/settings.py Retention); what a record that cannot be spam carries.
 SPAM_RETENTION = timedelta(days=30)
 
 
@@ -72,6 +74,8 @@ class InquiryRecord:
     extra: dict[str, str] = field(default_factory=dict)
     extra_truncated: bool = False
     mail: MailOrigin | None = None
+    proofs: ConsentProofs = field(default_factory=ConsentProofs)
+    spam_retention: timedelta = SPAM_RETENTION
 
     @property
     def is_spam(self) -> bool:
@@ -79,7 +83,7 @@ class InquiryRecord:
 
     @property
     def expires_at(self) -> datetime | None:
-        return self.received_at + SPAM_RETENTION if self.is_spam else None
+        return self.received_at + self.spam_retention if self.is_spam else None
 
 
 def build_inquiry_record(
@@ -89,6 +93,8 @@ def build_inquiry_record(
     spam_reasons: tuple[str, ...],
     captcha: str | None,
     mail: MailOrigin | None = None,
+    proofs: ConsentProofs | None = None,
+    spam_retention: timedelta = SPAM_RETENTION,
 ) -> InquiryRecord:
     e164, region = normalise_phone(submission.phone, submission.country)
     extra, truncated = submission.extra_fields()
@@ -109,6 +115,8 @@ def build_inquiry_record(
         extra=extra,
         extra_truncated=truncated,
         mail=mail,
+        proofs=proofs or ConsentProofs(),
+        spam_retention=spam_retention,
     )
 
 
@@ -116,12 +124,28 @@ def submission_fingerprint(submission: InquirySubmission, facts: RequestFacts) -
     """Identifies "the same submission again": the client's own key, or same payload + same client."""
     if facts.idempotency_key:
         return "key:" + hashlib.sha256(facts.idempotency_key.encode()).hexdigest()
-    payload = submission.model_dump(mode="json", exclude={"captcha_token"})
+    payload = _payload(submission, exclude={"captcha_token"})
     canonical = json.dumps([payload, facts.source_ip, facts.user_agent], sort_keys=True, ensure_ascii=False)
     return "payload:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def payload_digest(submission: InquirySubmission) -> str:
     """Detects an Idempotency-Key reused for different content."""
-    payload = submission.model_dump(mode="json", exclude={"captcha_token", "rendered_at"})
+    payload = _payload(submission, exclude={"captcha_token", "rendered_at"})
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# Fields added since digests were first stored: left out when not sent, so a submission without
+# them (a retry across a deploy, too) has the digest and fingerprint it had before.
+_LATER_FIELDS = (
+    "consent_text_version",
+    "consent_text_sha256",
+    "privacy_policy_url",
+    "marketing_text_version",
+    "marketing_text_sha256",
+)
+
+
+def _payload(submission: InquirySubmission, *, exclude: set[str]) -> dict[str, object]:
+    payload = submission.model_dump(mode="json", exclude=exclude)
+    return {k: v for k, v in payload.items() if not (k in _LATER_FIELDS and v is None)}

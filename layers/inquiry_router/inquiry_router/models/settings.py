@@ -6,10 +6,11 @@ cannot work without is checked here, so a missing one fails the start, naming it
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from inquiry_router.base.browser_urls import BrowserUrl, browser_origin, parse_browser_url
 from inquiry_router.base.observability import ObservabilitySettings
@@ -47,6 +48,70 @@ def _configured_url(environ: Mapping[str, str], name: str) -> str | None:
     return url.href if url else None
 
 
+class InvalidSetting(ValueError):
+    """A variable is set to a value the function cannot work with."""
+
+
+# The stack's parameters (template.yaml) allow the same ranges, so a deploy refuses what would fail here.
+CLOSED_INQUIRY_RETENTION_MAX_DAYS = 3650
+SPAM_RETENTION_MAX_DAYS = 365
+# Statuses that end an inquiry with an outcome (models/lifecycle.py's final ones but spam).
+_CLOSED_STATUSES = frozenset({"won", "lost", "closed"})
+
+
+class Retention(BaseModel):
+    """How long ended inquiries are kept before the table's TTL deletes them (`expires_at`)."""
+
+    # 0 keeps closed inquiries for good: a seller's won and lost deals are often records it must keep.
+    closed_inquiry_days: int = Field(default=730, ge=0, le=CLOSED_INQUIRY_RETENTION_MAX_DAYS)
+    spam_days: int = Field(default=30, ge=1, le=SPAM_RETENTION_MAX_DAYS)
+
+    @property
+    def spam(self) -> timedelta:
+        return timedelta(days=self.spam_days)
+
+    def expires_at(self, status: str, at: datetime) -> int | None:
+        """The TTL (epoch seconds) of an inquiry that reaches `status` at `at`; None: kept."""
+        if status == "spam":
+            return int((at + self.spam).timestamp())
+        if status in _CLOSED_STATUSES and self.closed_inquiry_days:
+            return int((at + timedelta(days=self.closed_inquiry_days)).timestamp())
+        return None
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> Retention:
+        """Both variables are required: a function that guessed would delete a seller's records on a
+        schedule nobody chose."""
+        days = {}
+        for field_name, name in _VARIABLES.items():
+            value = (environ.get(name) or "").strip()
+            if not value:
+                raise MissingSetting(
+                    f"{name} is not set: template.yaml sets it for every function from the "
+                    f"{_PARAMETERS[name]} parameter (the local stack and the tests set it too)"
+                )
+            days[field_name] = value
+        try:
+            return cls.model_validate(days)
+        except ValidationError as error:
+            problem = error.errors()[0]
+            name = {
+                "closed_inquiry_days": "CLOSED_INQUIRY_RETENTION_DAYS",
+                "spam_days": "SPAM_RETENTION_DAYS",
+            }[str(problem["loc"][0])]
+            raise InvalidSetting(
+                f"{name} is {environ.get(name)!r}: {problem['msg'].lower()} (days, a whole number; "
+                f"template.yaml's {_PARAMETERS[name]} parameter sets it)"
+            ) from None
+
+
+_VARIABLES = {"closed_inquiry_days": "CLOSED_INQUIRY_RETENTION_DAYS", "spam_days": "SPAM_RETENTION_DAYS"}
+_PARAMETERS = {
+    "CLOSED_INQUIRY_RETENTION_DAYS": "ClosedInquiryRetentionDays",
+    "SPAM_RETENTION_DAYS": "SpamRetentionDays",
+}
+
+
 class RateLimits(BaseModel):
     window_seconds: int = Field(default=600, ge=10)
     per_ip: int = Field(default=20, ge=1)
@@ -67,6 +132,7 @@ class IntakeSettings(BaseModel):
     # Only overridden by tests and the local stack, which use a fake verifier.
     captcha_verify_url: str | None = None
     guard_salt: str = ""  # the per-stack key of guard digests (base/digests.py)
+    retention: Retention = Retention()
     observability: ObservabilitySettings = ObservabilitySettings()
 
     @classmethod
@@ -95,6 +161,7 @@ class IntakeSettings(BaseModel):
             captcha_secret_parameter=environ.get("CAPTCHA_SECRET_PARAMETER") or None,
             captcha_verify_url=environ.get("CAPTCHA_VERIFY_URL") or None,
             guard_salt=environ.get("GUARD_SALT", ""),
+            retention=Retention.from_environment(environ),
             observability=ObservabilitySettings.from_environment(environ),
         )
 
@@ -133,6 +200,7 @@ class PipelineSettings(BaseModel):
     # Named with the rep in every acknowledgement's Reply-To, so a buyer's reply reaches both the
     # rep's mailbox and (through SES) the inquiry's timeline. None: Reply-To is the rep alone.
     thread_reply_address: str | None = None
+    retention: Retention = Retention()
     observability: ObservabilitySettings = ObservabilitySettings()
 
     @classmethod
@@ -159,6 +227,7 @@ class PipelineSettings(BaseModel):
             guard_salt=environ.get("GUARD_SALT", ""),
             inbound_domain=inbound_domain,
             thread_reply_address=_thread_reply_address(environ, inbound_domain),
+            retention=Retention.from_environment(environ),
             observability=ObservabilitySettings.from_environment(environ),
         )
 

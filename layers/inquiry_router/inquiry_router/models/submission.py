@@ -54,6 +54,24 @@ EMAIL_PATTERN = (
 PYTHON_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 NOT_ONLY_SPACES = f"[^{PYTHON_SPACES.encode('unicode_escape').decode()}]"
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# The consent proof's fields (models/consent.py), checked as sent, so what the schema documents is
+# what is accepted. A URL as a browser serialises it (`location.href`, `new URL(…).href`): http(s),
+# a host name or an IP, an optional port, then printable ASCII (browsers percent-encode the rest).
+MAX_URL_CHARS = 2_000
+# Empty, or the text `null` (what `FormData.append(name, null)` sends), means not given. Matched
+# with fullmatch: Python's `$` also matches before a final newline, JSON Schema's does not.
+_NOT_GIVEN = r"^(?:null)?$|"
+HTTP_URL_PATTERN = (
+    _NOT_GIVEN + r"^[Hh][Tt][Tt][Pp][Ss]?://"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?"
+    r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:[/?#][!-~]*)?$"
+)
+MAX_TEXT_VERSION_CHARS = 64
+TEXT_VERSION_PATTERN = _NOT_GIVEN + r"^[A-Za-z0-9][A-Za-z0-9._:+/-]*$"
+SHA256_PATTERN = _NOT_GIVEN + r"^[0-9A-Fa-f]{64}$"
+_HTTP_URL = re.compile(HTTP_URL_PATTERN)
+_TEXT_VERSION = re.compile(TEXT_VERSION_PATTERN)
+_SHA256 = re.compile(SHA256_PATTERN)
 # How the two field kinds that are not plain text are documented: what JSON callers may send, and
 # what a form post sends (every value is text there).
 _CHECKBOX_SCHEMA = WithJsonSchema(
@@ -72,6 +90,15 @@ _TIMESTAMP_SCHEMA = WithJsonSchema(
         ),
     }
 )
+
+
+def is_http_url(value: str | None) -> bool:
+    """Whether `value` is a URL the `page_url` and `privacy_policy_url` fields accept."""
+    return (
+        value not in (None, "", "null")
+        and len(value or "") <= MAX_URL_CHARS
+        and bool(_HTTP_URL.fullmatch(value or ""))
+    )
 
 
 def replace_lone_surrogates(value: Any) -> Any:
@@ -160,7 +187,39 @@ class InquirySubmission(BaseModel):
     marketing_opt_in: Annotated[bool, _CHECKBOX_SCHEMA] = Field(
         default=False, description="Separate opt-in to marketing mail."
     )
-    page_url: Annotated[str | None, _text(2_000)]
+    page_url: str | None = Field(
+        default=None,
+        description="The page the form was sent from (`location.href`): an http(s) URL.",
+        json_schema_extra={"maxLength": MAX_URL_CHARS, "pattern": HTTP_URL_PATTERN},
+    )
+    consent_text_version: str | None = Field(
+        default=None,
+        description=(
+            "Which consent text was shown beside the `consent` checkbox: your version name for it, "
+            "e.g. `2025-03-01` (letters, digits and . _ : + / -)."
+        ),
+        json_schema_extra={"maxLength": MAX_TEXT_VERSION_CHARS, "pattern": TEXT_VERSION_PATTERN},
+    )
+    consent_text_sha256: str | None = Field(
+        default=None,
+        description="The SHA-256 of the consent text shown, as 64 hexadecimal digits.",
+        json_schema_extra={"pattern": SHA256_PATTERN},
+    )
+    privacy_policy_url: str | None = Field(
+        default=None,
+        description="The privacy policy the consent text links to: an http(s) URL.",
+        json_schema_extra={"maxLength": MAX_URL_CHARS, "pattern": HTTP_URL_PATTERN},
+    )
+    marketing_text_version: str | None = Field(
+        default=None,
+        description="Which text was shown beside `marketing_opt_in` (named as `consent_text_version`).",
+        json_schema_extra={"maxLength": MAX_TEXT_VERSION_CHARS, "pattern": TEXT_VERSION_PATTERN},
+    )
+    marketing_text_sha256: str | None = Field(
+        default=None,
+        description="The SHA-256 of the marketing opt-in text shown, as 64 hexadecimal digits.",
+        json_schema_extra={"pattern": SHA256_PATTERN},
+    )
     utm_source: Annotated[str | None, _text(200)]
     utm_medium: Annotated[str | None, _text(200)]
     utm_campaign: Annotated[str | None, _text(200)]
@@ -234,6 +293,52 @@ class InquirySubmission(BaseModel):
         if isinstance(value, str):
             return value.strip().lower() in _TRUE_WORDS
         raise PydanticCustomError("bool_parsing", "This must be checked or left empty.")
+
+    @field_validator("page_url", "privacy_policy_url", mode="before")
+    @classmethod
+    def _http_url(cls, value: Any) -> Any:
+        if not isinstance(value, str) or value == "null":
+            return None if value == "null" else value  # else refused by the field's type
+        if len(value) > MAX_URL_CHARS:
+            raise PydanticCustomError(
+                "url_too_long",
+                "This URL has {length} characters; the limit is {limit}.",
+                {"length": f"{len(value):,}", "limit": f"{MAX_URL_CHARS:,}"},
+            )
+        if not _HTTP_URL.fullmatch(value):
+            raise PydanticCustomError(
+                "http_url",
+                "This must be an absolute http(s) URL as a browser writes it (location.href), "
+                "e.g. https://www.example.com/contact.",
+            )
+        return value
+
+    @field_validator("consent_text_version", "marketing_text_version", mode="before")
+    @classmethod
+    def _text_version(cls, value: Any) -> Any:
+        if value == "null":
+            return None
+        if isinstance(value, str) and (
+            len(value) > MAX_TEXT_VERSION_CHARS or not _TEXT_VERSION.fullmatch(value)
+        ):
+            raise PydanticCustomError(
+                "text_version",
+                "This must be the text's version name: up to {limit} letters, digits and . _ : + / -, "
+                "e.g. 2025-03-01.",
+                {"limit": MAX_TEXT_VERSION_CHARS},
+            )
+        return value
+
+    @field_validator("consent_text_sha256", "marketing_text_sha256", mode="before")
+    @classmethod
+    def _sha256(cls, value: Any) -> Any:
+        if not isinstance(value, str) or value == "null":
+            return None if value == "null" else value
+        if not _SHA256.fullmatch(value):
+            raise PydanticCustomError(
+                "sha256", "This must be the SHA-256 of the text shown, as 64 hexadecimal digits."
+            )
+        return value.lower()
 
     @field_validator("locale")
     @classmethod

@@ -78,6 +78,8 @@ def measure(events: int) -> dict[str, Any]:
         environ = {
             "TABLE_NAME": TABLE_NAME,
             "MAIL_QUEUE_URL": queue_url,
+            "CLOSED_INQUIRY_RETENTION_DAYS": "730",
+            "SPAM_RETENTION_DAYS": "30",
             "POWERTOOLS_TRACE_DISABLED": "1",
             "POWERTOOLS_METRICS_NAMESPACE": "Bench",
             "AWS_DEFAULT_REGION": REGION,

@@ -45,7 +45,14 @@ PROFILE_FIELDS = (
     ("bounced", "bounced"),
     ("bounced_at", "bounced at"),
     ("bounce_reason", "bounce"),
+    ("bounce_sub_type", "bounce subtype"),
+    ("transient_bounces", "soft bounces"),
+    ("complained", "complained"),
+    ("complained_at", "complained at"),
+    ("complaint_type", "complaint"),
     ("suppressed", "suppressed"),
+    ("suppressed_at", "suppressed at"),
+    ("suppressed_reason", "suppressed because"),
 )
 
 

@@ -373,6 +373,40 @@ def test_a_new_inquiry_after_erasure_starts_a_fresh_contact_linked_to_nothing_er
     assert traces_left(dynamodb, (old["id"], "quasar7781")) == []
 
 
+def test_a_bounced_buyer_erased_leaves_no_trace_of_the_bounce_or_the_owners_notice(
+    intake: Invoke, pipeline: Pipeline, dynamodb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given Ana's acknowledgement delivered late, then bounced, and her owner told (SES's events)
+    from inquiry_router_admin.local.ses_events import ses_sending_event
+    from tests.integration.test_sending_feedback import deliver
+
+    receipt = post_from_ana(intake)
+    pipeline.run()
+    ack = from_attributes(
+        dynamodb.get_item(
+            TableName=TABLE_NAME, Key=to_attributes(keys.mail_job_guard_key(f"ack:{receipt['id']}"))
+        )["Item"]
+    )
+    feedback = LambdaFunction("feedback")
+    for kind in ("delay", "bounce"):
+        event = ses_sending_event(
+            kind,  # type: ignore[arg-type]
+            ses_message_id=ack["ses_message_id"],
+            recipient=ANA_KEY,
+            configuration_set="inquiry-router-test-mail",
+        )
+        assert deliver(feedback, event) == {"batchItemFailures": []}
+    pipeline.run()  # the owner's bounce notice goes out, and is indexed like every sent mail
+    notice = [key for key in table_items(dynamodb) if str(key["PK"]).startswith("GUARD#MAIL#bounced:")]
+    assert len(notice) == 1
+
+    # When she is erased
+    assert run(capsys, "contacts", "erase", ANA, "--yes")[0] == 0
+
+    # Then nothing of her, her inquiry or the bounce is left
+    assert traces_left(dynamodb, (*ANA_TRACES, receipt["id"], ack["ses_message_id"])) == []
+
+
 def test_unknown_addresses_and_invalid_input_are_clear(
     pipeline: Pipeline, capsys: pytest.CaptureFixture[str]
 ) -> None:

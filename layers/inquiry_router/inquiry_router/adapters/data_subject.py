@@ -289,6 +289,11 @@ class DataSubjects:
                     job_ids.add(f"notify:{inquiry.id}:{owner}:{number}")
         for mail in mails:
             job_ids |= {f"forward:{mail.id}", f"command:{mail.id}", f"unparseable:{mail.id}"}
+        for event in events:  # an SES bounce's timeline event names the owner's notice it queued
+            sort_key = str(event.get("SK", ""))
+            if "#ses-" in sort_key and event.get("inquiry_id"):
+                event_key = sort_key.rsplit("#ses-", 1)[1]
+                job_ids.add(f"bounced:{event['inquiry_id']}:{event_key}")
         wanted = {job_id: keys.mail_job_guard_key(job_id) for job_id in job_ids}
         return batch_get(self._client, self._table, wanted.values(), consistent=True)
 

@@ -297,7 +297,8 @@ def read_project(**parameters: str) -> dict[str, Any]:
         "inquiry-router-local-InquiryTable",
         {"Arn": table_arn, "StreamArn": f"{table_arn}/stream/2026-01-01T00:00:00.000"},
     )
-    for queue in ("MailQueue", "MailDeadLetterQueue", "RouterDeadLetterQueue", "InboundDeadLetterQueue"):
+    queues = ("MailQueue", "MailDeadLetterQueue", "RouterDeadLetterQueue", "InboundDeadLetterQueue")
+    for queue in (*queues, "FeedbackQueue", "FeedbackDeadLetterQueue"):
         url = f"http://127.0.0.1:4566/123456789012/inquiry-router-local-{queue}"
         arn = f"arn:aws:sqs:eu-west-1:123456789012:inquiry-router-local-{queue}"
         resources.created[queue] = LocalResource(queue, "AWS::SQS::Queue", url, {"Arn": arn, "QueueUrl": url})
@@ -509,10 +510,12 @@ def test_the_projects_mapping_resources_are_run_with_every_setting(project: Any)
     assert not stream.event_filter.matches(change("INSERT", entity="inquiry", status="spam"))
     assert stream.event_filter.matches(change("MODIFY", entity="inquiry", owner_email="rep@example.com"))
     assert not stream.event_filter.matches(change("MODIFY", entity="contact", owner_email="rep@example.com"))
-    (queue,) = queues
+    queue, feedback = sorted(queues, key=lambda q: q.function_id != "MailerFunction")
     assert (queue.function_id, queue.queue_id, queue.batch_size) == ("MailerFunction", "MailQueue", 10)
     assert queue.report_item_failures is True
     assert queue.queue_url.endswith("/inquiry-router-local-MailQueue")
+    assert (feedback.function_id, feedback.queue_id) == ("FeedbackFunction", "FeedbackQueue")
+    assert feedback.report_item_failures is True
 
 
 def test_a_mapping_resource_naming_no_function_of_the_stack_is_refused(project: Any) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from inquiry_router.base.language import choose_language, detect_language
 from inquiry_router.mail.translations import supported_languages
+from tests.conftest import RETENTION_ENVIRONMENT
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -159,6 +160,8 @@ def test_the_intake_function_never_loads_the_language_model() -> None:
     )
     environment = {
         **os.environ,
+        **RETENTION_ENVIRONMENT,  # template.yaml's Globals give every function these
+        "AWS_DEFAULT_REGION": "eu-west-1",  # as Lambda sets it: the intake makes its client at init
         "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_SERVICE_NAME": "intake",
         "TABLE_NAME": "inquiries",

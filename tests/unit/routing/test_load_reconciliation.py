@@ -17,7 +17,7 @@ from inquiry_router.base.timestamps import iso_timestamp
 from inquiry_router.entry.compositions import build_function
 from inquiry_router.models.inquiry import Inquiry
 from inquiry_router.routing.load_reconciliation import SETTLE, LoadCheck, reconcile_loads
-from tests.conftest import TABLE_NAME, FakeLambdaContext
+from tests.conftest import RETENTION_ENVIRONMENT, TABLE_NAME, FakeLambdaContext
 from tests.support.events import load_event
 from tests.support.routing import DOMAIN, rep, routing_config
 
@@ -121,6 +121,7 @@ def test_the_daily_function_repairs_the_configured_reps_and_logs_no_address(
     _set_load(dynamodb, ana, 6, NOW - timedelta(days=2))
     _set_load(dynamodb, bob, 0, NOW - timedelta(days=2))
     environ = {
+        **RETENTION_ENVIRONMENT,  # template.yaml's Globals give every function these
         "TABLE_NAME": TABLE_NAME,
         "POWERTOOLS_SERVICE_NAME": "reconciliation",
         "POWERTOOLS_TRACE_DISABLED": "1",
